@@ -1,0 +1,185 @@
+/** Server configuration: defaults, config file, LAKEBOX_* environment variables and CLI flags, merged and validated. */
+import { readFileSync, existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+export const DEFAULT_ACCESS_KEY_ID = 'test';
+export const DEFAULT_SECRET_ACCESS_KEY = 'test';
+
+export interface RemoteS3Config {
+  /** Endpoint of the S3-compatible store, e.g. http://127.0.0.1:9000. Empty means AWS itself. */
+  readonly endpoint: string | undefined;
+  /** Bucket in the remote store that holds every Lakebox bucket under a prefix. */
+  readonly bucket: string;
+  readonly prefix: string;
+  readonly region: string;
+  readonly accessKeyId: string | undefined;
+  readonly secretAccessKey: string | undefined;
+  readonly forcePathStyle: boolean;
+}
+
+export interface LakeboxConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  /** True when credentials came from the environment, a flag or the config file rather than the defaults. */
+  readonly credentialsExplicit: boolean;
+  readonly region: string;
+  readonly accountId: string;
+  readonly logLevel: string;
+  /** Base domains for virtual-hosted-style S3 addressing (`bucket.<domain>`). */
+  readonly hostnames: readonly string[];
+  readonly storage: 'fs' | 's3';
+  readonly remoteS3: RemoteS3Config | undefined;
+  /** fsync object data and metadata before acknowledging writes (on by default). */
+  readonly fsync: boolean;
+}
+
+/** Raw settings as they may appear in flags, env or the config file (all optional). */
+export interface ConfigInput {
+  host?: string | undefined;
+  port?: string | number | undefined;
+  dataDir?: string | undefined;
+  accessKeyId?: string | undefined;
+  secretAccessKey?: string | undefined;
+  region?: string | undefined;
+  accountId?: string | undefined;
+  logLevel?: string | undefined;
+  hostnames?: string | readonly string[] | undefined;
+  storage?: string | undefined;
+  fsync?: string | boolean | undefined;
+  s3Endpoint?: string | undefined;
+  s3Bucket?: string | undefined;
+  s3Prefix?: string | undefined;
+  s3Region?: string | undefined;
+  s3AccessKeyId?: string | undefined;
+  s3SecretAccessKey?: string | undefined;
+  s3ForcePathStyle?: string | boolean | undefined;
+}
+
+/** Environment variable for each setting; documented in README. */
+export const ENV_VARS: Readonly<Record<keyof ConfigInput, string>> = {
+  host: 'LAKEBOX_HOST',
+  port: 'LAKEBOX_PORT',
+  dataDir: 'LAKEBOX_DATA_DIR',
+  accessKeyId: 'LAKEBOX_ACCESS_KEY_ID',
+  secretAccessKey: 'LAKEBOX_SECRET_ACCESS_KEY',
+  region: 'LAKEBOX_REGION',
+  accountId: 'LAKEBOX_ACCOUNT_ID',
+  logLevel: 'LAKEBOX_LOG_LEVEL',
+  hostnames: 'LAKEBOX_HOSTNAMES',
+  storage: 'LAKEBOX_STORAGE',
+  fsync: 'LAKEBOX_FSYNC',
+  s3Endpoint: 'LAKEBOX_S3_ENDPOINT',
+  s3Bucket: 'LAKEBOX_S3_BUCKET',
+  s3Prefix: 'LAKEBOX_S3_PREFIX',
+  s3Region: 'LAKEBOX_S3_REGION',
+  s3AccessKeyId: 'LAKEBOX_S3_ACCESS_KEY_ID',
+  s3SecretAccessKey: 'LAKEBOX_S3_SECRET_ACCESS_KEY',
+  s3ForcePathStyle: 'LAKEBOX_S3_FORCE_PATH_STYLE',
+};
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export function configFromEnv(env: NodeJS.ProcessEnv): ConfigInput {
+  const out: ConfigInput = {};
+  for (const [key, name] of Object.entries(ENV_VARS) as [keyof ConfigInput, string][]) {
+    const value = env[name];
+    if (value !== undefined && value !== '') (out as Record<string, unknown>)[key] = value;
+  }
+  return out;
+}
+
+export function configFromFile(path: string | undefined, cwd: string): ConfigInput {
+  const candidate = path ?? resolve(cwd, 'lakebox.config.json');
+  if (!existsSync(candidate)) {
+    if (path !== undefined) throw new ConfigError(`config file not found: ${path}`);
+    return {};
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(candidate, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`config file ${candidate} is not valid JSON: ${(err as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError(`config file ${candidate} must hold a JSON object`);
+  }
+  const known = new Set(Object.keys(ENV_VARS));
+  for (const key of Object.keys(parsed)) {
+    if (!known.has(key)) throw new ConfigError(`config file ${candidate}: unknown setting "${key}"`);
+  }
+  return parsed;
+}
+
+function toBool(value: string | boolean | undefined, fallback: boolean, name: string): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value === 'boolean') return value;
+  const v = value.toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${value}"`);
+}
+
+/** Merges layers (later wins) and validates. */
+export function resolveConfig(layers: readonly ConfigInput[], cwd: string): LakeboxConfig {
+  const merged: ConfigInput = {};
+  for (const layer of layers) {
+    for (const [k, v] of Object.entries(layer)) {
+      if (v !== undefined) (merged as Record<string, unknown>)[k] = v;
+    }
+  }
+  const port = Number(merged.port ?? 4566);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError(`port must be an integer between 0 and 65535, got "${String(merged.port)}"`);
+  }
+  const accountId = merged.accountId ?? '000000000000';
+  if (!/^\d{12}$/.test(accountId)) throw new ConfigError(`accountId must be 12 digits, got "${accountId}"`);
+  const storage = merged.storage ?? 'fs';
+  if (storage !== 'fs' && storage !== 's3') throw new ConfigError(`storage must be "fs" or "s3", got "${storage}"`);
+  const hostnamesRaw = merged.hostnames ?? ['localhost', 's3.localhost', 'localhost.localstack.cloud'];
+  const hostnames = (typeof hostnamesRaw === 'string' ? hostnamesRaw.split(',') : [...hostnamesRaw])
+    .map((h) => h.trim().toLowerCase())
+    .filter((h) => h !== '');
+  const credentialsExplicit = merged.accessKeyId !== undefined || merged.secretAccessKey !== undefined;
+  if (credentialsExplicit && (merged.accessKeyId === undefined || merged.secretAccessKey === undefined)) {
+    throw new ConfigError('set both LAKEBOX_ACCESS_KEY_ID and LAKEBOX_SECRET_ACCESS_KEY, or neither');
+  }
+  let remoteS3: RemoteS3Config | undefined;
+  if (storage === 's3') {
+    if (merged.s3Bucket === undefined) throw new ConfigError('storage "s3" needs s3Bucket (LAKEBOX_S3_BUCKET)');
+    remoteS3 = {
+      endpoint: merged.s3Endpoint,
+      bucket: merged.s3Bucket,
+      prefix: merged.s3Prefix ?? '',
+      region: merged.s3Region ?? 'us-east-1',
+      accessKeyId: merged.s3AccessKeyId,
+      secretAccessKey: merged.s3SecretAccessKey,
+      forcePathStyle: toBool(merged.s3ForcePathStyle, true, 's3ForcePathStyle'),
+    };
+  }
+  return {
+    host: merged.host ?? '127.0.0.1',
+    port,
+    dataDir: resolve(cwd, merged.dataDir ?? '.lakebox'),
+    accessKeyId: merged.accessKeyId ?? DEFAULT_ACCESS_KEY_ID,
+    secretAccessKey: merged.secretAccessKey ?? DEFAULT_SECRET_ACCESS_KEY,
+    credentialsExplicit,
+    region: merged.region ?? 'us-east-1',
+    accountId,
+    logLevel: merged.logLevel ?? 'info',
+    hostnames,
+    storage,
+    remoteS3,
+    fsync: toBool(merged.fsync, true, 'fsync'),
+  };
+}
+
+/** True for addresses that only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
+}

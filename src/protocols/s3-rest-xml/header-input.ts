@@ -1,0 +1,156 @@
+/** Reads S3 request headers into service inputs: system and user metadata, integrity, conditions; writes object headers back. */
+import type { IncomingHttpHeaders } from 'node:http';
+import { parseChecksumAlgorithm } from '../../storage/checksums.js';
+import { StorageErrors } from '../../storage/errors.js';
+import type { IntegrityInput } from '../../storage/integrity.js';
+import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm, type ObjectHeaders, type ObjectMeta } from '../../storage/model.js';
+import type { ReadConditions, WriteConditions } from '../../storage/preconditions.js';
+import type { S3Request } from './s3-request.js';
+import { httpDate } from './xml.js';
+
+export function h(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v.join(',') : v;
+}
+
+/** Content-Encoding without the transport-only `aws-chunked` token. */
+function storedContentEncoding(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const rest = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '' && s.toLowerCase() !== 'aws-chunked');
+  return rest.length > 0 ? rest.join(',') : undefined;
+}
+
+export function objectHeaders(headers: IncomingHttpHeaders): ObjectHeaders {
+  return {
+    contentType: h(headers, 'content-type') ?? 'binary/octet-stream',
+    contentEncoding: storedContentEncoding(h(headers, 'content-encoding')),
+    contentDisposition: h(headers, 'content-disposition'),
+    contentLanguage: h(headers, 'content-language'),
+    cacheControl: h(headers, 'cache-control'),
+    expires: h(headers, 'expires'),
+  };
+}
+
+export function userMetadata(headers: IncomingHttpHeaders): Record<string, string> {
+  const meta: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (name.startsWith('x-amz-meta-') && value !== undefined) {
+      meta[name.slice('x-amz-meta-'.length)] = Array.isArray(value) ? value.join(',') : value;
+    }
+  }
+  return meta;
+}
+
+/** The one x-amz-checksum-<alg> value header sent, if any. */
+function checksumHeader(headers: IncomingHttpHeaders): { algorithm: ChecksumAlgorithm; value: string } | undefined {
+  const found: { algorithm: ChecksumAlgorithm; value: string }[] = [];
+  for (const alg of CHECKSUM_ALGORITHMS) {
+    const v = h(headers, `x-amz-checksum-${alg.toLowerCase()}`);
+    if (v !== undefined) found.push({ algorithm: alg, value: v });
+  }
+  if (found.length > 1) {
+    throw StorageErrors.invalidRequest('Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.');
+  }
+  return found[0];
+}
+
+export function integrityInput(req: S3Request): IntegrityInput {
+  const headers = req.headers;
+  const header = checksumHeader(headers);
+  const trailer = h(headers, 'x-amz-trailer');
+  const sdkAlgRaw = h(headers, 'x-amz-sdk-checksum-algorithm');
+  let algorithm: ChecksumAlgorithm | undefined;
+  let value: (() => string | undefined) | undefined;
+  if (header) {
+    algorithm = header.algorithm;
+    value = () => header.value;
+  } else if (trailer !== undefined && trailer.toLowerCase().startsWith('x-amz-checksum-')) {
+    const alg = parseChecksumAlgorithm(trailer.toLowerCase().slice('x-amz-checksum-'.length));
+    if (alg === undefined) throw StorageErrors.invalidRequest(`The value specified in the x-amz-trailer header is not supported`);
+    algorithm = alg;
+    const name = trailer.toLowerCase();
+    value = () => req.trailers().get(name);
+  } else if (sdkAlgRaw !== undefined) {
+    algorithm = parseChecksumAlgorithm(sdkAlgRaw);
+    if (algorithm === undefined) {
+      throw StorageErrors.invalidRequest('Value for x-amz-sdk-checksum-algorithm header is invalid.');
+    }
+    value = () => undefined;
+  }
+  return {
+    contentMd5: h(headers, 'content-md5'),
+    checksumAlgorithm: algorithm,
+    checksumValue: value,
+    expectedSize: req.contentLength,
+  };
+}
+
+function parseDate(value: string | undefined): Date | undefined {
+  if (value === undefined) return undefined;
+  const d = new Date(value);
+  return Number.isNaN(d.getTime()) ? undefined : d;
+}
+
+export function readConditions(headers: IncomingHttpHeaders, prefix = ''): ReadConditions {
+  return {
+    ifMatch: h(headers, `${prefix}if-match`),
+    ifNoneMatch: h(headers, `${prefix}if-none-match`),
+    ifModifiedSince: parseDate(h(headers, `${prefix}if-modified-since`)),
+    ifUnmodifiedSince: parseDate(h(headers, `${prefix}if-unmodified-since`)),
+  };
+}
+
+export function writeConditions(headers: IncomingHttpHeaders): WriteConditions {
+  return { ifMatch: h(headers, 'if-match'), ifNoneMatch: h(headers, 'if-none-match') };
+}
+
+export function checksumAlgorithmHeader(headers: IncomingHttpHeaders, name: string): ChecksumAlgorithm | undefined {
+  const raw = h(headers, name);
+  if (raw === undefined) return undefined;
+  const alg = parseChecksumAlgorithm(raw);
+  if (alg === undefined) throw StorageErrors.invalidRequest(`Value for ${name} header is invalid.`);
+  return alg;
+}
+
+export const quote = (etag: string): string => `"${etag}"`;
+
+/** Response headers describing a stored object (GET/HEAD). */
+export function objectResponseHeaders(meta: ObjectMeta): Record<string, string | number | undefined> {
+  const out: Record<string, string | number | undefined> = {
+    ETag: quote(meta.etag),
+    'Last-Modified': httpDate(meta.lastModified),
+    'Content-Type': meta.headers.contentType,
+    'Content-Encoding': meta.headers.contentEncoding,
+    'Content-Disposition': meta.headers.contentDisposition,
+    'Content-Language': meta.headers.contentLanguage,
+    'Cache-Control': meta.headers.cacheControl,
+    Expires: meta.headers.expires,
+    'Accept-Ranges': 'bytes',
+    'x-amz-tagging-count': meta.tags.length > 0 ? meta.tags.length : undefined,
+  };
+  for (const [k, v] of Object.entries(meta.userMetadata)) out[`x-amz-meta-${k}`] = v;
+  return out;
+}
+
+const OVERRIDES: Readonly<Record<string, string>> = {
+  'response-content-type': 'Content-Type',
+  'response-content-language': 'Content-Language',
+  'response-expires': 'Expires',
+  'response-cache-control': 'Cache-Control',
+  'response-content-disposition': 'Content-Disposition',
+  'response-content-encoding': 'Content-Encoding',
+};
+
+export function applyResponseOverrides(query: ReadonlyMap<string, string>, headers: Record<string, string | number | undefined>): void {
+  for (const [param, header] of Object.entries(OVERRIDES)) {
+    const v = query.get(param);
+    if (v === undefined) continue;
+    if (!/^[\u0000-\u00ff]*$/.test(v)) {
+      throw StorageErrors.invalidArgument('Header value cannot be represented using ISO-8859-1.', header, v);
+    }
+    headers[header] = v;
+  }
+}

@@ -1,0 +1,199 @@
+/** The Lakebox server: one HTTP port for every AWS API, routed by protocol, authenticated with SigV4, with health and metrics endpoints. */
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { isLoopbackHost, type LakeboxConfig } from '../config/config.js';
+import { AwsJsonProtocol } from '../protocols/aws-json/aws-json-protocol.js';
+import { canonicalUserId } from '../protocols/s3-rest-xml/s3-context.js';
+import { S3Protocol } from '../protocols/s3-rest-xml/s3-protocol.js';
+import { SigV4Verifier, type AuthContext } from '../protocols/sigv4/verifier.js';
+import { AuthErrors } from '../protocols/sigv4/auth-errors.js';
+import { FsObjectStore } from '../storage/fs/fs-object-store.js';
+import { MultipartService } from '../storage/multipart-service.js';
+import { ObjectService } from '../storage/object-service.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import { RemoteS3ObjectStore } from '../storage/s3/remote-s3-object-store.js';
+import { VERSION } from '../version.js';
+import { createLogger, type Logger } from './logger.js';
+import { ServerMetrics } from './metrics.js';
+import { parseTarget } from './url.js';
+
+export class ConfigRefusedError extends Error {}
+
+export function createObjectStore(config: LakeboxConfig): ObjectStore {
+  if (config.storage === 's3' && config.remoteS3) {
+    return new RemoteS3ObjectStore({ ...config.remoteS3, spoolDir: join(config.dataDir, 'spool') });
+  }
+  return new FsObjectStore({ root: join(config.dataDir, 's3'), fsync: config.fsync });
+}
+
+export class LakeboxServer {
+  readonly logger: Logger;
+  readonly metrics = new ServerMetrics();
+  readonly store: ObjectStore;
+  readonly #verifier: SigV4Verifier;
+  readonly #s3: S3Protocol;
+  readonly #json = new AwsJsonProtocol();
+  #http: Server | undefined;
+  #ready = false;
+
+  constructor(
+    readonly config: LakeboxConfig,
+    logger?: Logger,
+  ) {
+    if (!isLoopbackHost(config.host) && !config.credentialsExplicit) {
+      throw new ConfigRefusedError(
+        `refusing to listen on ${config.host} with the default credentials: set LAKEBOX_ACCESS_KEY_ID and LAKEBOX_SECRET_ACCESS_KEY`,
+      );
+    }
+    this.logger = logger ?? createLogger(config.logLevel);
+    this.store = createObjectStore(config);
+    this.#verifier = new SigV4Verifier({
+      secretFor: (akid) => (akid === config.accessKeyId ? config.secretAccessKey : undefined),
+    });
+    this.#s3 = new S3Protocol(
+      {
+        objects: new ObjectService(this.store, config.region),
+        multipart: new MultipartService(this.store),
+        accountId: config.accountId,
+        ownerId: canonicalUserId(config.accountId),
+      },
+      { baseDomains: config.hostnames, region: config.region },
+    );
+  }
+
+  /** The JSON-protocol router, where services such as Firehose register. */
+  get jsonProtocol(): AwsJsonProtocol {
+    return this.#json;
+  }
+
+  async start(): Promise<AddressInfo> {
+    await this.store.init();
+    const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) => {
+      void this.#handle(req, res);
+    });
+    this.#http = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.config.port, this.config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.#ready = true;
+    const address = server.address() as AddressInfo;
+    this.logger.info(
+      { host: address.address, port: address.port, dataDir: this.config.dataDir, storage: this.store.kind, version: VERSION },
+      'lakebox ready',
+    );
+    return address;
+  }
+
+  async stop(): Promise<void> {
+    this.#ready = false;
+    const server = this.#http;
+    if (server) {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+    }
+    await this.store.close();
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = process.hrtime.bigint();
+    const requestId = randomBytes(8).toString('hex').toUpperCase();
+    const url = parseTarget(req.url ?? '/');
+    let service = 's3';
+    let operation = 'Unknown';
+    let status = 500;
+    const bytesIn = Number(req.headers['x-amz-decoded-content-length'] ?? req.headers['content-length'] ?? 0) || 0;
+    try {
+      if (url.rawPath === '/_lakebox/health' && (req.method === 'GET' || req.method === 'HEAD')) {
+        service = 'lakebox';
+        operation = 'Health';
+        status = this.#health(res);
+        return;
+      }
+      if (url.rawPath === '/metrics' && req.method === 'GET' && url.query.length === 0 && req.headers['x-amz-target'] === undefined) {
+        service = 'lakebox';
+        operation = 'Metrics';
+        const text = await this.metrics.registry.metrics();
+        res.writeHead(200, { 'Content-Type': this.metrics.registry.contentType });
+        res.end(text);
+        status = 200;
+        return;
+      }
+      const signed = { method: req.method ?? 'GET', rawPath: url.rawPath, query: url.query, headers: req.headers };
+      const target = req.headers['x-amz-target'];
+      const scope = SigV4Verifier.scopeService(signed);
+      if (typeof target === 'string' || (scope !== undefined && scope !== 's3')) {
+        const t = typeof target === 'string' ? target : `${scope ?? ''}.`;
+        const resolved = this.#json.resolve(t);
+        service = resolved.serviceName;
+        operation = resolved.operation || 'Unknown';
+        let auth: AuthContext;
+        try {
+          auth = await this.#authenticate(signed);
+        } catch (err) {
+          status = this.#json.writeError(res, err, requestId, resolved.service);
+          return;
+        }
+        status = await this.#json.handle(req, res, t, auth, requestId);
+        return;
+      }
+      let s3target: ReturnType<S3Protocol['operationOf']>;
+      try {
+        s3target = this.#s3.operationOf(req, url);
+      } catch (err) {
+        status = this.#s3.writeError(req, res, err, requestId);
+        return;
+      }
+      operation = s3target.operation;
+      let auth: AuthContext;
+      try {
+        auth = await this.#authenticate(signed);
+      } catch (err) {
+        status = this.#s3.writeError(req, res, err, requestId, s3target);
+        return;
+      }
+      status = await this.#s3.handle(req, res, url, auth, requestId, s3target);
+    } catch (err) {
+      this.logger.error({ err, requestId }, 'unhandled error');
+      if (!res.headersSent) {
+        res.writeHead(500, { 'Content-Type': 'text/plain' });
+        res.end('internal error');
+      } else res.destroy();
+      status = 500;
+    } finally {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const bytesOut = Number(res.getHeader('content-length') ?? 0);
+      this.metrics.observe(service, operation, status, seconds, bytesIn, req.method === 'HEAD' ? 0 : bytesOut);
+      const level = status >= 500 ? 'error' : 'info';
+      this.logger[level](
+        { requestId, api: service, operation, method: req.method, path: url.rawPath, status, ms: Math.round(seconds * 1e4) / 10 },
+        'request',
+      );
+    }
+  }
+
+  async #authenticate(req: Parameters<SigV4Verifier['verify']>[0]): Promise<AuthContext> {
+    if (!SigV4Verifier.isSigned(req)) throw AuthErrors.missing();
+    return this.#verifier.verify(req);
+  }
+
+  #health(res: ServerResponse): number {
+    const status = this.#ready ? 200 : 503;
+    const body = JSON.stringify({
+      status: this.#ready ? 'ok' : 'starting',
+      version: VERSION,
+      services: { s3: this.#ready ? 'ready' : 'starting' },
+      storage: this.store.kind,
+    });
+    res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+    res.end(body);
+    return status;
+  }
+}

@@ -1,0 +1,123 @@
+/** Streaming digests for S3 integrity checks: MD5 for ETags and the flexible checksums CRC32, CRC32C, CRC64NVME, SHA1, SHA256. */
+import { createHash, type Hash } from 'node:crypto';
+import { Transform, type TransformCallback } from 'node:stream';
+import { crc32 } from 'node:zlib';
+import { Crc32c } from '@aws-crypto/crc32c';
+import { Crc64Nvme } from '@aws-sdk/crc64-nvme';
+import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm } from './model.js';
+
+export interface Hasher {
+  update(data: Buffer): void;
+  digest(): Promise<Buffer>;
+}
+
+class Crc32Hasher implements Hasher {
+  #value = 0;
+  update(data: Buffer): void {
+    this.#value = crc32(data, this.#value);
+  }
+  async digest(): Promise<Buffer> {
+    const out = Buffer.alloc(4);
+    out.writeUInt32BE(this.#value >>> 0);
+    return out;
+  }
+}
+
+class Crc32cHasher implements Hasher {
+  readonly #crc = new Crc32c();
+  update(data: Buffer): void {
+    this.#crc.update(data);
+  }
+  async digest(): Promise<Buffer> {
+    const out = Buffer.alloc(4);
+    out.writeUInt32BE(this.#crc.digest() >>> 0);
+    return out;
+  }
+}
+
+class Crc64Hasher implements Hasher {
+  readonly #crc = new Crc64Nvme();
+  update(data: Buffer): void {
+    this.#crc.update(data);
+  }
+  async digest(): Promise<Buffer> {
+    return Buffer.from(await this.#crc.digest());
+  }
+}
+
+class NodeHasher implements Hasher {
+  readonly #hash: Hash;
+  constructor(algorithm: string) {
+    this.#hash = createHash(algorithm);
+  }
+  update(data: Buffer): void {
+    this.#hash.update(data);
+  }
+  async digest(): Promise<Buffer> {
+    return this.#hash.digest();
+  }
+}
+
+export function createHasher(algorithm: ChecksumAlgorithm | 'MD5'): Hasher {
+  switch (algorithm) {
+    case 'CRC32':
+      return new Crc32Hasher();
+    case 'CRC32C':
+      return new Crc32cHasher();
+    case 'CRC64NVME':
+      return new Crc64Hasher();
+    case 'SHA1':
+      return new NodeHasher('sha1');
+    case 'SHA256':
+      return new NodeHasher('sha256');
+    case 'MD5':
+      return new NodeHasher('md5');
+  }
+}
+
+/** Digest length in bytes, used to validate client-sent values. */
+export const DIGEST_LENGTH: Readonly<Record<ChecksumAlgorithm, number>> = {
+  CRC32: 4,
+  CRC32C: 4,
+  CRC64NVME: 8,
+  SHA1: 20,
+  SHA256: 32,
+};
+
+export function parseChecksumAlgorithm(value: string): ChecksumAlgorithm | undefined {
+  const upper = value.toUpperCase();
+  return (CHECKSUM_ALGORITHMS as readonly string[]).includes(upper) ? (upper as ChecksumAlgorithm) : undefined;
+}
+
+export async function digestOf(algorithm: ChecksumAlgorithm | 'MD5', data: Buffer): Promise<Buffer> {
+  const h = createHasher(algorithm);
+  h.update(data);
+  return h.digest();
+}
+
+/** Pass-through stream that computes MD5 and optional checksums of the bytes flowing through it. */
+export class DigestingStream extends Transform {
+  readonly #md5 = createHash('md5');
+  readonly #checksums = new Map<ChecksumAlgorithm, Hasher>();
+  bytes = 0;
+
+  constructor(algorithms: Iterable<ChecksumAlgorithm>) {
+    super({ highWaterMark: 256 * 1024 });
+    for (const a of algorithms) this.#checksums.set(a, createHasher(a));
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    this.bytes += chunk.length;
+    this.#md5.update(chunk);
+    for (const h of this.#checksums.values()) h.update(chunk);
+    cb(null, chunk);
+  }
+
+  md5(): Buffer {
+    return this.#md5.digest();
+  }
+
+  async checksum(algorithm: ChecksumAlgorithm): Promise<Buffer | undefined> {
+    return this.#checksums.get(algorithm)?.digest();
+  }
+}

@@ -1,0 +1,281 @@
+/** ObjectStore adapter for local disk: bytes as immutable blob files, metadata in SQLite, commits made visible atomically. */
+import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { StorageErrors } from '../errors.js';
+import type { BucketInfo, ByteRange, ObjectAttributes, ObjectMeta, PartInfo, Tag, UploadInfo } from '../model.js';
+import type {
+  CommitCondition,
+  FinalizePart,
+  FinalizeWrite,
+  ListPageRequest,
+  ObjectRead,
+  ObjectStore,
+} from '../object-store.js';
+import { BlobFiles, type BlobRef } from './blob-files.js';
+import { DurableSqlite } from './durable-sqlite.js';
+import { prefixUpperBound } from '../key-order.js';
+import { SqliteObjectIndex } from './sqlite-object-index.js';
+
+export interface FsObjectStoreOptions {
+  readonly root: string;
+  readonly fsync: boolean;
+}
+
+export class FsObjectStore implements ObjectStore {
+  readonly kind = 'fs';
+  #sqlite: DurableSqlite | undefined;
+  #index: SqliteObjectIndex | undefined;
+  readonly #blobs: BlobFiles;
+
+  constructor(private readonly options: FsObjectStoreOptions) {
+    this.#blobs = new BlobFiles(options.root, options.fsync);
+  }
+
+  get #idx(): SqliteObjectIndex {
+    if (this.#index === undefined) throw new Error('FsObjectStore used before init()');
+    return this.#index;
+  }
+
+  async init(): Promise<void> {
+    await mkdir(this.options.root, { recursive: true });
+    await this.#blobs.init();
+    this.#sqlite = new DurableSqlite(join(this.options.root, 'objects.sqlite'), this.options.fsync);
+    await this.#sqlite.open();
+    this.#index = new SqliteObjectIndex(this.#sqlite.db);
+    const referenced = this.#index.referencedBlobs();
+    await this.#blobs.collectGarbage((p) => referenced.has(p));
+  }
+
+  async close(): Promise<void> {
+    await this.#sqlite?.close();
+    this.#sqlite = undefined;
+    this.#index = undefined;
+  }
+
+  async #durable(): Promise<void> {
+    await this.#sqlite?.sync();
+  }
+
+  async createBucket(name: string, region: string): Promise<BucketInfo> {
+    if (this.#idx.getBucket(name)) throw StorageErrors.bucketAlreadyOwnedByYou(name);
+    const info: BucketInfo = { name, region, creationDate: new Date() };
+    this.#idx.insertBucket(info);
+    await this.#durable();
+    return info;
+  }
+
+  async deleteBucket(name: string): Promise<void> {
+    const idx = this.#idx;
+    const released = idx.transaction(() => {
+      if (!idx.getBucket(name)) throw StorageErrors.noSuchBucket(name);
+      if (idx.bucketHasObjects(name)) throw StorageErrors.bucketNotEmpty(name);
+      const blobs: string[] = [];
+      for (const u of idx.listUploads(name)) blobs.push(...idx.deleteUpload(u.uploadId));
+      idx.deleteBucket(name);
+      return blobs;
+    });
+    await this.#durable();
+    this.#blobs.release(released);
+  }
+
+  async getBucket(name: string): Promise<BucketInfo | undefined> {
+    return this.#idx.getBucket(name);
+  }
+
+  async listBuckets(): Promise<BucketInfo[]> {
+    return this.#idx.listBuckets();
+  }
+
+  #requireBucket(bucket: string): void {
+    if (!this.#idx.getBucket(bucket)) throw StorageErrors.noSuchBucket(bucket);
+  }
+
+  async putObject(
+    bucket: string,
+    key: string,
+    body: Readable,
+    finalize: FinalizeWrite,
+    condition?: CommitCondition,
+  ): Promise<ObjectMeta> {
+    this.#requireBucket(bucket);
+    const staged = await this.#blobs.stage(body);
+    let path: string;
+    let attrs: ObjectAttributes;
+    try {
+      attrs = await finalize(staged.size);
+      path = await this.#blobs.publish(staged.tmpPath);
+    } catch (err) {
+      await this.#blobs.discard(staged.tmpPath);
+      throw err;
+    }
+    const meta: ObjectMeta = { ...attrs, bucket, key, size: staged.size, lastModified: new Date() };
+    return this.#commitObject(meta, [{ path, size: staged.size }], condition);
+  }
+
+  async #commitObject(meta: ObjectMeta, blobs: BlobRef[], condition?: CommitCondition): Promise<ObjectMeta> {
+    const idx = this.#idx;
+    let replaced: BlobRef[];
+    try {
+      replaced = idx.transaction(() => {
+        if (!idx.getBucket(meta.bucket)) throw StorageErrors.noSuchBucket(meta.bucket);
+        const current = idx.getObject(meta.bucket, meta.key);
+        condition?.(current?.meta);
+        idx.putObject(meta, blobs);
+        return current?.blobs ?? [];
+      });
+    } catch (err) {
+      this.#blobs.release(blobs.map((b) => b.path));
+      throw err;
+    }
+    await this.#durable();
+    this.#blobs.release(replaced.filter((r) => !blobs.some((b) => b.path === r.path)).map((b) => b.path));
+    return meta;
+  }
+
+  async headObject(bucket: string, key: string): Promise<ObjectMeta | undefined> {
+    this.#requireBucket(bucket);
+    return this.#idx.getObject(bucket, key)?.meta;
+  }
+
+  async getObject(bucket: string, key: string, range?: ByteRange): Promise<ObjectRead | undefined> {
+    this.#requireBucket(bucket);
+    const stored = this.#idx.getObject(bucket, key);
+    if (!stored) return undefined;
+    // Opened in the same tick as the lookup, so a concurrent overwrite cannot delete the blobs under us.
+    return { meta: stored.meta, body: this.#blobs.read(stored.blobs, range) };
+  }
+
+  async deleteObject(bucket: string, key: string): Promise<boolean> {
+    const idx = this.#idx;
+    const removed = idx.transaction(() => {
+      if (!idx.getBucket(bucket)) throw StorageErrors.noSuchBucket(bucket);
+      const current = idx.getObject(bucket, key);
+      if (current) idx.deleteObject(bucket, key);
+      return current?.blobs;
+    });
+    if (removed === undefined) return false;
+    await this.#durable();
+    this.#blobs.release(removed.map((b) => b.path));
+    return true;
+  }
+
+  async listObjects(bucket: string, request: ListPageRequest): Promise<ObjectMeta[]> {
+    this.#requireBucket(bucket);
+    const prefix = Buffer.from(request.prefix, 'utf8');
+    let lower: Buffer = prefix;
+    let inclusive = true;
+    if (request.from !== undefined && Buffer.compare(request.from, prefix) >= 0) {
+      lower = request.from;
+      inclusive = request.fromInclusive ?? false;
+    }
+    const upper = prefix.length > 0 ? prefixUpperBound(prefix) : undefined;
+    return this.#idx.listObjects(bucket, lower, inclusive, upper, request.limit).map((s) => s.meta);
+  }
+
+  async setTags(bucket: string, key: string, tags: readonly Tag[]): Promise<ObjectMeta | undefined> {
+    const idx = this.#idx;
+    const updated = idx.transaction(() => {
+      if (!idx.getBucket(bucket)) throw StorageErrors.noSuchBucket(bucket);
+      const current = idx.getObject(bucket, key);
+      if (!current) return undefined;
+      const meta: ObjectMeta = { ...current.meta, tags };
+      idx.updateAttrs(meta);
+      return meta;
+    });
+    if (updated) await this.#durable();
+    return updated;
+  }
+
+  async createUpload(upload: Omit<UploadInfo, 'uploadId' | 'initiated'>): Promise<UploadInfo> {
+    this.#requireBucket(upload.bucket);
+    const info: UploadInfo = { ...upload, uploadId: randomBytes(24).toString('base64url'), initiated: new Date() };
+    this.#idx.insertUpload(info);
+    await this.#durable();
+    return info;
+  }
+
+  async getUpload(bucket: string, uploadId: string): Promise<UploadInfo | undefined> {
+    return this.#idx.getUpload(bucket, uploadId);
+  }
+
+  async listUploads(bucket: string): Promise<UploadInfo[]> {
+    this.#requireBucket(bucket);
+    return this.#idx.listUploads(bucket);
+  }
+
+  async putPart(upload: UploadInfo, partNumber: number, body: Readable, finalize: FinalizePart): Promise<PartInfo> {
+    const staged = await this.#blobs.stage(body);
+    let path: string;
+    let digest: Awaited<ReturnType<FinalizePart>>;
+    try {
+      digest = await finalize(staged.size);
+      path = await this.#blobs.publish(staged.tmpPath);
+    } catch (err) {
+      await this.#blobs.discard(staged.tmpPath);
+      throw err;
+    }
+    const part: PartInfo = { ...digest, partNumber, size: staged.size, lastModified: new Date() };
+    const idx = this.#idx;
+    let previous: string | undefined;
+    try {
+      previous = idx.transaction(() => {
+        if (!idx.getUpload(upload.bucket, upload.uploadId)) throw StorageErrors.noSuchUpload(upload.uploadId);
+        const old = idx.getPart(upload.uploadId, partNumber);
+        idx.putPart(upload.uploadId, part, path);
+        return old?.blob;
+      });
+    } catch (err) {
+      this.#blobs.release([path]);
+      throw err;
+    }
+    await this.#durable();
+    if (previous !== undefined) this.#blobs.release([previous]);
+    return part;
+  }
+
+  async listParts(upload: UploadInfo): Promise<PartInfo[]> {
+    return this.#idx.listParts(upload.uploadId).map(({ blob: _b, ...p }) => p);
+  }
+
+  async completeUpload(
+    upload: UploadInfo,
+    parts: readonly PartInfo[],
+    attributes: ObjectAttributes,
+    condition?: CommitCondition,
+  ): Promise<ObjectMeta> {
+    const idx = this.#idx;
+    const result = idx.transaction(() => {
+      if (!idx.getBucket(upload.bucket)) throw StorageErrors.noSuchBucket(upload.bucket);
+      if (!idx.getUpload(upload.bucket, upload.uploadId)) throw StorageErrors.noSuchUpload(upload.uploadId);
+      const stored = new Map(idx.listParts(upload.uploadId).map((p) => [p.partNumber, p]));
+      const blobs: BlobRef[] = parts.map((p) => {
+        const s = stored.get(p.partNumber);
+        if (!s || s.etag !== p.etag) throw StorageErrors.invalidPart(upload.uploadId, p.partNumber, p.etag);
+        return { path: s.blob, size: s.size };
+      });
+      const current = idx.getObject(upload.bucket, upload.key);
+      condition?.(current?.meta);
+      const size = blobs.reduce((n, b) => n + b.size, 0);
+      const meta: ObjectMeta = { ...attributes, bucket: upload.bucket, key: upload.key, size, lastModified: new Date() };
+      idx.putObject(meta, blobs);
+      const used = new Set(blobs.map((b) => b.path));
+      const unused = idx.deleteUpload(upload.uploadId).filter((b) => !used.has(b));
+      return { meta, released: [...unused, ...(current?.blobs.map((b) => b.path) ?? [])] };
+    });
+    await this.#durable();
+    this.#blobs.release(result.released);
+    return result.meta;
+  }
+
+  async abortUpload(upload: UploadInfo): Promise<void> {
+    const idx = this.#idx;
+    const released = idx.transaction(() => {
+      if (!idx.getUpload(upload.bucket, upload.uploadId)) throw StorageErrors.noSuchUpload(upload.uploadId);
+      return idx.deleteUpload(upload.uploadId);
+    });
+    await this.#durable();
+    this.#blobs.release(released);
+  }
+}
