@@ -6,6 +6,7 @@ import {
   ConfigError,
   ENV_VARS,
   resolveConfig,
+  SETTING_DOCS,
   type ConfigInput,
   type LakeboxConfig,
 } from '../config/config.js';
@@ -29,8 +30,11 @@ function loadConfig(opts: CommonOptions, extra: ConfigInput = {}): LakeboxConfig
 }
 
 function envHelp(): string {
-  const lines = Object.values(ENV_VARS).map((v) => `  ${v}`);
-  return `\nEnvironment variables (flags win over them, they win over the config file):\n${lines.join('\n')}\n  LAKEBOX_CONFIG   path of a JSON config file (default ./lakebox.config.json if present)\n`;
+  const rows: [string, string, string][] = (Object.entries(ENV_VARS) as [keyof ConfigInput, string][]).map(([key, name]) => [name, key, SETTING_DOCS[key]]);
+  rows.push(['LAKEBOX_CONFIG', '-', 'path of the JSON config file (default ./lakebox.config.json if present)']);
+  const width = Math.max(...rows.map(([n]) => n.length));
+  const lines = rows.map(([name, key, doc]) => `  ${name.padEnd(width)}  ${doc}${key === '-' ? '' : ` [config key: ${key}]`}`);
+  return `\nEnvironment variables (flags win over them; they win over the config file):\n${lines.join('\n')}\n\nExamples:\n  npx lakebox server                                  # 127.0.0.1:4566, data in ./.lakebox\n  LAKEBOX_ACCESS_KEY_ID=k LAKEBOX_SECRET_ACCESS_KEY=s npx lakebox server --host 0.0.0.0\n  eval "$(npx lakebox env)" && aws s3 ls\n`;
 }
 
 function shellQuote(s: string): string {

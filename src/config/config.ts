@@ -80,6 +80,28 @@ export const ENV_VARS: Readonly<Record<keyof ConfigInput, string>> = {
   s3ForcePathStyle: 'LAKEBOX_S3_FORCE_PATH_STYLE',
 };
 
+/** One-line description of each setting, shown by `lakebox server --help`. */
+export const SETTING_DOCS: Readonly<Record<keyof ConfigInput, string>> = {
+  host: 'listen address (default 127.0.0.1; non-loopback needs explicit credentials)',
+  port: 'port for every API (default 4566)',
+  dataDir: 'data directory (default ./.lakebox)',
+  accessKeyId: 'root access key id (default "test")',
+  secretAccessKey: 'root secret access key (default "test")',
+  region: 'default region for new buckets (default us-east-1; any region is accepted)',
+  accountId: '12-digit account id in ARNs (default 000000000000)',
+  logLevel: 'trace | debug | info | warn | error | silent (default info)',
+  hostnames: 'comma-separated base domains for virtual-hosted S3 (default localhost,s3.localhost,localhost.localstack.cloud)',
+  storage: 'object storage: fs (local disk, default) or s3 (a remote S3-compatible store)',
+  fsync: 'fsync writes before acknowledging them (default true)',
+  s3Endpoint: 'remote store endpoint URL (storage=s3)',
+  s3Bucket: 'remote bucket holding all Lakebox data (storage=s3)',
+  s3Prefix: 'key prefix inside the remote bucket (storage=s3)',
+  s3Region: 'remote store region (storage=s3, default us-east-1)',
+  s3AccessKeyId: 'remote store access key id (storage=s3)',
+  s3SecretAccessKey: 'remote store secret key (storage=s3)',
+  s3ForcePathStyle: 'path-style addressing for the remote store (storage=s3, default true)',
+};
+
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
