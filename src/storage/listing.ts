@@ -55,7 +55,9 @@ export async function listObjects(store: ObjectStore, req: ListRequest): Promise
   let count = 0;
   let lastReturned: string | undefined;
   for (;;) {
-    const page = await store.listObjects(req.bucket, { prefix: req.prefix, from, fromInclusive: inclusive, limit: SCAN_BATCH });
+    // Without a delimiter one row more than the page tells whether it is truncated.
+    const limit = req.delimiter ? SCAN_BATCH : Math.min(SCAN_BATCH, req.maxKeys - count + 1);
+    const page = await store.listObjects(req.bucket, { prefix: req.prefix, from, fromInclusive: inclusive, limit });
     let jumped = false;
     for (const obj of page) {
       const cp = commonPrefixOf(obj.key, req.prefix, req.delimiter);
@@ -77,6 +79,6 @@ export async function listObjects(store: ObjectStore, req: ListRequest): Promise
       from = Buffer.from(obj.key, 'utf8');
       inclusive = false;
     }
-    if (!jumped && page.length < SCAN_BATCH) return { contents, commonPrefixes, isTruncated: false, lastReturned };
+    if (!jumped && page.length < limit) return { contents, commonPrefixes, isTruncated: false, lastReturned };
   }
 }
