@@ -12,6 +12,7 @@ import {
 } from '../config/config.js';
 import { ConfigRefusedError, LakeboxServer } from '../server/lakebox-server.js';
 import { VERSION } from '../version.js';
+import { AdminCallError, adminCall } from './admin-client.js';
 
 interface CommonOptions {
   config?: string;
@@ -102,6 +103,16 @@ export async function main(argv: readonly string[]): Promise<void> {
       for (const [k, v] of vars) process.stdout.write(`export ${k}=${shellQuote(v)}\n`);
     });
 
+  const firehose = program.command('firehose').description('operate Firehose delivery streams');
+  common(firehose.command('flush'))
+    .argument('[stream]', 'delivery stream name (default: every stream)')
+    .description('deliver buffered records now instead of waiting for the buffering hints')
+    .action(async (stream: string | undefined, opts: CommonOptions) => {
+      const config = loadConfig(opts);
+      const result = await adminCall(config, 'POST', '/_lakebox/firehose/flush', stream === undefined ? {} : { stream });
+      process.stdout.write(`${result}\n`);
+    });
+
   program
     .command('version')
     .description('print the version')
@@ -112,7 +123,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   try {
     await program.parseAsync([...argv]);
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof ConfigRefusedError) {
+    if (err instanceof ConfigError || err instanceof ConfigRefusedError || err instanceof AdminCallError) {
       process.stderr.write(`lakebox: ${err.message}\n`);
       process.exit(2);
     }

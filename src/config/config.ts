@@ -34,6 +34,8 @@ export interface LakeboxConfig {
   readonly remoteS3: RemoteS3Config | undefined;
   /** fsync object data and metadata before acknowledging writes (on by default). */
   readonly fsync: boolean;
+  /** Firehose refuses puts with ServiceUnavailableException once this much data waits for delivery. */
+  readonly firehoseBufferBudgetMb: number;
 }
 
 /** Raw settings as they may appear in flags, env or the config file (all optional). */
@@ -49,6 +51,7 @@ export interface ConfigInput {
   hostnames?: string | readonly string[] | undefined;
   storage?: string | undefined;
   fsync?: string | boolean | undefined;
+  firehoseBufferBudgetMb?: string | number | undefined;
   s3Endpoint?: string | undefined;
   s3Bucket?: string | undefined;
   s3Prefix?: string | undefined;
@@ -71,6 +74,7 @@ export const ENV_VARS: Readonly<Record<keyof ConfigInput, string>> = {
   hostnames: 'LAKEBOX_HOSTNAMES',
   storage: 'LAKEBOX_STORAGE',
   fsync: 'LAKEBOX_FSYNC',
+  firehoseBufferBudgetMb: 'LAKEBOX_FIREHOSE_BUFFER_BUDGET_MB',
   s3Endpoint: 'LAKEBOX_S3_ENDPOINT',
   s3Bucket: 'LAKEBOX_S3_BUCKET',
   s3Prefix: 'LAKEBOX_S3_PREFIX',
@@ -93,6 +97,7 @@ export const SETTING_DOCS: Readonly<Record<keyof ConfigInput, string>> = {
   hostnames: 'comma-separated base domains for virtual-hosted S3 (default localhost,s3.localhost,localhost.localstack.cloud)',
   storage: 'object storage: fs (local disk, default) or s3 (a remote S3-compatible store)',
   fsync: 'fsync writes before acknowledging them (default true)',
+  firehoseBufferBudgetMb: 'Firehose disk budget for undelivered records in MiB; puts beyond it get ServiceUnavailableException (default 1024)',
   s3Endpoint: 'remote store endpoint URL (storage=s3)',
   s3Bucket: 'remote bucket holding all Lakebox data (storage=s3)',
   s3Prefix: 'key prefix inside the remote bucket (storage=s3)',
@@ -170,6 +175,10 @@ export function resolveConfig(layers: readonly ConfigInput[], cwd: string): Lake
   if (credentialsExplicit && (merged.accessKeyId === undefined || merged.secretAccessKey === undefined)) {
     throw new ConfigError('set both LAKEBOX_ACCESS_KEY_ID and LAKEBOX_SECRET_ACCESS_KEY, or neither');
   }
+  const budget = Number(merged.firehoseBufferBudgetMb ?? 1024);
+  if (!Number.isFinite(budget) || budget <= 0) {
+    throw new ConfigError(`firehoseBufferBudgetMb must be a positive number, got "${String(merged.firehoseBufferBudgetMb)}"`);
+  }
   let remoteS3: RemoteS3Config | undefined;
   if (storage === 's3') {
     if (merged.s3Bucket === undefined) throw new ConfigError('storage "s3" needs s3Bucket (LAKEBOX_S3_BUCKET)');
@@ -197,6 +206,7 @@ export function resolveConfig(layers: readonly ConfigInput[], cwd: string): Lake
     storage,
     remoteS3,
     fsync: toBool(merged.fsync, true, 'fsync'),
+    firehoseBufferBudgetMb: budget,
   };
 }
 

@@ -1,10 +1,12 @@
 /** The Lakebox server: one HTTP port for every AWS API, routed by protocol, authenticated with SigV4, with health and metrics endpoints. */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { isLoopbackHost, type LakeboxConfig } from '../config/config.js';
-import { AwsJsonProtocol } from '../protocols/aws-json/aws-json-protocol.js';
+import { AwsJsonProtocol, readJsonBody } from '../protocols/aws-json/aws-json-protocol.js';
+import { FirehoseJsonService } from '../protocols/aws-json/firehose-json-service.js';
+import { FirehoseModule } from '../streams/firehose/firehose-module.js';
 import { canonicalUserId } from '../protocols/s3-rest-xml/s3-context.js';
 import { S3Protocol } from '../protocols/s3-rest-xml/s3-protocol.js';
 import { SigV4Verifier, type AuthContext } from '../protocols/sigv4/verifier.js';
@@ -35,6 +37,7 @@ export class LakeboxServer {
   readonly #verifier: SigV4Verifier;
   readonly #s3: S3Protocol;
   readonly #json = new AwsJsonProtocol();
+  readonly firehose: FirehoseModule;
   #http: Server | undefined;
   #ready = false;
 
@@ -52,9 +55,23 @@ export class LakeboxServer {
     this.#verifier = new SigV4Verifier({
       secretFor: (akid) => (akid === config.accessKeyId ? config.secretAccessKey : undefined),
     });
+    const objects = new ObjectService(this.store, config.region);
+    this.firehose = new FirehoseModule(
+      {
+        dataDir: config.dataDir,
+        fsync: config.fsync,
+        region: config.region,
+        accountId: config.accountId,
+        bufferBudgetBytes: config.firehoseBufferBudgetMb * 1024 * 1024,
+      },
+      objects,
+      this.metrics.registry,
+      this.logger,
+    );
+    this.#json.register(new FirehoseJsonService(this.firehose.service));
     this.#s3 = new S3Protocol(
       {
-        objects: new ObjectService(this.store, config.region),
+        objects,
         multipart: new MultipartService(this.store),
         accountId: config.accountId,
         ownerId: canonicalUserId(config.accountId),
@@ -70,6 +87,7 @@ export class LakeboxServer {
 
   async start(): Promise<AddressInfo> {
     await this.store.init();
+    await this.firehose.start();
     const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) => {
       void this.#handle(req, res);
     });
@@ -99,6 +117,7 @@ export class LakeboxServer {
         server.closeIdleConnections();
       });
     }
+    await this.firehose.stop();
     await this.store.close();
   }
 
@@ -127,6 +146,12 @@ export class LakeboxServer {
         return;
       }
       const signed = { method: req.method ?? 'GET', rawPath: url.rawPath, query: url.query, headers: req.headers };
+      if (url.rawPath.startsWith('/_lakebox/')) {
+        service = 'lakebox';
+        operation = 'Admin';
+        status = await this.#admin(req, res, url, signed, requestId);
+        return;
+      }
       const target = req.headers['x-amz-target'];
       const scope = SigV4Verifier.scopeService(signed);
       if (typeof target === 'string' || (scope !== undefined && scope !== 's3')) {
@@ -135,13 +160,15 @@ export class LakeboxServer {
         service = resolved.serviceName;
         operation = resolved.operation || 'Unknown';
         let auth: AuthContext;
+        let body: Buffer;
         try {
-          auth = await this.#authenticate(signed);
+          body = await readJsonBody(req);
+          auth = await this.#authenticate(signed, createHash('sha256').update(body).digest('hex'));
         } catch (err) {
           status = this.#json.writeError(res, err, requestId, resolved.service);
           return;
         }
-        status = await this.#json.handle(req, res, t, auth, requestId);
+        status = await this.#json.handle(body, res, t, auth, requestId);
         return;
       }
       let s3target: ReturnType<S3Protocol['operationOf']>;
@@ -179,9 +206,45 @@ export class LakeboxServer {
     }
   }
 
-  async #authenticate(req: Parameters<SigV4Verifier['verify']>[0]): Promise<AuthContext> {
+  async #authenticate(req: Parameters<SigV4Verifier['verify']>[0], bodySha256?: string): Promise<AuthContext> {
     if (!SigV4Verifier.isSigned(req)) throw AuthErrors.missing();
-    return this.#verifier.verify(req);
+    return this.#verifier.verify(req, bodySha256);
+  }
+
+  /** Authenticated admin calls under /_lakebox/ (SigV4 with the root credentials, any service name). */
+  async #admin(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: ReturnType<typeof parseTarget>,
+    signed: Parameters<SigV4Verifier['verify']>[0],
+    requestId: string,
+  ): Promise<number> {
+    const reply = (status: number, body: unknown): number => {
+      const text = JSON.stringify(body);
+      res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), 'x-amzn-RequestId': requestId });
+      res.end(text);
+      return status;
+    };
+    try {
+      await this.#authenticate(signed);
+    } catch (err) {
+      const e = err as { code?: string; message?: string };
+      return reply(403, { __type: e.code ?? 'AccessDenied', message: e.message ?? 'Access Denied' });
+    }
+    req.resume();
+    if (url.rawPath === '/_lakebox/firehose/flush' && req.method === 'POST') {
+      const stream = url.query.find(([k]) => k === 'stream')?.[1];
+      if (stream !== undefined && !this.firehose.service.listDeliveryStreams({ Limit: 10000 }).DeliveryStreamNames?.includes(stream)) {
+        return reply(404, { __type: 'ResourceNotFoundException', message: `Firehose ${stream} not found.` });
+      }
+      try {
+        await this.firehose.engine.flush(stream);
+      } catch (err) {
+        return reply(503, { __type: 'ServiceUnavailableException', message: (err as Error).message });
+      }
+      return reply(200, { flushed: stream ?? 'all' });
+    }
+    return reply(404, { __type: 'UnknownOperationException', message: `No admin operation at ${req.method ?? ''} ${url.rawPath}` });
   }
 
   #health(res: ServerResponse): number {
@@ -189,7 +252,7 @@ export class LakeboxServer {
     const body = JSON.stringify({
       status: this.#ready ? 'ok' : 'starting',
       version: VERSION,
-      services: { s3: this.#ready ? 'ready' : 'starting' },
+      services: { s3: this.#ready ? 'ready' : 'starting', firehose: this.#ready ? 'ready' : 'starting' },
       storage: this.store.kind,
     });
     res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });

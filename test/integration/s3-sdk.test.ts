@@ -22,6 +22,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { errorName } from '../helpers/errors.js';
 import { ACCESS_KEY_ID, SECRET_ACCESS_KEY, removeDir, startLakebox, type LakeboxProcess } from '../helpers/lakebox-process.js';
 
 let server: LakeboxProcess;
@@ -41,14 +42,6 @@ afterAll(async () => {
   if (server) removeDir(server.dataDir);
 });
 
-async function errorName(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'no error';
-  } catch (err) {
-    return (err as Error).name;
-  }
-}
 
 describe('S3 through @aws-sdk/client-s3', () => {
   it('round-trips objects sent as strings, buffers and streams, with the default CRC32 checksums', async () => {

@@ -1,6 +1,6 @@
 /** AWS JSON 1.0/1.1 protocol: routes `X-Amz-Target: <Prefix>.<Operation>` to registered services and writes JSON results or typed errors. */
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ServiceError } from '../../shared/service-error.js';
 import { AuthErrors } from '../sigv4/auth-errors.js';
 import type { AuthContext } from '../sigv4/verifier.js';
@@ -47,7 +47,7 @@ export class AwsJsonProtocol {
   }
 
   async handle(
-    req: IncomingMessage,
+    body: Buffer,
     res: ServerResponse,
     target: string,
     auth: AuthContext,
@@ -55,7 +55,6 @@ export class AwsJsonProtocol {
   ): Promise<number> {
     const { service, operation } = this.resolve(target);
     try {
-      const body = await readBody(req);
       if (/^[0-9a-f]{64}$/.test(auth.payloadHash)) {
         const computed = createHash('sha256').update(body).digest('hex');
         if (computed !== auth.payloadHash) throw AuthErrors.contentSha256Mismatch(auth.payloadHash, computed);
@@ -109,7 +108,8 @@ export class AwsJsonProtocol {
   }
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer> {
+/** Reads a JSON request body (bounded). */
+export async function readJsonBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {

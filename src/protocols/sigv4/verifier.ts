@@ -135,8 +135,13 @@ export class SigV4Verifier {
     return credential?.split('/')[3];
   }
 
-  async verify(req: SignedRequest): Promise<AuthContext> {
+  /**
+   * Verifies the signature. `bodySha256` (hex) is needed for services whose clients sign the body hash
+   * without sending x-amz-content-sha256 (every JSON-protocol service called from botocore).
+   */
+  async verify(req: SignedRequest, bodySha256?: string): Promise<AuthContext> {
     const parsed = header(req.headers, 'authorization') !== undefined ? this.#parseHeader(req) : this.#parseQuery(req);
+    if (parsed.payloadHash === '') parsed.payloadHash = bodySha256 ?? sha256Hex('');
     const secret = this.credentials.secretFor(parsed.accessKeyId);
     if (secret === undefined) throw AuthErrors.invalidAccessKeyId(parsed.accessKeyId);
 

@@ -1,0 +1,77 @@
+/** Firehose_20150804 over AWS JSON 1.1: decodes base64 blobs, dispatches to FirehoseService, renders timestamps as epoch seconds. */
+import { ServiceError } from '../../shared/service-error.js';
+import { FIREHOSE_ERROR_STATUS, FirehoseErrors } from '../../streams/firehose/errors.js';
+import type { FirehoseService } from '../../streams/firehose/firehose-service.js';
+import type { JsonService } from './aws-json-protocol.js';
+
+type Json = Record<string, unknown>;
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+function decodeBlob(value: unknown, path: string): Uint8Array | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string' || value.length % 4 !== 0 || !BASE64.test(value)) {
+    throw new ServiceError('SerializationException', `Value at '${path}' is not a valid base64 blob.`);
+  }
+  return Buffer.from(value, 'base64');
+}
+
+function record(value: unknown, path: string): { Data?: Uint8Array | undefined } {
+  const r = (value ?? {}) as Json;
+  return { Data: decodeBlob(r.Data, `${path}.data`) };
+}
+
+/** JSON 1.1 timestamps are epoch seconds. */
+function toWire(value: unknown): unknown {
+  if (value instanceof Date) return value.getTime() / 1000;
+  if (Array.isArray(value)) return value.map(toWire);
+  if (value !== null && typeof value === 'object') {
+    const out: Json = {};
+    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = toWire(v);
+    return out;
+  }
+  return value;
+}
+
+export class FirehoseJsonService implements JsonService {
+  readonly targetPrefix = 'Firehose_20150804';
+  readonly name = 'firehose';
+  readonly jsonVersion = '1.1' as const;
+  readonly errorStatus = FIREHOSE_ERROR_STATUS;
+
+  constructor(private readonly service: FirehoseService) {}
+
+  async handle(operation: string, input: unknown): Promise<unknown> {
+    if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+      throw new ServiceError('SerializationException', 'The request body must be a JSON object.');
+    }
+    const i = input as Json;
+    const s = this.service;
+    switch (operation) {
+      case 'CreateDeliveryStream':
+        return toWire(await s.createDeliveryStream(i));
+      case 'DescribeDeliveryStream':
+        return toWire(s.describeDeliveryStream(i));
+      case 'ListDeliveryStreams':
+        return toWire(s.listDeliveryStreams(i));
+      case 'DeleteDeliveryStream':
+        return toWire(await s.deleteDeliveryStream(i));
+      case 'UpdateDestination':
+        return toWire(await s.updateDestination(i));
+      case 'PutRecord':
+        return toWire(await s.putRecord({ DeliveryStreamName: i.DeliveryStreamName as string | undefined, Record: i.Record === undefined ? undefined : record(i.Record, 'record') }));
+      case 'PutRecordBatch': {
+        const records = Array.isArray(i.Records) ? i.Records.map((r, n) => record(r, `records.${n + 1}.member`)) : undefined;
+        return toWire(await s.putRecordBatch({ DeliveryStreamName: i.DeliveryStreamName as string | undefined, Records: records }));
+      }
+      case 'TagDeliveryStream':
+        return toWire(await s.tagDeliveryStream(i));
+      case 'UntagDeliveryStream':
+        return toWire(await s.untagDeliveryStream(i));
+      case 'ListTagsForDeliveryStream':
+        return toWire(s.listTagsForDeliveryStream(i));
+      default:
+        throw FirehoseErrors.unknownOperation(operation);
+    }
+  }
+}

@@ -1,0 +1,65 @@
+/** Wires the Firehose domain together: SQLite store, delivery engine writing through the S3 service, API service, metrics. */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { DurableSqlite } from '../../storage/fs/durable-sqlite.js';
+import type { ObjectService } from '../../storage/object-service.js';
+import { DeliveryEngine, type ObjectSink } from './delivery/delivery-engine.js';
+import { FirehoseService } from './firehose-service.js';
+import { FirehoseMetrics } from './metrics.js';
+import { SqliteFirehoseStore } from './sqlite-firehose-store.js';
+
+export interface FirehoseModuleOptions {
+  readonly dataDir: string;
+  readonly fsync: boolean;
+  readonly region: string;
+  readonly accountId: string;
+  readonly bufferBudgetBytes: number;
+}
+
+/** Delivered objects go through the S3 service, so they get ETags, checksums and listings like any upload. */
+export function s3Sink(objects: ObjectService): ObjectSink {
+  return {
+    async putObject(bucket, key, body, contentEncoding) {
+      await objects.putObject({
+        bucket,
+        key,
+        body: Readable.from([body]),
+        headers: { contentType: 'application/octet-stream', contentEncoding },
+        userMetadata: {},
+        tags: [],
+        integrity: { expectedSize: body.length },
+        conditions: {},
+      });
+    },
+  };
+}
+
+export class FirehoseModule {
+  readonly service: FirehoseService;
+  readonly engine: DeliveryEngine;
+  readonly #sqlite: DurableSqlite;
+
+  constructor(options: FirehoseModuleOptions, objects: ObjectService, registry: Registry, logger: Logger) {
+    const dir = join(options.dataDir, 'firehose');
+    mkdirSync(dir, { recursive: true });
+    this.#sqlite = new DurableSqlite(join(dir, 'firehose.sqlite'), options.fsync);
+    const store = new SqliteFirehoseStore(this.#sqlite);
+    const metrics = new FirehoseMetrics(registry);
+    this.engine = new DeliveryEngine(store, s3Sink(objects), (name) => store.getStream(name), metrics, logger.child({ domain: 'firehose' }));
+    this.service = new FirehoseService(store, this.engine, metrics, options);
+  }
+
+  async start(): Promise<void> {
+    await this.#sqlite.open();
+    this.service.recover();
+  }
+
+  async stop(): Promise<void> {
+    this.service.stop();
+    await this.engine.stop();
+    await this.#sqlite.close();
+  }
+}

@@ -1,0 +1,304 @@
+/** The Firehose API (no HTTP): delivery stream lifecycle, configuration, tags, and durable PutRecord/PutRecordBatch. */
+import type {
+  CreateDeliveryStreamInput,
+  CreateDeliveryStreamOutput,
+  DeleteDeliveryStreamInput,
+  DeliveryStreamDescription,
+  DescribeDeliveryStreamInput,
+  ExtendedS3DestinationUpdate,
+  ListDeliveryStreamsInput,
+  ListDeliveryStreamsOutput,
+  ListTagsForDeliveryStreamInput,
+  ListTagsForDeliveryStreamOutput,
+  PutRecordBatchOutput,
+  PutRecordOutput,
+  Tag,
+  TagDeliveryStreamInput,
+  UntagDeliveryStreamInput,
+  UpdateDestinationInput,
+} from '@aws-sdk/client-firehose';
+import type { DeliveryEngine } from './delivery/delivery-engine.js';
+import { mergeDestination, normalizeDestination, validateDestination } from './destination-config.js';
+import { FirehoseErrors, Violations } from './errors.js';
+import type { FirehoseMetrics } from './metrics.js';
+import { DESTINATION_ID, MAX_BATCH_BYTES, MAX_BATCH_RECORDS, MAX_RECORD_BYTES, type DeliveryStream } from './model.js';
+import type { SqliteFirehoseStore } from './sqlite-firehose-store.js';
+
+const NAME = /^[a-zA-Z0-9_.-]+$/;
+const MAX_STREAMS = 5000;
+const ACTIVATION_MS = 250;
+const TAG_KEY = /^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@%]*$/u;
+const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@%]*$/u;
+
+export interface FirehoseServiceOptions {
+  readonly region: string;
+  readonly accountId: string;
+  /** Refuse puts (ServiceUnavailableException) once this many bytes wait for delivery. */
+  readonly bufferBudgetBytes: number;
+}
+
+export interface PutRecordsInput {
+  readonly DeliveryStreamName?: string | undefined;
+  readonly Records?: readonly { Data?: Uint8Array | undefined }[] | undefined;
+}
+
+export class FirehoseService {
+  readonly #activations = new Set<NodeJS.Timeout>();
+
+  constructor(
+    private readonly store: SqliteFirehoseStore,
+    private readonly engine: DeliveryEngine,
+    private readonly metrics: FirehoseMetrics,
+    private readonly options: FirehoseServiceOptions,
+  ) {}
+
+  /** Restores streams after a restart: anything still CREATING becomes ACTIVE, buffered records resume delivery. */
+  recover(): void {
+    for (const s of this.store.listStreams()) {
+      if (s.status === 'CREATING') this.store.putStream({ ...s, status: 'ACTIVE' });
+    }
+    this.engine.recover();
+  }
+
+  stop(): void {
+    for (const t of this.#activations) clearTimeout(t);
+  }
+
+  #arn(name: string): string {
+    return `arn:aws:firehose:${this.options.region}:${this.options.accountId}:deliverystream/${name}`;
+  }
+
+  #get(name: string | undefined): DeliveryStream {
+    const s = name === undefined ? undefined : this.store.getStream(name);
+    if (!s) throw FirehoseErrors.notFound(name ?? '', this.options.accountId);
+    return s;
+  }
+
+  #checkName(name: string | undefined, v: Violations): void {
+    if (name === undefined || name.length < 1 || name.length > 64 || !NAME.test(name)) {
+      v.add(name, 'deliveryStreamName', 'satisfy regular expression pattern: [a-zA-Z0-9_.-]+ and have length between 1 and 64');
+    }
+  }
+
+  #checkTags(tags: readonly Tag[] | undefined, v: Violations, path: string): void {
+    (tags ?? []).forEach((t, i) => {
+      if (t.Key === undefined || t.Key.length < 1 || t.Key.length > 128 || !TAG_KEY.test(t.Key)) {
+        v.add(t.Key, `${path}.${i + 1}.member.key`, 'satisfy regular expression pattern: ^(?!aws:)[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@%]*$ and have length between 1 and 128');
+      }
+      if (t.Value !== undefined && (t.Value.length > 256 || !TAG_VALUE.test(t.Value))) {
+        v.add(t.Value, `${path}.${i + 1}.member.value`, 'have length less than or equal to 256');
+      }
+    });
+    if ((tags?.length ?? 0) > 50) v.add(tags?.length, path, 'have length less than or equal to 50');
+  }
+
+  async createDeliveryStream(input: Partial<CreateDeliveryStreamInput>): Promise<CreateDeliveryStreamOutput> {
+    const v = new Violations();
+    this.#checkName(input.DeliveryStreamName, v);
+    this.#checkTags(input.Tags, v, 'tags');
+    const type = input.DeliveryStreamType ?? 'DirectPut';
+    if (!['DirectPut', 'KinesisStreamAsSource', 'MSKAsSource', 'DatabaseAsSource'].includes(type)) {
+      v.add(type, 'deliveryStreamType', 'satisfy enum value set: [DirectPut, KinesisStreamAsSource, MSKAsSource, DatabaseAsSource]');
+    }
+    v.throwIfAny();
+    const name = input.DeliveryStreamName!;
+    if (type !== 'DirectPut') throw FirehoseErrors.notSupported(`DeliveryStreamType ${type}`);
+    if (input.DeliveryStreamEncryptionConfigurationInput !== undefined) throw FirehoseErrors.notSupported('Server-side encryption of delivery streams');
+    const destinations = Object.entries(input).filter(([k, val]) => k.endsWith('DestinationConfiguration') && val !== undefined);
+    if (destinations.length !== 1) throw FirehoseErrors.invalidArgument('Exactly one destination configuration is supported for a Firehose');
+    const [kind] = destinations[0]!;
+    if (kind !== 'ExtendedS3DestinationConfiguration' && kind !== 'S3DestinationConfiguration') {
+      throw FirehoseErrors.notSupported(`The ${kind.replace(/Configuration$/, '')} destination`);
+    }
+    const config = input.ExtendedS3DestinationConfiguration ?? input.S3DestinationConfiguration!;
+    validateDestination(config, kind === 'S3DestinationConfiguration' ? 's3DestinationConfiguration' : 'extendedS3DestinationConfiguration', true);
+    const destination = normalizeDestination(config);
+    if (this.store.getStream(name)) {
+      throw FirehoseErrors.inUse(`Firehose ${name} under accountId ${this.options.accountId} already exists`);
+    }
+    if (this.store.listStreams().length >= MAX_STREAMS) {
+      throw FirehoseErrors.limitExceeded(`You have already consumed your firehose quota of ${MAX_STREAMS} hoses.`);
+    }
+    const stream: DeliveryStream = {
+      name,
+      arn: this.#arn(name),
+      type: 'DirectPut',
+      status: 'CREATING',
+      versionId: 1,
+      createTimestamp: new Date(),
+      destination,
+      plainS3: kind === 'S3DestinationConfiguration',
+      tags: input.Tags ?? [],
+    };
+    this.store.putStream(stream);
+    await this.store.sync();
+    const timer = setTimeout(() => {
+      this.#activations.delete(timer);
+      const current = this.store.getStream(name);
+      if (current?.status === 'CREATING' && current.createTimestamp.getTime() === stream.createTimestamp.getTime()) {
+        this.store.putStream({ ...current, status: 'ACTIVE' });
+      }
+    }, ACTIVATION_MS);
+    timer.unref();
+    this.#activations.add(timer);
+    return { DeliveryStreamARN: stream.arn };
+  }
+
+  describeDeliveryStream(input: Partial<DescribeDeliveryStreamInput>): { DeliveryStreamDescription: DeliveryStreamDescription } {
+    const v = new Violations();
+    this.#checkName(input.DeliveryStreamName, v);
+    v.throwIfAny();
+    const s = this.#get(input.DeliveryStreamName);
+    const d = s.destination;
+    const plainView = {
+      RoleARN: d.RoleARN,
+      BucketARN: d.BucketARN,
+      Prefix: d.Prefix,
+      ErrorOutputPrefix: d.ErrorOutputPrefix,
+      BufferingHints: d.BufferingHints,
+      CompressionFormat: d.CompressionFormat,
+      EncryptionConfiguration: d.EncryptionConfiguration,
+      CloudWatchLoggingOptions: d.CloudWatchLoggingOptions,
+    };
+    return {
+      DeliveryStreamDescription: {
+        DeliveryStreamName: s.name,
+        DeliveryStreamARN: s.arn,
+        DeliveryStreamStatus: s.status,
+        DeliveryStreamEncryptionConfiguration: { Status: 'DISABLED' },
+        DeliveryStreamType: s.type,
+        VersionId: String(s.versionId),
+        CreateTimestamp: s.createTimestamp,
+        LastUpdateTimestamp: s.lastUpdateTimestamp,
+        Destinations: [
+          {
+            DestinationId: DESTINATION_ID,
+            S3DestinationDescription: plainView,
+            ExtendedS3DestinationDescription: s.plainS3 ? undefined : d,
+          },
+        ],
+        HasMoreDestinations: false,
+      },
+    };
+  }
+
+  listDeliveryStreams(input: Partial<ListDeliveryStreamsInput>): ListDeliveryStreamsOutput {
+    const limit = input.Limit ?? 10;
+    const v = new Violations();
+    if (!Number.isInteger(limit) || limit < 1 || limit > 10000) v.add(limit, 'limit', 'have value between 1 and 10000');
+    v.throwIfAny();
+    const names = this.store
+      .listStreams()
+      .filter((s) => input.DeliveryStreamType === undefined || s.type === input.DeliveryStreamType)
+      .map((s) => s.name)
+      .filter((n) => input.ExclusiveStartDeliveryStreamName === undefined || n > input.ExclusiveStartDeliveryStreamName);
+    return { DeliveryStreamNames: names.slice(0, limit), HasMoreDeliveryStreams: names.length > limit };
+  }
+
+  async deleteDeliveryStream(input: Partial<DeleteDeliveryStreamInput>): Promise<Record<string, never>> {
+    const s = this.#get(input.DeliveryStreamName);
+    if (s.status === 'CREATING') throw FirehoseErrors.inUse(`Firehose ${s.name} is still being created and cannot be deleted yet.`);
+    this.engine.drop(s.name);
+    this.store.deleteStream(s.name);
+    await this.store.sync();
+    return {};
+  }
+
+  async updateDestination(input: Partial<UpdateDestinationInput>): Promise<Record<string, never>> {
+    const s = this.#get(input.DeliveryStreamName);
+    if (s.status !== 'ACTIVE') throw FirehoseErrors.inUse(`Firehose ${s.name} is not in the ACTIVE state.`);
+    if (input.CurrentDeliveryStreamVersionId !== String(s.versionId)) {
+      throw FirehoseErrors.concurrentModification(String(s.versionId), input.CurrentDeliveryStreamVersionId ?? '');
+    }
+    if (input.DestinationId !== DESTINATION_ID) throw FirehoseErrors.invalidArgument(`Destination ${input.DestinationId ?? ''} not found.`);
+    const updates = Object.entries(input).filter(([k, val]) => k.endsWith('DestinationUpdate') && val !== undefined);
+    if (updates.length !== 1) throw FirehoseErrors.invalidArgument('Exactly one destination update is supported for a Firehose');
+    const [kind] = updates[0]!;
+    if (kind !== 'ExtendedS3DestinationUpdate' && kind !== 'S3DestinationUpdate') throw FirehoseErrors.notSupported(`Switching to ${kind}`);
+    const update = input.ExtendedS3DestinationUpdate ?? input.S3DestinationUpdate!;
+    validateDestination(update, kind === 'S3DestinationUpdate' ? 's3DestinationUpdate' : 'extendedS3DestinationUpdate', false);
+    if ((update as ExtendedS3DestinationUpdate).DynamicPartitioningConfiguration?.Enabled === true) {
+      throw FirehoseErrors.invalidArgument('Dynamic partitioning cannot be enabled on an existing Firehose.');
+    }
+    const merged = mergeDestination(s.destination, update);
+    if (JSON.stringify(merged) === JSON.stringify(s.destination)) return {};
+    this.store.putStream({ ...s, destination: merged, versionId: s.versionId + 1, lastUpdateTimestamp: new Date(), plainS3: s.plainS3 && kind === 'S3DestinationUpdate' });
+    await this.store.sync();
+    return {};
+  }
+
+  async putRecord(input: { DeliveryStreamName?: string | undefined; Record?: { Data?: Uint8Array | undefined } | undefined }): Promise<PutRecordOutput> {
+    const out = await this.#put(input.DeliveryStreamName, input.Record === undefined ? undefined : [input.Record], 'record');
+    return { RecordId: out[0]!, Encrypted: false };
+  }
+
+  async putRecordBatch(input: PutRecordsInput): Promise<PutRecordBatchOutput> {
+    const ids = await this.#put(input.DeliveryStreamName, input.Records, 'records');
+    return { FailedPutCount: 0, Encrypted: false, RequestResponses: ids.map((RecordId) => ({ RecordId })) };
+  }
+
+  async #put(name: string | undefined, records: readonly { Data?: Uint8Array | undefined }[] | undefined, path: string): Promise<string[]> {
+    const v = new Violations();
+    this.#checkName(name, v);
+    if (records === undefined) v.add(undefined, path, 'not be null');
+    else if (path === 'records' && (records.length < 1 || records.length > MAX_BATCH_RECORDS)) {
+      v.add(`[${records.length} records]`, path, `have length between 1 and ${MAX_BATCH_RECORDS}`);
+    }
+    (records ?? []).forEach((r, i) => {
+      const at = path === 'record' ? 'record.data' : `records.${i + 1}.member.data`;
+      if (r.Data === undefined) v.add(undefined, at, 'not be null');
+      else if (r.Data.length > MAX_RECORD_BYTES) v.add(`[${r.Data.length} bytes]`, at, `have length less than or equal to ${MAX_RECORD_BYTES}`);
+    });
+    v.throwIfAny();
+    const s = this.#get(name);
+    if (s.status !== 'ACTIVE') throw FirehoseErrors.notActive(s.name, this.options.accountId);
+    const data = records!.map((r) => r.Data!);
+    const bytes = data.reduce((n, d) => n + d.length, 0);
+    if (bytes > MAX_BATCH_BYTES) {
+      throw FirehoseErrors.invalidArgument(`Records size exceeds ${MAX_BATCH_BYTES} bytes limit, size: ${bytes}`);
+    }
+    const labels = { delivery_stream: s.name };
+    if (this.engine.bufferedBytes + bytes > this.options.bufferBudgetBytes) {
+      this.metrics.throttledRecords.inc(labels, data.length);
+      throw FirehoseErrors.serviceUnavailable('Slow down. The buffer of undelivered records is full; retry with backoff.');
+    }
+    const batch = this.store.append(s.name, s.versionId, Date.now(), data);
+    await this.store.sync();
+    this.engine.enqueue(batch);
+    this.metrics.incomingRecords.inc(labels, data.length);
+    this.metrics.incomingBytes.inc(labels, bytes);
+    this.metrics.incomingPutRequests.inc(labels);
+    const base = batch.id.toString(16).padStart(12, '0');
+    return data.map((_, i) => `${base}${i.toString(16).padStart(4, '0')}${s.createTimestamp.getTime().toString(16)}`);
+  }
+
+  async tagDeliveryStream(input: Partial<TagDeliveryStreamInput>): Promise<Record<string, never>> {
+    const v = new Violations();
+    this.#checkTags(input.Tags, v, 'tags');
+    if ((input.Tags?.length ?? 0) < 1) v.add(input.Tags?.length ?? 0, 'tags', 'have length greater than or equal to 1');
+    v.throwIfAny();
+    const s = this.#get(input.DeliveryStreamName);
+    const tags = new Map(s.tags.map((t) => [t.Key!, t]));
+    for (const t of input.Tags!) tags.set(t.Key!, t);
+    if (tags.size > 50) throw FirehoseErrors.limitExceeded('A Firehose can have at most 50 tags.');
+    this.store.putStream({ ...s, tags: [...tags.values()] });
+    await this.store.sync();
+    return {};
+  }
+
+  async untagDeliveryStream(input: Partial<UntagDeliveryStreamInput>): Promise<Record<string, never>> {
+    const s = this.#get(input.DeliveryStreamName);
+    const drop = new Set(input.TagKeys ?? []);
+    this.store.putStream({ ...s, tags: s.tags.filter((t) => !drop.has(t.Key!)) });
+    await this.store.sync();
+    return {};
+  }
+
+  listTagsForDeliveryStream(input: Partial<ListTagsForDeliveryStreamInput>): ListTagsForDeliveryStreamOutput {
+    const s = this.#get(input.DeliveryStreamName);
+    const limit = input.Limit ?? 50;
+    const sorted = [...s.tags].sort((a, b) => (a.Key! < b.Key! ? -1 : 1));
+    const after = input.ExclusiveStartTagKey === undefined ? sorted : sorted.filter((t) => t.Key! > input.ExclusiveStartTagKey!);
+    return { Tags: after.slice(0, limit), HasMoreTags: after.length > limit };
+  }
+}

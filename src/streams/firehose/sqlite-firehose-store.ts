@@ -1,0 +1,138 @@
+/** SQLite persistence for Firehose: delivery stream definitions and the durable log of accepted, not yet delivered records. */
+import type { DurableSqlite } from '../../storage/fs/durable-sqlite.js';
+import type { DeliveryStream } from './model.js';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS delivery_streams (name TEXT PRIMARY KEY, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS pending_batches (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  stream TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  arrival INTEGER NOT NULL,
+  records INTEGER NOT NULL,
+  bytes INTEGER NOT NULL,
+  data BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS pending_by_stream ON pending_batches (stream, id);
+`;
+
+/** A put call's records, framed as [u32 length][bytes]…, all with the same arrival time. */
+export interface PendingBatch {
+  readonly id: number;
+  readonly stream: string;
+  readonly version: number;
+  readonly arrival: number;
+  readonly records: number;
+  readonly bytes: number;
+}
+
+interface StreamDoc extends Omit<DeliveryStream, 'createTimestamp' | 'lastUpdateTimestamp'> {
+  createTimestamp: number;
+  lastUpdateTimestamp?: number | undefined;
+}
+
+function toDoc(s: DeliveryStream): string {
+  const doc: StreamDoc = { ...s, createTimestamp: s.createTimestamp.getTime(), lastUpdateTimestamp: s.lastUpdateTimestamp?.getTime() };
+  return JSON.stringify(doc);
+}
+
+function fromDoc(text: string): DeliveryStream {
+  const d = JSON.parse(text) as StreamDoc;
+  return {
+    ...d,
+    createTimestamp: new Date(d.createTimestamp),
+    lastUpdateTimestamp: d.lastUpdateTimestamp === undefined ? undefined : new Date(d.lastUpdateTimestamp),
+  };
+}
+
+export function frameRecords(records: readonly Uint8Array[]): Buffer {
+  let total = 0;
+  for (const r of records) total += 4 + r.length;
+  const out = Buffer.allocUnsafe(total);
+  let off = 0;
+  for (const r of records) {
+    out.writeUInt32BE(r.length, off);
+    off += 4;
+    out.set(r, off);
+    off += r.length;
+  }
+  return out;
+}
+
+export function unframeRecords(data: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  let off = 0;
+  while (off < data.length) {
+    const len = data.readUInt32BE(off);
+    off += 4;
+    out.push(data.subarray(off, off + len));
+    off += len;
+  }
+  return out;
+}
+
+export class SqliteFirehoseStore {
+  readonly #s;
+
+  constructor(private readonly sqlite: DurableSqlite) {
+    const db = sqlite.db;
+    db.exec(SCHEMA);
+    this.#s = {
+      upsert: db.prepare('INSERT OR REPLACE INTO delivery_streams (name, doc) VALUES (?, ?)'),
+      get: db.prepare<[string], { doc: string }>('SELECT doc FROM delivery_streams WHERE name = ?'),
+      all: db.prepare<[], { doc: string }>('SELECT doc FROM delivery_streams ORDER BY name'),
+      remove: db.prepare('DELETE FROM delivery_streams WHERE name = ?'),
+      append: db.prepare('INSERT INTO pending_batches (stream, version, arrival, records, bytes, data) VALUES (?, ?, ?, ?, ?, ?)'),
+      pending: db.prepare<[], PendingBatch>('SELECT id, stream, version, arrival, records, bytes FROM pending_batches ORDER BY id'),
+      data: db.prepare<[number], { data: Buffer }>('SELECT data FROM pending_batches WHERE id = ?'),
+      deleteRange: db.prepare('DELETE FROM pending_batches WHERE stream = ? AND id >= ? AND id <= ?'),
+      deleteStream: db.prepare('DELETE FROM pending_batches WHERE stream = ?'),
+    };
+  }
+
+  putStream(s: DeliveryStream): void {
+    this.#s.upsert.run(s.name, toDoc(s));
+  }
+
+  getStream(name: string): DeliveryStream | undefined {
+    const r = this.#s.get.get(name);
+    return r && fromDoc(r.doc);
+  }
+
+  listStreams(): DeliveryStream[] {
+    return this.#s.all.all().map((r) => fromDoc(r.doc));
+  }
+
+  deleteStream(name: string): void {
+    this.sqlite.db.transaction(() => {
+      this.#s.remove.run(name);
+      this.#s.deleteStream.run(name);
+    })();
+  }
+
+  /** Appends one put call's records; durable once `sync()` resolves. */
+  append(stream: string, version: number, arrival: number, records: readonly Uint8Array[]): PendingBatch {
+    const data = frameRecords(records);
+    const bytes = data.length - 4 * records.length;
+    const info = this.#s.append.run(stream, version, arrival, records.length, bytes, data);
+    return { id: Number(info.lastInsertRowid), stream, version, arrival, records: records.length, bytes };
+  }
+
+  pendingBatches(): PendingBatch[] {
+    return this.#s.pending.all();
+  }
+
+  readBatch(id: number): Buffer[] {
+    const r = this.#s.data.get(id);
+    return r ? unframeRecords(r.data) : [];
+  }
+
+  /** Forgets delivered batches (ids in [first, last] of one stream). */
+  acknowledge(stream: string, first: number, last: number): void {
+    this.#s.deleteRange.run(stream, first, last);
+  }
+
+  sync(): Promise<void> {
+    return this.sqlite.sync();
+  }
+}
