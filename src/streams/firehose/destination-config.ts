@@ -15,7 +15,7 @@ const BUCKET_ARN = /^arn:.*:s3:::[\w.-]{1,255}$/;
 const FILE_EXTENSION = /^$|^\.[0-9a-z!\-_.*'()]+$/;
 export const COMPRESSION_FORMATS = ['UNCOMPRESSED', 'GZIP', 'ZIP', 'Snappy', 'HADOOP_SNAPPY'] as const;
 /** Compression formats whose encoders exist in Lakebox today. */
-const SUPPORTED_COMPRESSION = new Set(['UNCOMPRESSED', 'GZIP']);
+const SUPPORTED_COMPRESSION = new Set(['UNCOMPRESSED', 'GZIP', 'ZIP', 'Snappy', 'HADOOP_SNAPPY']);
 /** Processors Lakebox runs today. */
 const SUPPORTED_PROCESSORS = new Set(['AppendDelimiterToRecord']);
 

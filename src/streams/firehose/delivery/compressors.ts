@@ -1,6 +1,9 @@
-/** Compressor stage: the object encodings Firehose writes, with their file extensions and Content-Encoding. */
+/** Compressor stage: the object encodings Firehose writes (gzip, zip, snappy-java, hadoop-snappy), with extensions and Content-Encoding. */
+import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
+import { compress as snappyBlock } from 'snappy';
+import yazl from 'yazl';
 
 const gzipAsync = promisify(gzip);
 
@@ -12,27 +15,56 @@ export interface Compressor {
   compress(data: Buffer): Promise<Buffer>;
 }
 
-const uncompressed: Compressor = {
-  format: 'UNCOMPRESSED',
-  extension: '',
-  contentEncoding: undefined,
-  compress: async (data) => data,
-};
+function blocks(data: Buffer, size: number): Buffer[] {
+  const out: Buffer[] = [];
+  for (let i = 0; i < data.length; i += size) out.push(data.subarray(i, i + size));
+  return out;
+}
 
-const gzipCompressor: Compressor = {
-  format: 'GZIP',
-  extension: '.gz',
-  contentEncoding: 'gzip',
-  compress: (data) => gzipAsync(data),
-};
+function u32(n: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(n >>> 0);
+  return b;
+}
 
-const COMPRESSORS = new Map<string, Compressor>([
-  ['UNCOMPRESSED', uncompressed],
-  ['GZIP', gzipCompressor],
-]);
+/** xerial snappy-java stream: 16-byte header (magic, version 1, compatible version 1), then length-prefixed 32 KiB blocks. */
+const SNAPPY_JAVA_MAGIC = Buffer.from([0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00, 0, 0, 0, 1, 0, 0, 0, 1]);
+
+async function snappyJava(data: Buffer): Promise<Buffer> {
+  const compressed = await Promise.all(blocks(data, 32 * 1024).map((b) => snappyBlock(b)));
+  return Buffer.concat([SNAPPY_JAVA_MAGIC, ...compressed.flatMap((c) => [u32(c.length), c])]);
+}
+
+/** Hadoop BlockCompressorStream: per 256 KiB block, the uncompressed length, then one length-prefixed compressed chunk. */
+async function hadoopSnappy(data: Buffer): Promise<Buffer> {
+  const parts = blocks(data, 256 * 1024);
+  const compressed = await Promise.all(parts.map((b) => snappyBlock(b)));
+  return Buffer.concat(compressed.flatMap((c, i) => [u32(parts[i]!.length), u32(c.length), c]));
+}
+
+/** A zip archive holding one deflated entry named by a UUID, as Firehose writes it. */
+function zipArchive(data: Buffer): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const zip = new yazl.ZipFile();
+    zip.addBuffer(data, randomUUID(), { compress: true });
+    zip.end();
+    const chunks: Buffer[] = [];
+    zip.outputStream.on('data', (c: Buffer) => chunks.push(c));
+    zip.outputStream.on('error', reject);
+    zip.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
+  });
+}
+
+const COMPRESSORS: readonly Compressor[] = [
+  { format: 'UNCOMPRESSED', extension: '', contentEncoding: undefined, compress: async (data) => data },
+  { format: 'GZIP', extension: '.gz', contentEncoding: 'gzip', compress: (data) => gzipAsync(data) },
+  { format: 'ZIP', extension: '.zip', contentEncoding: 'zip', compress: zipArchive },
+  { format: 'Snappy', extension: '.snappy', contentEncoding: 'snappy-java', compress: snappyJava },
+  { format: 'HADOOP_SNAPPY', extension: '.snappy', contentEncoding: 'hadoop-snappy', compress: hadoopSnappy },
+];
 
 export function compressorFor(format: string): Compressor {
-  const c = COMPRESSORS.get(format);
+  const c = COMPRESSORS.find((x) => x.format === format);
   if (!c) throw new Error(`no compressor for ${format}`);
   return c;
 }

@@ -1,0 +1,176 @@
+"""Firehose through boto3: a JSON-event producer, every compression format checked with independent
+readers (gzip, zipfile, cramjam snappy with the framing parsed here), flushed with `lakebox firehose flush`."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import struct
+import subprocess
+import time
+import uuid
+import zipfile
+from datetime import datetime, timezone
+
+import boto3
+import cramjam
+import pytest
+from botocore.exceptions import ClientError
+
+from conftest import BIN, empty_and_delete_bucket
+
+
+@pytest.fixture(scope='module')
+def firehose(lakebox):
+    session = boto3.session.Session(
+        aws_access_key_id=lakebox.access_key, aws_secret_access_key=lakebox.secret_key, region_name=lakebox.region
+    )
+    return session.client('firehose', endpoint_url=lakebox.endpoint)
+
+
+def flush(lakebox, stream: str) -> None:
+    out = subprocess.run(
+        ['node', str(BIN), 'firehose', 'flush', stream, '--port', str(lakebox.port)],
+        env=lakebox.server_env(), capture_output=True, text=True, timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == {'flushed': stream}
+
+
+def create_active(firehose, name: str, bucket: str, **extra) -> None:
+    config = {'RoleARN': 'arn:aws:iam::000000000000:role/firehose', 'BucketARN': f'arn:aws:s3:::{bucket}', **extra}
+    firehose.create_delivery_stream(DeliveryStreamName=name, ExtendedS3DestinationConfiguration=config)
+    for _ in range(100):
+        status = firehose.describe_delivery_stream(DeliveryStreamName=name)['DeliveryStreamDescription']['DeliveryStreamStatus']
+        if status == 'ACTIVE':
+            return
+        time.sleep(0.05)
+    raise AssertionError(f'{name} never became ACTIVE')
+
+
+def delivered(s3, bucket: str):
+    out = []
+    for page in s3.get_paginator('list_objects_v2').paginate(Bucket=bucket):
+        for obj in page.get('Contents', []):
+            got = s3.get_object(Bucket=bucket, Key=obj['Key'])
+            out.append((obj['Key'], got.get('ContentEncoding'), got['Body'].read()))
+    return out
+
+
+def unsnappy_java(body: bytes) -> bytes:
+    assert body[:8] == b'\x82SNAPPY\x00', 'snappy-java magic header'
+    assert struct.unpack('>ii', body[8:16]) == (1, 1)
+    pos, out = 16, []
+    while pos < len(body):
+        (n,) = struct.unpack('>i', body[pos:pos + 4])
+        out.append(bytes(cramjam.snappy.decompress_raw(body[pos + 4:pos + 4 + n])))
+        pos += 4 + n
+    return b''.join(out)
+
+
+def unhadoop_snappy(body: bytes) -> bytes:
+    pos, out = 0, []
+    while pos < len(body):
+        (raw_len,) = struct.unpack('>I', body[pos:pos + 4])
+        pos += 4
+        got = b''
+        while len(got) < raw_len:
+            (n,) = struct.unpack('>I', body[pos:pos + 4])
+            got += bytes(cramjam.snappy.decompress_raw(body[pos + 4:pos + 4 + n]))
+            pos += 4 + n
+        out.append(got)
+    return b''.join(out)
+
+
+def unzip_single(body: bytes) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(body)) as z:
+        names = z.namelist()
+        assert len(names) == 1
+        uuid.UUID(names[0])
+        assert z.getinfo(names[0]).compress_type == zipfile.ZIP_DEFLATED
+        return z.read(names[0])
+
+
+DECODERS = {
+    'UNCOMPRESSED': ('', None, lambda b: b),
+    'GZIP': ('.gz', 'gzip', gzip.decompress),
+    'ZIP': ('.zip', 'zip', unzip_single),
+    'Snappy': ('.snappy', 'snappy-java', unsnappy_java),
+    'HADOOP_SNAPPY': ('.snappy', 'hadoop-snappy', unhadoop_snappy),
+}
+
+
+@pytest.mark.parametrize('compression', list(DECODERS))
+def test_json_events_arrive_once_in_every_compression_format(lakebox, firehose, s3, bucket, compression):
+    stream = f'py-{compression.lower()}-{uuid.uuid4().hex[:6]}'
+    create_active(
+        firehose, stream, bucket,
+        Prefix='events/dt=!{timestamp:yyyy-MM-dd}/',
+        ErrorOutputPrefix='errors/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd}/',
+        CompressionFormat=compression,
+        BufferingHints={'SizeInMBs': 64, 'IntervalInSeconds': 900},
+    )
+    sent = []
+    for batch in range(3):
+        records = []
+        for i in range(400):
+            line = json.dumps({'batch': batch, 'i': i, 'payload': 'x' * (i % 50)}) + '\n'
+            sent.append(line)
+            records.append({'Data': line.encode()})
+        resp = firehose.put_record_batch(DeliveryStreamName=stream, Records=records)
+        assert resp['FailedPutCount'] == 0
+        assert len(resp['RequestResponses']) == 400
+    assert delivered(s3, bucket) == []
+    flush(lakebox, stream)
+    objects = delivered(s3, bucket)
+    assert objects, 'nothing delivered'
+    ext, encoding, decode = DECODERS[compression]
+    today = datetime.now(timezone.utc).strftime('%Y-%m-%d')
+    received = []
+    for key, content_encoding, body in objects:
+        assert key.startswith(f'events/dt={today}/{stream}-1-')
+        assert key.endswith(ext) if ext else '.' not in key.rsplit('/', 1)[1]
+        assert content_encoding == encoding
+        received.extend(decode(body).decode().splitlines(keepends=True))
+    assert sorted(received) == sorted(sent)
+    firehose.delete_delivery_stream(DeliveryStreamName=stream)
+
+
+def test_file_extension_replaces_the_default(lakebox, firehose, s3, bucket):
+    stream = f'py-ext-{uuid.uuid4().hex[:6]}'
+    create_active(firehose, stream, bucket, Prefix='x/', CompressionFormat='GZIP', FileExtension='.json.gz')
+    firehose.put_record(DeliveryStreamName=stream, Record={'Data': b'{"a":1}'})
+    flush(lakebox, stream)
+    [(key, _, body)] = delivered(s3, bucket)
+    assert key.endswith('.json.gz') and not key.endswith('.gz.json.gz')
+    assert gzip.decompress(body) == b'{"a":1}'
+
+
+def test_errors_match_aws(firehose, bucket):
+    with pytest.raises(ClientError) as e:
+        firehose.put_record(DeliveryStreamName='does-not-exist', Record={'Data': b'x'})
+    assert e.value.response['Error']['Code'] == 'ResourceNotFoundException'
+    with pytest.raises(ClientError) as e:
+        firehose.create_delivery_stream(
+            DeliveryStreamName='two-destinations',
+            S3DestinationConfiguration={'RoleARN': 'arn:aws:iam::000000000000:role/r', 'BucketARN': f'arn:aws:s3:::{bucket}'},
+            ExtendedS3DestinationConfiguration={'RoleARN': 'arn:aws:iam::000000000000:role/r', 'BucketARN': f'arn:aws:s3:::{bucket}'},
+        )
+    assert e.value.response['Error']['Code'] == 'InvalidArgumentException'
+    with pytest.raises(ClientError) as e:
+        firehose.create_delivery_stream(
+            DeliveryStreamName='bad-prefix',
+            ExtendedS3DestinationConfiguration={
+                'RoleARN': 'arn:aws:iam::000000000000:role/r', 'BucketARN': f'arn:aws:s3:::{bucket}',
+                'Prefix': 'p/!{firehose:error-output-type}/', 'ErrorOutputPrefix': 'e/!{firehose:error-output-type}/',
+            },
+        )
+    assert e.value.response['Error']['Code'] == 'InvalidArgumentException'
+    with pytest.raises(ClientError) as e:
+        firehose.create_delivery_stream(
+            DeliveryStreamName='a' * 65,
+            ExtendedS3DestinationConfiguration={'RoleARN': 'arn:aws:iam::000000000000:role/r', 'BucketARN': f'arn:aws:s3:::{bucket}'},
+        )
+    assert e.value.response['Error']['Code'] == 'ValidationException'
+    assert e.value.response['Error']['Message'].startswith('1 validation error detected: ')
