@@ -16,4 +16,10 @@ export default tseslint.config(
       'no-control-regex': 'off',
     },
   },
+  {
+    // Plain-JS scripts (benchmarks) are not in the TypeScript project: lint them without type information.
+    files: ['**/*.mjs', '**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { parserOptions: { projectService: false, project: false, program: null }, globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', URL: 'readonly', fetch: 'readonly', performance: 'readonly', AbortController: 'readonly', setImmediate: 'readonly', queueMicrotask: 'readonly' } },
+  },
 );

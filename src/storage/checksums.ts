@@ -1,6 +1,6 @@
 /** Streaming digests for S3 integrity checks: MD5 for ETags and the flexible checksums CRC32, CRC32C, CRC64NVME, SHA1, SHA256. */
 import { createHash, type Hash } from 'node:crypto';
-import { Transform, type TransformCallback } from 'node:stream';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { crc32 } from 'node:zlib';
 import { Crc32c } from '@aws-crypto/crc32c';
 import { Crc64Nvme } from '@aws-sdk/crc64-nvme';
@@ -104,6 +104,22 @@ export class DigestingStream extends Transform {
   constructor(algorithms: Iterable<ChecksumAlgorithm>) {
     super({ highWaterMark: 256 * 1024 });
     for (const a of algorithms) this.#checksums.set(a, createHasher(a));
+    // The consumer (a store staging the bytes) may attach only after an await; an error raised
+    // before that (bad payload hash, aborted upload) must not crash the process as an unhandled
+    // 'error' event. The consumer still sees it: reading an errored stream rejects with the error.
+    this.on('error', () => undefined);
+  }
+
+  /** A DigestingStream fed from `source`, propagating errors `source` raised before or after this call. */
+  static pipedFrom(source: Readable, algorithms: Iterable<ChecksumAlgorithm>): DigestingStream {
+    const digesting = new DigestingStream(algorithms);
+    if (source.errored) {
+      digesting.destroy(source.errored);
+      return digesting;
+    }
+    source.on('error', (err) => digesting.destroy(err));
+    source.pipe(digesting);
+    return digesting;
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {

@@ -129,9 +129,7 @@ export class MultipartService {
       );
     }
     const alg = uploadAlg ?? integrity.checksumAlgorithm;
-    const digesting = new DigestingStream(alg ? [alg] : []);
-    body.on('error', (err) => digesting.destroy(err));
-    body.pipe(digesting);
+    const digesting = DigestingStream.pipedFrom(body, alg ? [alg] : []);
     return this.store.putPart(upload, partNumber, digesting, async (size) => {
       if (size > MAX_PART_SIZE) throw StorageErrors.entityTooLarge(size, MAX_PART_SIZE);
       const { md5, checksums } = await verifyUpload(digesting, size, integrity, alg ? [alg] : []);
@@ -178,9 +176,7 @@ export class MultipartService {
       throw StorageErrors.noSuchKey(input.sourceKey);
     }
     const alg = upload.checksumAlgorithm;
-    const digesting = new DigestingStream(alg ? [alg] : []);
-    read.body.on('error', (err) => digesting.destroy(err));
-    read.body.pipe(digesting);
+    const digesting = DigestingStream.pipedFrom(read.body, alg ? [alg] : []);
     const expected = range ? range.end - range.start + 1 : source.size;
     const part = await this.store.putPart(upload, input.partNumber, digesting, async (size) => {
       if (size !== expected) throw StorageErrors.incompleteBody();

@@ -133,9 +133,7 @@ export class ObjectService {
       throw StorageErrors.entityTooLarge(input.integrity.expectedSize, MAX_PUT_SIZE);
     }
     const alg = input.integrity.checksumAlgorithm;
-    const digesting = new DigestingStream(alg ? [alg] : []);
-    input.body.on('error', (err) => digesting.destroy(err));
-    input.body.pipe(digesting);
+    const digesting = DigestingStream.pipedFrom(input.body, alg ? [alg] : []);
     return this.store.putObject(
       input.bucket,
       input.key,
@@ -267,9 +265,7 @@ export class ObjectService {
     const tags = input.taggingDirective === 'REPLACE' ? input.tags : source.tags;
     validateTags(tags);
     const alg = input.checksumAlgorithm ?? source.checksum?.algorithm;
-    const digesting = new DigestingStream(alg ? [alg] : []);
-    read.body.on('error', (err) => digesting.destroy(err));
-    read.body.pipe(digesting);
+    const digesting = DigestingStream.pipedFrom(read.body, alg ? [alg] : []);
     const meta = await this.store.putObject(
       input.bucket,
       input.key,

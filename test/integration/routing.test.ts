@@ -34,8 +34,14 @@ async function jsonCall(target: string, body: object, secret = SECRET_ACCESS_KEY
 describe('one port, routed by protocol', () => {
   it('routes X-Amz-Target requests to the JSON protocol and authenticates them', async () => {
     const ok = await jsonCall('Firehose_20150804.ListDeliveryStreams', {});
-    expect(ok.status).toBe(400);
-    expect(ok.json.__type).toBe('UnknownOperationException');
+    expect(ok.status).toBe(200);
+    expect(ok.json).toEqual({ DeliveryStreamNames: [], HasMoreDeliveryStreams: false });
+    const unknown = await jsonCall('Kinesis_20131202.ListStreams', {}, SECRET_ACCESS_KEY, 'kinesis');
+    expect(unknown.status).toBe(400);
+    expect(unknown.json.__type).toBe('UnknownOperationException');
+    const unknownOp = await jsonCall('Firehose_20150804.StartDeliveryStreamEncryption', { DeliveryStreamName: 'x' });
+    expect(unknownOp.status).toBe(400);
+    expect(unknownOp.json.__type).toBe('UnknownOperationException');
     const bad = await jsonCall('Firehose_20150804.ListDeliveryStreams', {}, 'wrong-secret');
     expect(bad.status).toBe(403);
     expect(bad.json.__type).toBe('InvalidSignatureException');

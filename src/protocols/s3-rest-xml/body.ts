@@ -12,11 +12,9 @@ export async function readBodyText(req: S3Request, options: { requireIntegrity?:
   if (options.requireIntegrity && integrity.contentMd5 === undefined && integrity.checksumAlgorithm === undefined) {
     throw StorageErrors.invalidRequest('Missing required header for this request: Content-MD5 OR x-amz-checksum-*');
   }
-  const digesting = new DigestingStream(integrity.checksumAlgorithm ? [integrity.checksumAlgorithm] : []);
+  const digesting = DigestingStream.pipedFrom(req.body, integrity.checksumAlgorithm ? [integrity.checksumAlgorithm] : []);
   const chunks: Buffer[] = [];
   let size = 0;
-  req.body.on('error', (err) => digesting.destroy(err));
-  req.body.pipe(digesting);
   for await (const chunk of digesting) {
     const buf = chunk as Buffer;
     size += buf.length;

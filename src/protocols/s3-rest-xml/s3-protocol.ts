@@ -59,6 +59,11 @@ function requestBody(req: IncomingMessage, auth: AuthContext): { body: Readable;
   const encoding = h(req.headers, 'content-encoding') ?? '';
   const chunked = payload.startsWith('STREAMING-') || /(^|,)\s*aws-chunked\s*(,|$)/i.test(encoding);
   const source = new PassThrough({ highWaterMark: 256 * 1024 });
+  // Handlers attach to the body only when (and if) they read it; until then an error here (client
+  // abort, payload-hash mismatch, bad chunk signature) must not be an unhandled 'error' event that
+  // kills the process. Readers still get it: consuming an errored stream rejects with its error.
+  const ignore = (): void => undefined;
+  source.on('error', ignore);
   req.on('error', (err) => source.destroy(err));
   req.on('close', () => {
     if (!req.complete) source.destroy(StorageErrors.incompleteBody());
@@ -67,6 +72,7 @@ function requestBody(req: IncomingMessage, auth: AuthContext): { body: Readable;
   if (chunked) {
     const decoded = h(req.headers, 'x-amz-decoded-content-length');
     const decoder = new AwsChunkedDecoder(auth, payload);
+    decoder.on('error', ignore);
     source.on('error', (err) => decoder.destroy(err));
     source.pipe(decoder);
     if (decoded !== undefined && !/^\d+$/.test(decoded)) throw StorageErrors.missingContentLength();
@@ -76,11 +82,24 @@ function requestBody(req: IncomingMessage, auth: AuthContext): { body: Readable;
   const length = cl !== undefined && /^\d+$/.test(cl) ? Number(cl) : undefined;
   if (/^[0-9a-f]{64}$/.test(payload)) {
     const verifier = new PayloadHashVerifier(payload);
+    verifier.on('error', ignore);
     source.on('error', (err) => verifier.destroy(err));
     source.pipe(verifier);
     return { body: verifier, trailers: () => new Map(), length };
   }
   return { body: source, trailers: () => new Map(), length };
+}
+
+/**
+ * After the response is written, drains a request body that nobody read (the request failed before
+ * its body mattered, e.g. NoSuchBucket). The client was already sent `100 Continue`, so it writes the
+ * whole body before reading the answer; left unread, the body would fill the socket buffers and both
+ * sides would wait for each other until a timeout.
+ */
+function discardUnreadBody(req: IncomingMessage): void {
+  if (req.complete || req.destroyed) return;
+  req.unpipe();
+  req.resume();
 }
 
 export class S3Protocol {
@@ -136,6 +155,8 @@ export class S3Protocol {
       return response.status;
     } catch (err) {
       return this.writeError(req, res, err, requestId, target);
+    } finally {
+      discardUnreadBody(req);
     }
   }
 

@@ -72,7 +72,9 @@ function decodePath(raw: string): string {
 export function resolveAddressing(host: string | undefined, rawPath: string, baseDomains: readonly string[]): Addressing {
   const path = decodePath(rawPath);
   const hostname = (host ?? '').replace(/:\d+$/, '').toLowerCase();
-  for (const base of baseDomains) {
+  // Longest base domain first: with both `localhost` and `s3.localhost` configured, the host
+  // `bkt.s3.localhost` is bucket `bkt` on `s3.localhost`, not bucket `bkt.s3` on `localhost`.
+  for (const base of [...baseDomains].sort((a, b) => b.length - a.length)) {
     if (hostname.endsWith(`.${base}`)) {
       const bucket = hostname.slice(0, -(base.length + 1));
       if (bucket !== '' && bucket !== 's3') return { bucket, key: path.startsWith('/') ? path.slice(1) : path };

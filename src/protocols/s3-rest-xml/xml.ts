@@ -21,7 +21,9 @@ export interface XmlNode {
 /** Serializes `{Root: {...}}`; undefined members are left out, arrays become repeated (flattened) elements. */
 export function toXml(rootName: string, body: XmlNode, namespace = true): string {
   const root: XmlNode = namespace ? { '@_xmlns': S3_NS, ...prune(body) } : prune(body);
-  return DECLARATION + (builder.build({ [rootName]: root }));
+  // A raw CR in text would reach clients as LF (XML end-of-line normalisation): keys like "a\rb"
+  // must come back intact, so write it as a character reference. The builder emits no CR itself.
+  return DECLARATION + builder.build({ [rootName]: root }).replace(/\r/g, '&#xD;');
 }
 
 function prune(node: XmlNode): XmlNode {
@@ -43,9 +45,24 @@ const parser = new XMLParser({
   removeNSPrefix: true,
 });
 
+const XML_INVALID_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function hasInvalidCharReference(body: string): boolean {
+  for (const m of body.matchAll(/&#(x[0-9a-fA-F]+|[0-9]+);/g)) {
+    const ref = m[1]!;
+    const cp = ref.startsWith('x') ? parseInt(ref.slice(1), 16) : parseInt(ref, 10);
+    const valid =
+      cp === 0x9 || cp === 0xa || cp === 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff);
+    if (!valid) return true;
+  }
+  return false;
+}
+
 /** Parses a request body; anything that is not well-formed XML with the expected root is MalformedXML. */
 export function parseXml(body: string, rootName: string): Record<string, unknown> {
   if (body.trim() === '' || XMLValidator.validate(body) !== true) throw StorageErrors.malformedXml();
+  // Characters XML 1.0 forbids (raw or as references) make the document ill-formed, as S3 says.
+  if (XML_INVALID_CHAR.test(body) || hasInvalidCharReference(body)) throw StorageErrors.malformedXml();
   const doc = parser.parse(body) as Record<string, unknown>;
   const root = doc[rootName];
   if (root === undefined) throw StorageErrors.malformedXml();

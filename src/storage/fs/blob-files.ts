@@ -1,7 +1,7 @@
 /** Immutable blob files on local disk: streamed to a temp file, fsync'd, renamed into a sharded blob tree; reads guarded against concurrent deletion. */
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import type { ByteRange } from '../model.js';
@@ -12,12 +12,107 @@ export interface BlobRef {
   readonly size: number;
 }
 
+/**
+ * Bodies up to this size are kept in SQLite (table `inline_blobs`, made durable by the WAL fsync) instead of
+ * a file of their own: a small PUT then costs no file create, rename or fsync, and a small GET no open/read/close.
+ */
+export const INLINE_MAX = 64 * 1024;
+/** `BlobRef.path` of an inline blob: this prefix and its row id. File blob paths are `<shard>/<uuid>`. */
+export const INLINE_PREFIX = 'inline:';
+
+export function isInline(path: string): boolean {
+  return path.startsWith(INLINE_PREFIX);
+}
+
+/** A received body: either in memory (small enough to live in SQLite) or an fsync'd temp file not yet in the blob tree. */
+export type StagedBlob =
+  | { readonly kind: 'inline'; readonly data: Buffer; readonly size: number }
+  | { readonly kind: 'file'; readonly tmpPath: string; readonly size: number };
+
+/** Received chunks are gathered and written with one writev per this many bytes (fewer thread-pool round trips). */
+const WRITE_BATCH = 1024 * 1024;
+const MIN_READ_CHUNK = 64 * 1024;
+const MAX_READ_CHUNK = 1024 * 1024;
+
+function readChunk(length: number): number {
+  return Math.min(MAX_READ_CHUNK, Math.max(MIN_READ_CHUNK, length));
+}
+
+async function writeAll(handle: FileHandle, buffers: Buffer[]): Promise<void> {
+  let list = buffers;
+  while (list.length > 0) {
+    const { bytesWritten } = await handle.writev(list);
+    if (bytesWritten <= 0) throw new Error('short write to a blob file');
+    let n = bytesWritten;
+    const rest: Buffer[] = [];
+    for (const b of list) {
+      if (n >= b.length) {
+        n -= b.length;
+        continue;
+      }
+      rest.push(n > 0 ? b.subarray(n) : b);
+      n = 0;
+    }
+    list = rest;
+  }
+}
+
+/**
+ * fsync of one directory shared by concurrent callers (group commit): a call resolves after an fsync that
+ * started after the call, so every rename made before the call is durable.
+ */
+class DirectorySync {
+  #handle: Promise<FileHandle> | undefined;
+  #inFlight: Promise<void> | undefined;
+  #queued: Promise<void> | undefined;
+
+  constructor(private readonly path: string) {}
+
+  sync(): Promise<void> {
+    if (this.#inFlight === undefined) {
+      this.#inFlight = this.#fsync().finally(() => {
+        this.#inFlight = undefined;
+      });
+      return this.#inFlight;
+    }
+    if (this.#queued === undefined) {
+      this.#queued = this.#inFlight
+        .catch(() => undefined)
+        .then(() => {
+          this.#queued = undefined;
+          return this.sync();
+        });
+    }
+    return this.#queued;
+  }
+
+  async #fsync(): Promise<void> {
+    if (this.#handle === undefined) {
+      const opening = open(this.path, 'r');
+      this.#handle = opening;
+      opening.catch(() => {
+        if (this.#handle === opening) this.#handle = undefined;
+      });
+    }
+    await (await this.#handle).sync();
+  }
+
+  async close(): Promise<void> {
+    await this.#inFlight?.catch(() => undefined);
+    await this.#queued?.catch(() => undefined);
+    const handle = this.#handle;
+    this.#handle = undefined;
+    if (handle) await (await handle.catch(() => undefined))?.close();
+  }
+}
+
 export class BlobFiles {
   readonly #tmpDir: string;
   readonly #blobDir: string;
   readonly #readers = new Map<string, number>();
   readonly #pendingUnlink = new Set<string>();
   readonly #shardsMade = new Set<string>();
+  readonly #dirSyncs = new Map<string, DirectorySync>();
 
   constructor(
     root: string,
@@ -34,36 +129,66 @@ export class BlobFiles {
     await mkdir(this.#blobDir, { recursive: true });
   }
 
-  /** Streams `body` to a temp file and fsyncs it. Returns a staged blob not yet in the blob tree. */
-  async stage(body: Readable): Promise<{ tmpPath: string; size: number }> {
-    const tmpPath = join(this.#tmpDir, randomUUID());
-    const handle = await open(tmpPath, 'w');
+  /** Closes the cached directory handles. */
+  async close(): Promise<void> {
+    const syncs = [...this.#dirSyncs.values()];
+    this.#dirSyncs.clear();
+    await Promise.all(syncs.map((s) => s.close()));
+  }
+
+  /**
+   * Receives `body`. Bodies of at most `inlineMax` bytes stay in memory (the caller stores them in SQLite);
+   * larger ones are streamed to a temp file that is fsync'd before this resolves, not yet in the blob tree.
+   */
+  async stage(body: Readable, inlineMax = 0): Promise<StagedBlob> {
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
     let size = 0;
+    let handle: FileHandle | undefined;
+    let tmpPath: string | undefined;
     try {
       for await (const chunk of body) {
         const buf = chunk as Buffer;
+        if (buf.length === 0) continue;
         size += buf.length;
-        let off = 0;
-        while (off < buf.length) {
-          const { bytesWritten } = await handle.write(buf, off, buf.length - off);
-          off += bytesWritten;
+        pending.push(buf);
+        pendingBytes += buf.length;
+        if (handle === undefined) {
+          if (size <= inlineMax) continue;
+          tmpPath = join(this.#tmpDir, randomUUID());
+          handle = await open(tmpPath, 'w');
+        }
+        if (pendingBytes >= WRITE_BATCH) {
+          await writeAll(handle, pending);
+          pending = [];
+          pendingBytes = 0;
         }
       }
+      if (handle === undefined && inlineMax > 0 && size <= inlineMax) {
+        const data = pending.length === 1 && pending[0] !== undefined ? pending[0] : Buffer.concat(pending, size);
+        return { kind: 'inline', data, size };
+      }
+      if (handle === undefined) {
+        tmpPath = join(this.#tmpDir, randomUUID());
+        handle = await open(tmpPath, 'w');
+      }
+      if (pending.length > 0) await writeAll(handle, pending);
+      pending = [];
       if (this.fsync) await handle.sync();
     } catch (err) {
-      await handle.close().catch(() => undefined);
-      await unlink(tmpPath).catch(() => undefined);
+      await handle?.close().catch(() => undefined);
+      if (tmpPath !== undefined) await unlink(tmpPath).catch(() => undefined);
       throw err;
     }
     await handle.close();
-    return { tmpPath, size };
+    return { kind: 'file', tmpPath: tmpPath as string, size };
   }
 
-  async discard(tmpPath: string): Promise<void> {
-    await unlink(tmpPath).catch(() => undefined);
+  async discard(staged: StagedBlob): Promise<void> {
+    if (staged.kind === 'file') await unlink(staged.tmpPath).catch(() => undefined);
   }
 
-  /** Moves a staged file into the blob tree; returns its path relative to the blob root. */
+  /** Moves a staged file into the blob tree (rename, then a directory fsync shared with concurrent publishers); returns its path relative to the blob root. */
   async publish(tmpPath: string): Promise<string> {
     const name = tmpPath.slice(tmpPath.lastIndexOf('/') + 1);
     const shard = name.slice(0, 2);
@@ -74,25 +199,26 @@ export class BlobFiles {
     }
     await rename(tmpPath, join(dir, name));
     if (this.fsync) {
-      const dh = await open(dir, 'r');
-      try {
-        await dh.sync();
-      } finally {
-        await dh.close();
+      let ds = this.#dirSyncs.get(shard);
+      if (ds === undefined) {
+        ds = new DirectorySync(dir);
+        this.#dirSyncs.set(shard, ds);
       }
+      await ds.sync();
     }
     return `${shard}/${name}`;
   }
 
-  /** Deletes blobs no longer referenced, once no reader has them open. */
+  /** Deletes blob files no longer referenced, once no reader has them open. Inline blobs are rows, dropped by the index. */
   release(paths: readonly string[]): void {
     for (const p of paths) {
+      if (isInline(p)) continue;
       if ((this.#readers.get(p) ?? 0) > 0) this.#pendingUnlink.add(p);
       else void unlink(join(this.#blobDir, p)).catch(() => undefined);
     }
   }
 
-  /** A stream over `range` of the concatenation of `blobs`. Must be called synchronously after the metadata lookup. */
+  /** A stream over `range` of the concatenation of `blobs` (files only). Must be called synchronously after the metadata lookup. */
   read(blobs: readonly BlobRef[], range: ByteRange | undefined): Readable {
     const total = blobs.reduce((n, b) => n + b.size, 0);
     const start = range?.start ?? 0;
@@ -115,12 +241,13 @@ export class BlobFiles {
       done();
       return Readable.from([]);
     }
+    const chunk = readChunk(end - start + 1);
     if (blobs.length === 1 && blobs[0] !== undefined) {
-      const s = createReadStream(join(this.#blobDir, blobs[0].path), { start, end, highWaterMark: 256 * 1024 });
+      const s = createReadStream(join(this.#blobDir, blobs[0].path), { start, end, highWaterMark: chunk });
       s.once('close', done);
       return s;
     }
-    const out = new PassThrough({ highWaterMark: 256 * 1024 });
+    const out = new PassThrough({ highWaterMark: chunk });
     out.once('close', done);
     const dir = this.#blobDir;
     void (async () => {
@@ -134,10 +261,21 @@ export class BlobFiles {
           const s = createReadStream(join(dir, b.path), {
             start: Math.max(start, bStart) - bStart,
             end: Math.min(end, bEnd) - bStart,
-            highWaterMark: 256 * 1024,
+            highWaterMark: chunk,
           });
-          for await (const chunk of s) {
-            if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', r));
+          for await (const c of s) {
+            if (!out.write(c) && !out.destroyed) {
+              // Wake on 'close' too: a consumer that abandons the stream never drains it.
+              await new Promise<void>((r) => {
+                const wake = (): void => {
+                  out.off('drain', wake);
+                  out.off('close', wake);
+                  r();
+                };
+                out.once('drain', wake);
+                out.once('close', wake);
+              });
+            }
             if (out.destroyed) {
               s.destroy();
               return;
@@ -155,7 +293,10 @@ export class BlobFiles {
   /** Removes blob files not in `referenced` (left by a crash between publish and commit). */
   async collectGarbage(referenced: (path: string) => boolean): Promise<number> {
     let removed = 0;
-    for (const shard of await readdir(this.#blobDir)) {
+    for (const entry of await readdir(this.#blobDir, { withFileTypes: true })) {
+      // Only shard directories belong here; anything else (a stray file) is skipped, not fatal.
+      if (!entry.isDirectory()) continue;
+      const shard = entry.name;
       for (const name of await readdir(join(this.#blobDir, shard))) {
         const p = `${shard}/${name}`;
         if (!referenced(p)) {
@@ -166,4 +307,13 @@ export class BlobFiles {
     }
     return removed;
   }
+}
+
+/** A stream over `range` of an in-memory blob. */
+export function bufferStream(data: Buffer, range: ByteRange | undefined): Readable {
+  const bytes = range ? data.subarray(range.start, range.end + 1) : data;
+  const s = new Readable({ read() {} });
+  if (bytes.length > 0) s.push(bytes);
+  s.push(null);
+  return s;
 }

@@ -13,11 +13,23 @@ export class DurableSqlite {
     private readonly fsyncEnabled: boolean,
   ) {
     this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
-    // Commits do not fsync on the event loop; sync() below makes them durable before we acknowledge.
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 5000');
-    this.db.pragma('cache_size = -65536');
+    try {
+      // One process owns the data directory: with an exclusive lock SQLite keeps the WAL index in memory (no
+      // shared-memory file and no file-lock calls per transaction), and a second server started on the same
+      // directory fails here instead of sharing it.
+      this.db.pragma('locking_mode = EXCLUSIVE');
+      this.db.pragma('journal_mode = WAL');
+      // Commits do not fsync on the event loop; sync() below makes them durable before we acknowledge.
+      this.db.pragma('synchronous = NORMAL');
+      this.db.pragma('busy_timeout = 5000');
+      this.db.pragma('cache_size = -65536');
+    } catch (err) {
+      this.db.close();
+      if ((err as { code?: string }).code === 'SQLITE_BUSY') {
+        throw new Error(`${path} is locked: another Lakebox process is using this data directory`, { cause: err });
+      }
+      throw err;
+    }
   }
 
   async open(): Promise<void> {

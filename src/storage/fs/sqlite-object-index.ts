@@ -1,7 +1,7 @@
 /** SQLite index of buckets, objects, uploads and parts for the filesystem store; keys are BLOBs so order is UTF-8 byte order. */
 import type Database from 'better-sqlite3';
 import type { BucketInfo, ObjectAttributes, ObjectMeta, PartInfo, UploadInfo } from '../model.js';
-import type { BlobRef } from './blob-files.js';
+import { INLINE_PREFIX, isInline, type BlobRef } from './blob-files.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS buckets (
@@ -16,6 +16,9 @@ CREATE TABLE IF NOT EXISTS uploads (
   upload_id TEXT PRIMARY KEY, bucket TEXT NOT NULL, key BLOB NOT NULL, initiated INTEGER NOT NULL, info TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS uploads_by_key ON uploads (bucket, key, initiated);
+CREATE TABLE IF NOT EXISTS inline_blobs (
+  id INTEGER PRIMARY KEY, data BLOB NOT NULL
+);
 CREATE TABLE IF NOT EXISTS parts (
   upload_id TEXT NOT NULL, part_number INTEGER NOT NULL, etag TEXT NOT NULL, size INTEGER NOT NULL,
   modified INTEGER NOT NULL, checksum TEXT, md5 BLOB NOT NULL, blob TEXT NOT NULL,
@@ -77,9 +80,23 @@ function rowToPart(row: PartRow): PartInfo & { blob: string } {
   };
 }
 
+const OBJECT_CACHE_SIZE = 4096;
+
+function objectId(bucket: string, key: string): string {
+  return `${bucket.length}:${bucket}${key}`;
+}
+
 export class SqliteObjectIndex {
   readonly #s;
   readonly #listStmts = new Map<string, Database.Statement<unknown[], ObjectRow>>();
+  /** Buckets seen outside any transaction; every bucket write drops its entry, so a miss just reads the table. */
+  readonly #buckets = new Map<string, BucketInfo>();
+  /**
+   * Objects recently read outside any transaction (a GET looks its object up twice: HEAD-style check, then the
+   * read). Every write of a key goes through this class and drops its entry first, so entries are always the
+   * committed row. Bounded; the oldest entry is evicted first.
+   */
+  readonly #objects = new Map<string, StoredObject>();
 
   constructor(private readonly db: Database.Database) {
     db.exec(SCHEMA);
@@ -115,6 +132,9 @@ export class SqliteObjectIndex {
       deleteParts: db.prepare('DELETE FROM parts WHERE upload_id = ?'),
       allObjectBlobs: db.prepare<[], { blobs: string }>('SELECT blobs FROM objects'),
       allPartBlobs: db.prepare<[], { blob: string }>('SELECT blob FROM parts'),
+      insertInline: db.prepare<[Buffer]>('INSERT INTO inline_blobs (data) VALUES (?)'),
+      getInline: db.prepare<[number], { data: Buffer }>('SELECT data FROM inline_blobs WHERE id = ?'),
+      deleteInline: db.prepare<[number]>('DELETE FROM inline_blobs WHERE id = ?'),
     };
   }
 
@@ -123,12 +143,18 @@ export class SqliteObjectIndex {
   }
 
   insertBucket(b: BucketInfo): void {
+    this.#buckets.delete(b.name);
     this.#s.insertBucket.run(b.name, b.creationDate.getTime(), b.region);
   }
 
   getBucket(name: string): BucketInfo | undefined {
+    const cached = this.#buckets.get(name);
+    if (cached) return cached;
     const r = this.#s.getBucket.get(name);
-    return r && { name: r.name, creationDate: new Date(r.created), region: r.region };
+    const info = r && { name: r.name, creationDate: new Date(r.created), region: r.region };
+    // Only committed state is cached: a transaction could still roll back what it reads.
+    if (info && !this.db.inTransaction) this.#buckets.set(name, info);
+    return info;
   }
 
   listBuckets(): BucketInfo[] {
@@ -136,6 +162,7 @@ export class SqliteObjectIndex {
   }
 
   deleteBucket(name: string): void {
+    this.#buckets.delete(name);
     this.#s.deleteBucket.run(name);
   }
 
@@ -144,12 +171,24 @@ export class SqliteObjectIndex {
   }
 
   getObject(bucket: string, key: string): StoredObject | undefined {
+    const outside = !this.db.inTransaction;
+    const id = objectId(bucket, key);
+    if (outside) {
+      const cached = this.#objects.get(id);
+      if (cached) return cached;
+    }
     const row = this.#s.getObject.get(bucket, Buffer.from(key, 'utf8'));
-    return row && rowToObject(row);
+    const stored = row && rowToObject(row);
+    if (stored && outside) {
+      if (this.#objects.size >= OBJECT_CACHE_SIZE) this.#objects.delete(this.#objects.keys().next().value as string);
+      this.#objects.set(id, stored);
+    }
+    return stored;
   }
 
   putObject(meta: ObjectMeta, blobs: readonly BlobRef[]): void {
     const { bucket, key, size, etag, lastModified, ...attrs } = meta;
+    this.#objects.delete(objectId(bucket, key));
     this.#s.upsertObject.run(
       bucket,
       Buffer.from(key, 'utf8'),
@@ -161,12 +200,30 @@ export class SqliteObjectIndex {
     );
   }
 
+  /** Stores the bytes of a small object; returns its BlobRef. Call inside the transaction that commits the object. */
+  insertInline(data: Buffer): BlobRef {
+    const { lastInsertRowid } = this.#s.insertInline.run(data);
+    return { path: `${INLINE_PREFIX}${lastInsertRowid}`, size: data.length };
+  }
+
+  /** The bytes of an inline blob (read in the same tick as the object lookup, so they belong to that version). */
+  getInline(path: string): Buffer | undefined {
+    return this.#s.getInline.get(Number(path.slice(INLINE_PREFIX.length)))?.data;
+  }
+
+  /** Deletes the inline blobs among `blobs`; call inside the transaction that drops or replaces their object. */
+  dropInline(blobs: readonly BlobRef[]): void {
+    for (const b of blobs) if (isInline(b.path)) this.#s.deleteInline.run(Number(b.path.slice(INLINE_PREFIX.length)));
+  }
+
   updateAttrs(meta: ObjectMeta): void {
     const { bucket, key, size: _s, etag: _e, lastModified: _l, ...attrs } = meta;
+    this.#objects.delete(objectId(bucket, key));
     this.#s.setAttrs.run(JSON.stringify(attrs), bucket, Buffer.from(key, 'utf8'));
   }
 
   deleteObject(bucket: string, key: string): void {
+    this.#objects.delete(objectId(bucket, key));
     this.#s.deleteObject.run(bucket, Buffer.from(key, 'utf8'));
   }
 
