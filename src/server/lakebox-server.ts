@@ -9,7 +9,8 @@ import { FirehoseJsonService } from '../protocols/aws-json/firehose-json-service
 import { FirehoseModule } from '../streams/firehose/firehose-module.js';
 import { canonicalUserId } from '../protocols/s3-rest-xml/s3-context.js';
 import { S3Protocol } from '../protocols/s3-rest-xml/s3-protocol.js';
-import { SigV4Verifier, type AuthContext } from '../protocols/sigv4/verifier.js';
+import { isSigV2Presigned, verifySigV2Presigned } from '../protocols/sigv4/sigv2-presign.js';
+import { SigV4Verifier, type AuthContext, type CredentialStore } from '../protocols/sigv4/verifier.js';
 import { AuthErrors } from '../protocols/sigv4/auth-errors.js';
 import { FsObjectStore } from '../storage/fs/fs-object-store.js';
 import { MultipartService } from '../storage/multipart-service.js';
@@ -35,6 +36,7 @@ export class LakeboxServer {
   readonly metrics = new ServerMetrics();
   readonly store: ObjectStore;
   readonly #verifier: SigV4Verifier;
+  readonly #credentials: CredentialStore;
   readonly #s3: S3Protocol;
   readonly #json = new AwsJsonProtocol();
   readonly firehose: FirehoseModule;
@@ -52,9 +54,8 @@ export class LakeboxServer {
     }
     this.logger = logger ?? createLogger(config.logLevel);
     this.store = createObjectStore(config);
-    this.#verifier = new SigV4Verifier({
-      secretFor: (akid) => (akid === config.accessKeyId ? config.secretAccessKey : undefined),
-    });
+    this.#credentials = { secretFor: (akid) => (akid === config.accessKeyId ? config.secretAccessKey : undefined) };
+    this.#verifier = new SigV4Verifier(this.#credentials);
     const objects = new ObjectService(this.store, config.region);
     this.firehose = new FirehoseModule(
       {
@@ -181,7 +182,14 @@ export class LakeboxServer {
       operation = s3target.operation;
       let auth: AuthContext;
       try {
-        auth = await this.#authenticate(signed);
+        if (isSigV2Presigned(signed)) {
+          const firstSegment = url.rawPath.split('/')[1] ?? '';
+          const pathStyle = s3target.bucket === '' || decodeURIComponent(firstSegment) === s3target.bucket;
+          const resource = pathStyle ? url.rawPath : `/${s3target.bucket}${url.rawPath}`;
+          auth = verifySigV2Presigned(signed, resource, this.#credentials, new Date());
+        } else {
+          auth = await this.#authenticate(signed);
+        }
       } catch (err) {
         status = this.#s3.writeError(req, res, err, requestId, s3target);
         return;
