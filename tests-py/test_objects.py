@@ -565,3 +565,28 @@ def test_etag_is_md5_of_body_for_binary_data(s3, bucket):
     put = s3.put_object(Bucket=bucket, Key='bin', Body=body)
     assert put['ETag'] == '"' + hashlib.md5(body).hexdigest() + '"'
     assert s3.get_object(Bucket=bucket, Key='bin')['Body'].read() == body
+
+
+def test_storage_class_is_kept_and_validated(s3, s3_noretry, bucket):
+    s3.put_object(Bucket=bucket, Key='ia', Body=b'x', StorageClass='STANDARD_IA')
+    assert s3.head_object(Bucket=bucket, Key='ia')['StorageClass'] == 'STANDARD_IA'
+    listed = {o['Key']: o['StorageClass'] for o in s3.list_objects_v2(Bucket=bucket)['Contents']}
+    assert listed == {'ia': 'STANDARD_IA'}
+    s3.put_object(Bucket=bucket, Key='std', Body=b'x')
+    assert 'StorageClass' not in s3.head_object(Bucket=bucket, Key='std')
+    s3.copy_object(Bucket=bucket, Key='ia', CopySource={'Bucket': bucket, 'Key': 'ia'}, StorageClass='GLACIER_IR')
+    assert s3.head_object(Bucket=bucket, Key='ia')['StorageClass'] == 'GLACIER_IR'
+    with pytest.raises(ClientError) as e:
+        s3_noretry.put_object(Bucket=bucket, Key='bogus', Body=b'x', StorageClass='BOGUS')
+    assert e.value.response['Error']['Code'] == 'InvalidStorageClass'
+    with pytest.raises(ClientError) as e:
+        s3_noretry.put_object(Bucket=bucket, Key='cold', Body=b'x', StorageClass='GLACIER')
+    assert e.value.response['Error']['Code'] == 'NotImplemented'
+
+
+def test_version_ids_other_than_null_are_invalid(s3_noretry, bucket):
+    s3_noretry.put_object(Bucket=bucket, Key='v', Body=b'x')
+    assert s3_noretry.get_object(Bucket=bucket, Key='v', VersionId='null')['Body'].read() == b'x'
+    with pytest.raises(ClientError) as e:
+        s3_noretry.get_object(Bucket=bucket, Key='v', VersionId='abc')
+    assert e.value.response['Error']['Code'] == 'InvalidArgument'

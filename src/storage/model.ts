@@ -26,6 +26,8 @@ export interface ObjectHeaders {
   readonly cacheControl?: string | undefined;
   /** Stored as sent (an HTTP date). */
   readonly expires?: string | undefined;
+  /** Absent means STANDARD. */
+  readonly storageClass?: string | undefined;
 }
 
 export interface Tag {

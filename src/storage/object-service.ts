@@ -242,7 +242,7 @@ export class ObjectService {
     assertValidKey(input.key);
     validateWriteConditions(input.conditions);
     const sameObject = input.sourceBucket === input.bucket && input.sourceKey === input.key;
-    if (sameObject && input.metadataDirective === 'COPY' && input.checksumAlgorithm === undefined) {
+    if (sameObject && input.metadataDirective === 'COPY' && input.checksumAlgorithm === undefined && input.headers.storageClass === undefined) {
       throw StorageErrors.invalidRequest(
         "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
       );
@@ -275,7 +275,8 @@ export class ObjectService {
         const value = alg ? (await digesting.checksum(alg))?.toString('base64') : undefined;
         return {
           etag: digesting.md5().toString('hex'),
-          headers: replace ? input.headers : source.headers,
+          // The storage class comes from the copy request, whatever the metadata directive.
+          headers: { ...(replace ? input.headers : source.headers), storageClass: input.headers.storageClass },
           userMetadata: replace ? input.userMetadata : source.userMetadata,
           tags,
           checksum: alg && value !== undefined ? { algorithm: alg, value, type: 'FULL_OBJECT' } : undefined,

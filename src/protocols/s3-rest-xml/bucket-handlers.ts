@@ -109,7 +109,7 @@ function contentsEntry(ctx: S3Context, o: ObjectMeta, enc: (s: string) => string
     ChecksumType: o.checksum?.type,
     Size: o.size,
     Owner: owner ? { ID: ctx.ownerId, DisplayName: 'lakebox' } : undefined,
-    StorageClass: 'STANDARD',
+    StorageClass: o.headers.storageClass ?? 'STANDARD',
   };
 }
 

@@ -1,7 +1,7 @@
 /** Reads S3 request headers into service inputs: system and user metadata, integrity, conditions; writes object headers back. */
 import type { IncomingHttpHeaders } from 'node:http';
 import { parseChecksumAlgorithm } from '../../storage/checksums.js';
-import { StorageErrors } from '../../storage/errors.js';
+import { StorageError, StorageErrors } from '../../storage/errors.js';
 import type { IntegrityInput } from '../../storage/integrity.js';
 import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm, type ObjectHeaders, type ObjectMeta } from '../../storage/model.js';
 import type { ReadConditions, WriteConditions } from '../../storage/preconditions.js';
@@ -23,6 +23,25 @@ function storedContentEncoding(value: string | undefined): string | undefined {
   return rest.length > 0 ? rest.join(',') : undefined;
 }
 
+const STORAGE_CLASSES = new Set([
+  'STANDARD', 'REDUCED_REDUNDANCY', 'STANDARD_IA', 'ONEZONE_IA', 'INTELLIGENT_TIERING', 'GLACIER',
+  'DEEP_ARCHIVE', 'OUTPOSTS', 'GLACIER_IR', 'SNOW', 'EXPRESS_ONEZONE',
+]);
+/** Archive classes need restore semantics (RestoreObject, InvalidObjectState) that Lakebox does not have. */
+const ARCHIVE_CLASSES = new Set(['GLACIER', 'DEEP_ARCHIVE']);
+
+/** Validates x-amz-storage-class; STANDARD is stored as absent. */
+function storageClass(value: string | undefined): string | undefined {
+  if (value === undefined || value === 'STANDARD') return undefined;
+  if (!STORAGE_CLASSES.has(value)) {
+    throw new StorageError('InvalidStorageClass', 'The storage class you specified is not valid', { StorageClassRequested: value });
+  }
+  if (ARCHIVE_CLASSES.has(value)) {
+    throw StorageErrors.notImplemented(`The ${value} storage class needs archive restores, which Lakebox does not implement yet.`, 'x-amz-storage-class');
+  }
+  return value;
+}
+
 export function objectHeaders(headers: IncomingHttpHeaders): ObjectHeaders {
   return {
     contentType: h(headers, 'content-type') ?? 'binary/octet-stream',
@@ -31,6 +50,7 @@ export function objectHeaders(headers: IncomingHttpHeaders): ObjectHeaders {
     contentLanguage: h(headers, 'content-language'),
     cacheControl: h(headers, 'cache-control'),
     expires: h(headers, 'expires'),
+    storageClass: storageClass(h(headers, 'x-amz-storage-class')),
   };
 }
 
@@ -129,6 +149,7 @@ export function objectResponseHeaders(meta: ObjectMeta): Record<string, string |
     'Cache-Control': meta.headers.cacheControl,
     Expires: meta.headers.expires,
     'Accept-Ranges': 'bytes',
+    'x-amz-storage-class': meta.headers.storageClass,
     'x-amz-tagging-count': meta.tags.length > 0 ? meta.tags.length : undefined,
   };
   for (const [k, v] of Object.entries(meta.userMetadata)) out[`x-amz-meta-${k}`] = v;

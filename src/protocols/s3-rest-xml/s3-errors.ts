@@ -25,6 +25,7 @@ export const S3_ERROR_STATUS: Readonly<Record<string, number>> = {
   InvalidPartOrder: 400,
   InvalidRange: 416,
   InvalidRequest: 400,
+  InvalidStorageClass: 400,
   InvalidTag: 400,
   KeyTooLongError: 400,
   MalformedXML: 400,

@@ -150,6 +150,9 @@ export class S3Protocol {
         region: this.options.region,
       };
       if (target.key !== '' && Buffer.byteLength(target.key) > 1024) throw StorageErrors.keyTooLong(Buffer.byteLength(target.key));
+      // Buckets are never versioned here: the only version an object has is "null".
+      const versionId = query.get('versionId');
+      if (versionId !== undefined && versionId !== 'null') throw StorageErrors.invalidArgument('Invalid version id specified', 'versionId', versionId);
       const response = await HANDLERS[target.operation](this.ctx, s3req);
       await writeResponse(req, res, response, requestId);
       return response.status;

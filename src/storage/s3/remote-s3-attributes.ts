@@ -64,7 +64,7 @@ const HEADER_FIELDS = [
 function nativeHeaders(h: ObjectHeaders): { fields: Omit<NativeFields, 'Metadata'>; complete: boolean } {
   const fields: Omit<NativeFields, 'Metadata'> = {};
   // Expires is kept as sent; the SDK would turn it into a Date, so it always goes into our attributes.
-  let complete = h.expires === undefined;
+  let complete = h.expires === undefined && h.storageClass === undefined;
   for (const [ours, theirs] of HEADER_FIELDS) {
     const v = h[ours];
     if (v === undefined) continue;
