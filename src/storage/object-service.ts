@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { assertValidBucketName, assertValidKey } from './bucket-names.js';
 import { DigestingStream } from './checksums.js';
 import { StorageErrors } from './errors.js';
-import { verifyUpload, validateChecksumValue, validateContentMd5, type IntegrityInput } from './integrity.js';
+import { verifyUpload, validateContentMd5, type IntegrityInput } from './integrity.js';
 import { listObjects, type ListRequest, type ListResult } from './listing.js';
 import type { BucketInfo, ByteRange, ChecksumAlgorithm, ObjectHeaders, ObjectMeta, Tag } from './model.js';
 import type { ObjectStore } from './object-store.js';
@@ -309,4 +309,3 @@ export class ObjectService {
   }
 }
 
-export { validateChecksumValue };

@@ -1,7 +1,6 @@
 /** S3 REST-XML protocol entry: turns an authenticated HTTP request into an S3 operation, runs it, writes the response or the error document. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PassThrough, pipeline, type Readable } from 'node:stream';
-import { ServiceError } from '../../shared/service-error.js';
 import { StorageErrors } from '../../storage/errors.js';
 import { AwsChunkedDecoder } from '../sigv4/aws-chunked-decoder.js';
 import { PayloadHashVerifier } from '../sigv4/payload-hash-verifier.js';
@@ -221,4 +220,3 @@ async function writeResponse(req: IncomingMessage, res: ServerResponse, response
   });
 }
 
-export { ServiceError };
