@@ -24,6 +24,14 @@ import { parseTarget } from './url.js';
 
 export class ConfigRefusedError extends Error {}
 
+/** Request ids: a random per-process prefix and a counter (16 hex digits, unique per process lifetime). */
+const REQUEST_ID_PREFIX = randomBytes(4).toString('hex').toUpperCase();
+let requestCounter = 0;
+function nextRequestId(): string {
+  requestCounter = (requestCounter + 1) % 0x1_0000_0000;
+  return REQUEST_ID_PREFIX + requestCounter.toString(16).toUpperCase().padStart(8, '0');
+}
+
 export function createObjectStore(config: LakeboxConfig): ObjectStore {
   if (config.storage === 's3' && config.remoteS3) {
     return new RemoteS3ObjectStore({ ...config.remoteS3, spoolDir: join(config.dataDir, 'spool') });
@@ -124,7 +132,7 @@ export class LakeboxServer {
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = process.hrtime.bigint();
-    const requestId = randomBytes(8).toString('hex').toUpperCase();
+    const requestId = nextRequestId();
     const url = parseTarget(req.url ?? '/');
     let service = 's3';
     let operation = 'Unknown';

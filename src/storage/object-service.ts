@@ -165,6 +165,18 @@ export class ObjectService {
     if (input.range !== undefined && input.partNumber !== undefined) {
       throw StorageErrors.invalidRequest('Cannot specify both Range header and partNumber query parameter');
     }
+    if (withBody && input.range === undefined && input.partNumber === undefined) {
+      // Whole-object GET: one lookup that opens the bytes of the version it describes.
+      const read = await this.store.getObject(input.bucket, input.key);
+      if (!read) throw StorageErrors.noSuchKey(input.key);
+      try {
+        checkReadConditions(read.meta, input.conditions);
+      } catch (err) {
+        read.body.destroy();
+        throw err;
+      }
+      return { meta: read.meta, body: read.body, checksum: read.meta.checksum };
+    }
     for (let attempt = 0; ; attempt++) {
       const meta = await this.store.headObject(input.bucket, input.key);
       if (!meta) throw StorageErrors.noSuchKey(input.key);

@@ -1,6 +1,6 @@
 /** S3 REST-XML protocol entry: turns an authenticated HTTP request into an S3 operation, runs it, writes the response or the error document. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { PassThrough, pipeline, type Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { StorageErrors } from '../../storage/errors.js';
 import { AwsChunkedDecoder } from '../sigv4/aws-chunked-decoder.js';
 import { PayloadHashVerifier } from '../sigv4/payload-hash-verifier.js';
@@ -212,11 +212,24 @@ async function writeResponse(req: IncomingMessage, res: ServerResponse, response
     return;
   }
   res.writeHead(response.status, headers);
+  // A plain pipe: stream.pipeline() allocates an AbortController (and a DOMException) per response.
   await new Promise<void>((resolve) => {
-    pipeline(body, res, (err) => {
-      if (err) res.destroy();
+    let settled = false;
+    const done = (): void => {
+      if (settled) return;
+      settled = true;
       resolve();
+    };
+    body.once('error', () => {
+      res.destroy();
+      done();
     });
+    res.once('close', () => {
+      if (!body.readableEnded) body.destroy();
+      done();
+    });
+    res.once('finish', done);
+    body.pipe(res);
   });
 }
 
