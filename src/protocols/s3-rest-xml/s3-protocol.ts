@@ -126,14 +126,16 @@ export class S3Protocol {
       const query = new Map<string, string>();
       for (const [k, v] of url.query) if (!query.has(k)) query.set(k, v);
       // Presigned URLs carry x-amz-* request headers in the query string.
-      const headers = { ...req.headers };
+      const headers = auth.presigned ? { ...req.headers } : req.headers;
       if (auth.presigned) {
         for (const [k, v] of url.query) {
           const lower = k.toLowerCase();
           if (lower.startsWith('x-amz-') && !lower.startsWith('x-amz-signature') && headers[lower] === undefined) headers[lower] = v;
         }
       }
-      const body = requestBody(req, auth);
+      // The body pipeline (decoding, hash verification) is built only for handlers that read it.
+      let prepared: ReturnType<typeof requestBody> | undefined;
+      const body = (): ReturnType<typeof requestBody> => (prepared ??= requestBody(req, auth));
       const s3req: S3Request = {
         operation: target.operation,
         method: req.method ?? 'GET',
@@ -141,9 +143,13 @@ export class S3Protocol {
         key: target.key,
         query,
         headers,
-        body: body.body,
-        trailers: body.trailers,
-        contentLength: body.length,
+        get body() {
+          return body().body;
+        },
+        trailers: () => body().trailers(),
+        get contentLength() {
+          return body().length;
+        },
         auth,
         requestId,
         region: this.options.region,
