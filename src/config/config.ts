@@ -36,6 +36,8 @@ export interface LakeboxConfig {
   readonly fsync: boolean;
   /** Firehose refuses puts with ServiceUnavailableException once this much data waits for delivery. */
   readonly firehoseBufferBudgetMb: number;
+  /** zlib level Firehose uses for GZIP objects (1 fastest … 9 smallest). */
+  readonly firehoseGzipLevel: number;
 }
 
 /** Raw settings as they may appear in flags, env or the config file (all optional). */
@@ -52,6 +54,7 @@ export interface ConfigInput {
   storage?: string | undefined;
   fsync?: string | boolean | undefined;
   firehoseBufferBudgetMb?: string | number | undefined;
+  firehoseGzipLevel?: string | number | undefined;
   s3Endpoint?: string | undefined;
   s3Bucket?: string | undefined;
   s3Prefix?: string | undefined;
@@ -75,6 +78,7 @@ export const ENV_VARS: Readonly<Record<keyof ConfigInput, string>> = {
   storage: 'LAKEBOX_STORAGE',
   fsync: 'LAKEBOX_FSYNC',
   firehoseBufferBudgetMb: 'LAKEBOX_FIREHOSE_BUFFER_BUDGET_MB',
+  firehoseGzipLevel: 'LAKEBOX_FIREHOSE_GZIP_LEVEL',
   s3Endpoint: 'LAKEBOX_S3_ENDPOINT',
   s3Bucket: 'LAKEBOX_S3_BUCKET',
   s3Prefix: 'LAKEBOX_S3_PREFIX',
@@ -97,6 +101,7 @@ export const SETTING_DOCS: Readonly<Record<keyof ConfigInput, string>> = {
   hostnames: 'comma-separated base domains for virtual-hosted S3 (default localhost,s3.localhost,localhost.localstack.cloud)',
   storage: 'object storage: fs (local disk, default) or s3 (a remote S3-compatible store)',
   fsync: 'fsync writes before acknowledging them (default true)',
+  firehoseGzipLevel: 'zlib level of Firehose GZIP objects, 1 (fastest) to 9 (smallest) (default 4)',
   firehoseBufferBudgetMb: 'Firehose disk budget for undelivered records in MiB; puts beyond it get ServiceUnavailableException (default 1024)',
   s3Endpoint: 'remote store endpoint URL (storage=s3)',
   s3Bucket: 'remote bucket holding all Lakebox data (storage=s3)',
@@ -179,6 +184,10 @@ export function resolveConfig(layers: readonly ConfigInput[], cwd: string): Lake
   if (!Number.isFinite(budget) || budget <= 0) {
     throw new ConfigError(`firehoseBufferBudgetMb must be a positive number, got "${String(merged.firehoseBufferBudgetMb)}"`);
   }
+  const gzipLevel = Number(merged.firehoseGzipLevel ?? 4);
+  if (!Number.isInteger(gzipLevel) || gzipLevel < 1 || gzipLevel > 9) {
+    throw new ConfigError(`firehoseGzipLevel must be an integer from 1 to 9, got "${String(merged.firehoseGzipLevel)}"`);
+  }
   let remoteS3: RemoteS3Config | undefined;
   if (storage === 's3') {
     if (merged.s3Bucket === undefined) throw new ConfigError('storage "s3" needs s3Bucket (LAKEBOX_S3_BUCKET)');
@@ -207,6 +216,7 @@ export function resolveConfig(layers: readonly ConfigInput[], cwd: string): Lake
     remoteS3,
     fsync: toBool(merged.fsync, true, 'fsync'),
     firehoseBufferBudgetMb: budget,
+    firehoseGzipLevel: gzipLevel,
   };
 }
 

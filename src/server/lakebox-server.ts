@@ -72,6 +72,7 @@ export class LakeboxServer {
         region: config.region,
         accountId: config.accountId,
         bufferBudgetBytes: config.firehoseBufferBudgetMb * 1024 * 1024,
+        gzipLevel: config.firehoseGzipLevel,
       },
       objects,
       this.metrics.registry,
@@ -170,14 +171,16 @@ export class LakeboxServer {
         operation = resolved.operation || 'Unknown';
         let auth: AuthContext;
         let body: Buffer;
+        let bodySha256: string;
         try {
           body = await readJsonBody(req);
-          auth = await this.#authenticate(signed, createHash('sha256').update(body).digest('hex'));
+          bodySha256 = createHash('sha256').update(body).digest('hex');
+          auth = await this.#authenticate(signed, bodySha256);
         } catch (err) {
           status = this.#json.writeError(res, err, requestId, resolved.service);
           return;
         }
-        status = await this.#json.handle(body, res, t, auth, requestId);
+        status = await this.#json.handle(body, bodySha256, res, t, auth, requestId);
         return;
       }
       let s3target: ReturnType<S3Protocol['operationOf']>;

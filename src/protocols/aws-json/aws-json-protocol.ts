@@ -1,5 +1,4 @@
 /** AWS JSON 1.0/1.1 protocol: routes `X-Amz-Target: <Prefix>.<Operation>` to registered services and writes JSON results or typed errors. */
-import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ServiceError } from '../../shared/service-error.js';
 import { AuthErrors } from '../sigv4/auth-errors.js';
@@ -15,6 +14,11 @@ export interface JsonService {
   /** HTTP status per error code this service raises (default 400). */
   readonly errorStatus: Readonly<Record<string, number>>;
   handle(operation: string, input: unknown, auth: AuthContext): Promise<unknown>;
+}
+
+/** An output already serialized to JSON text (for hot operations that render their own response). */
+export class RawJson {
+  constructor(readonly text: string) {}
 }
 
 /** How authentication failures look in JSON services (they differ from S3's codes). */
@@ -48,6 +52,7 @@ export class AwsJsonProtocol {
 
   async handle(
     body: Buffer,
+    bodySha256: string,
     res: ServerResponse,
     target: string,
     auth: AuthContext,
@@ -55,9 +60,8 @@ export class AwsJsonProtocol {
   ): Promise<number> {
     const { service, operation } = this.resolve(target);
     try {
-      if (/^[0-9a-f]{64}$/.test(auth.payloadHash)) {
-        const computed = createHash('sha256').update(body).digest('hex');
-        if (computed !== auth.payloadHash) throw AuthErrors.contentSha256Mismatch(auth.payloadHash, computed);
+      if (/^[0-9a-f]{64}$/.test(auth.payloadHash) && bodySha256 !== auth.payloadHash) {
+        throw AuthErrors.contentSha256Mismatch(auth.payloadHash, bodySha256);
       }
       if (!service) {
         throw new ServiceError('UnknownOperationException', `The target ${target} is not served by Lakebox yet.`);
@@ -71,7 +75,7 @@ export class AwsJsonProtocol {
         }
       }
       const output = await service.handle(operation, input, auth);
-      const text = JSON.stringify(output ?? {});
+      const text = output instanceof RawJson ? output.text : JSON.stringify(output ?? {});
       res.writeHead(200, {
         'Content-Type': `application/x-amz-json-${service.jsonVersion}`,
         'Content-Length': Buffer.byteLength(text),

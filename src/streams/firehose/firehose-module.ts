@@ -17,6 +17,7 @@ export interface FirehoseModuleOptions {
   readonly region: string;
   readonly accountId: string;
   readonly bufferBudgetBytes: number;
+  readonly gzipLevel: number;
 }
 
 /** Delivered objects go through the S3 service, so they get ETags, checksums and listings like any upload. */
@@ -48,7 +49,9 @@ export class FirehoseModule {
     this.#sqlite = new DurableSqlite(join(dir, 'firehose.sqlite'), options.fsync);
     const store = new SqliteFirehoseStore(this.#sqlite);
     const metrics = new FirehoseMetrics(registry);
-    this.engine = new DeliveryEngine(store, s3Sink(objects), (name) => store.getStream(name), metrics, logger.child({ domain: 'firehose' }));
+    this.engine = new DeliveryEngine(store, s3Sink(objects), (name) => store.getStream(name), metrics, logger.child({ domain: 'firehose' }), {
+      gzipLevel: options.gzipLevel,
+    });
     this.service = new FirehoseService(store, this.engine, metrics, options);
   }
 

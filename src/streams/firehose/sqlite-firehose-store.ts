@@ -73,13 +73,14 @@ export function unframeRecords(data: Buffer): Buffer[] {
 
 export class SqliteFirehoseStore {
   readonly #s;
+  /** Stream definitions are read on every put: kept in memory, written through to SQLite. */
+  readonly #streams = new Map<string, DeliveryStream>();
 
   constructor(private readonly sqlite: DurableSqlite) {
     const db = sqlite.db;
     db.exec(SCHEMA);
     this.#s = {
       upsert: db.prepare('INSERT OR REPLACE INTO delivery_streams (name, doc) VALUES (?, ?)'),
-      get: db.prepare<[string], { doc: string }>('SELECT doc FROM delivery_streams WHERE name = ?'),
       all: db.prepare<[], { doc: string }>('SELECT doc FROM delivery_streams ORDER BY name'),
       remove: db.prepare('DELETE FROM delivery_streams WHERE name = ?'),
       append: db.prepare('INSERT INTO pending_batches (stream, version, arrival, records, bytes, data) VALUES (?, ?, ?, ?, ?, ?)'),
@@ -88,19 +89,23 @@ export class SqliteFirehoseStore {
       deleteRange: db.prepare('DELETE FROM pending_batches WHERE stream = ? AND id >= ? AND id <= ?'),
       deleteStream: db.prepare('DELETE FROM pending_batches WHERE stream = ?'),
     };
+    for (const r of this.#s.all.all()) {
+      const s = fromDoc(r.doc);
+      this.#streams.set(s.name, s);
+    }
   }
 
   putStream(s: DeliveryStream): void {
     this.#s.upsert.run(s.name, toDoc(s));
+    this.#streams.set(s.name, s);
   }
 
   getStream(name: string): DeliveryStream | undefined {
-    const r = this.#s.get.get(name);
-    return r && fromDoc(r.doc);
+    return this.#streams.get(name);
   }
 
   listStreams(): DeliveryStream[] {
-    return this.#s.all.all().map((r) => fromDoc(r.doc));
+    return [...this.#streams.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
   deleteStream(name: string): void {
@@ -108,6 +113,7 @@ export class SqliteFirehoseStore {
       this.#s.remove.run(name);
       this.#s.deleteStream.run(name);
     })();
+    this.#streams.delete(name);
   }
 
   /** Appends one put call's records; durable once `sync()` resolves. */

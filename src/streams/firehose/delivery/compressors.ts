@@ -55,16 +55,21 @@ function zipArchive(data: Buffer): Promise<Buffer> {
   });
 }
 
-const COMPRESSORS: readonly Compressor[] = [
+export interface CompressionOptions {
+  /** zlib level for GZIP (1–9). */
+  readonly gzipLevel: number;
+}
+
+const compressors = (o: CompressionOptions): readonly Compressor[] => [
   { format: 'UNCOMPRESSED', extension: '', contentEncoding: undefined, compress: async (data) => data },
-  { format: 'GZIP', extension: '.gz', contentEncoding: 'gzip', compress: (data) => gzipAsync(data) },
+  { format: 'GZIP', extension: '.gz', contentEncoding: 'gzip', compress: (data) => gzipAsync(data, { level: o.gzipLevel }) },
   { format: 'ZIP', extension: '.zip', contentEncoding: 'zip', compress: zipArchive },
   { format: 'Snappy', extension: '.snappy', contentEncoding: 'snappy-java', compress: snappyJava },
   { format: 'HADOOP_SNAPPY', extension: '.snappy', contentEncoding: 'hadoop-snappy', compress: hadoopSnappy },
 ];
 
-export function compressorFor(format: string): Compressor {
-  const c = COMPRESSORS.find((x) => x.format === format);
+export function compressorFor(format: string, options: CompressionOptions): Compressor {
+  const c = compressors(options).find((x) => x.format === format);
   if (!c) throw new Error(`no compressor for ${format}`);
   return c;
 }

@@ -5,7 +5,7 @@ import { appendsDelimiter } from '../destination-config.js';
 import type { FirehoseMetrics } from '../metrics.js';
 import { bucketOf, type DeliveryStream } from '../model.js';
 import type { PendingBatch, SqliteFirehoseStore } from '../sqlite-firehose-store.js';
-import { compressorFor } from './compressors.js';
+import { compressorFor, type CompressionOptions } from './compressors.js';
 import { formatJavaDate } from './java-date-format.js';
 import { effectivePrefix, evaluatePrefix } from './prefix-template.js';
 
@@ -48,6 +48,7 @@ export class DeliveryEngine {
     private readonly streamOf: (name: string) => DeliveryStream | undefined,
     private readonly metrics: FirehoseMetrics,
     private readonly logger: Logger,
+    private readonly compression: CompressionOptions = { gzipLevel: 6 },
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -183,7 +184,7 @@ export class DeliveryEngine {
       if (delimiter && i > 0) parts.push(Buffer.from('\n'));
       parts.push(r);
     });
-    const compressor = compressorFor(dest.CompressionFormat);
+    const compressor = compressorFor(dest.CompressionFormat, this.compression);
     const timeZone = dest.CustomTimeZone ?? 'UTC';
     const oldest = new Date(head.arrival);
     const prefix = evaluatePrefix(effectivePrefix(dest.Prefix), { timestamp: oldest, timeZone, random: seededRandom(`${name}:${first}`) });
