@@ -1,7 +1,6 @@
 /** Wires the Firehose domain together: SQLite store, delivery engine writing through the S3 service, API service, metrics. */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { DurableSqlite } from '../../storage/fs/durable-sqlite.js';
@@ -27,11 +26,11 @@ export function s3Sink(objects: ObjectService): ObjectSink {
       await objects.putObject({
         bucket,
         key,
-        body: Readable.from([body]),
+        body,
         headers: { contentType: 'application/octet-stream', contentEncoding },
         userMetadata: {},
         tags: [],
-        integrity: { expectedSize: body.length },
+        integrity: {},
         conditions: {},
       });
     },

@@ -14,7 +14,11 @@ CREATE TABLE IF NOT EXISTS pending_batches (
   data BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS pending_by_stream ON pending_batches (stream, id);
+CREATE TABLE IF NOT EXISTS delivered_through (stream TEXT PRIMARY KEY, id INTEGER NOT NULL);
 `;
+
+/** Rows purged per step once delivered, so no single DELETE holds the event loop for long. */
+const PURGE_CHUNK = 16;
 
 /** A put call's records, framed as [u32 length][bytes]…, all with the same arrival time. */
 export interface PendingBatch {
@@ -84,9 +88,17 @@ export class SqliteFirehoseStore {
       all: db.prepare<[], { doc: string }>('SELECT doc FROM delivery_streams ORDER BY name'),
       remove: db.prepare('DELETE FROM delivery_streams WHERE name = ?'),
       append: db.prepare('INSERT INTO pending_batches (stream, version, arrival, records, bytes, data) VALUES (?, ?, ?, ?, ?, ?)'),
-      pending: db.prepare<[], PendingBatch>('SELECT id, stream, version, arrival, records, bytes FROM pending_batches ORDER BY id'),
+      pending: db.prepare<[], PendingBatch>(
+        `SELECT p.id, p.stream, p.version, p.arrival, p.records, p.bytes FROM pending_batches p
+         LEFT JOIN delivered_through d ON d.stream = p.stream WHERE p.id > COALESCE(d.id, 0) ORDER BY p.id`,
+      ),
+      markDelivered: db.prepare('INSERT OR REPLACE INTO delivered_through (stream, id) VALUES (?, ?)'),
+      purgeable: db.prepare<[], { stream: string; id: number }>(
+        'SELECT p.stream, p.id FROM pending_batches p JOIN delivered_through d ON d.stream = p.stream WHERE p.id <= d.id ORDER BY p.id LIMIT 256',
+      ),
+      deleteIds: db.prepare('DELETE FROM pending_batches WHERE stream = ? AND id >= ? AND id <= ?'),
+      forgetWatermark: db.prepare('DELETE FROM delivered_through WHERE stream = ?'),
       data: db.prepare<[number], { data: Buffer }>('SELECT data FROM pending_batches WHERE id = ?'),
-      deleteRange: db.prepare('DELETE FROM pending_batches WHERE stream = ? AND id >= ? AND id <= ?'),
       deleteStream: db.prepare('DELETE FROM pending_batches WHERE stream = ?'),
     };
     for (const r of this.#s.all.all()) {
@@ -112,6 +124,7 @@ export class SqliteFirehoseStore {
     this.sqlite.db.transaction(() => {
       this.#s.remove.run(name);
       this.#s.deleteStream.run(name);
+      this.#s.forgetWatermark.run(name);
     })();
     this.#streams.delete(name);
   }
@@ -133,9 +146,23 @@ export class SqliteFirehoseStore {
     return r ? unframeRecords(r.data) : [];
   }
 
-  /** Forgets delivered batches (ids in [first, last] of one stream). */
-  acknowledge(stream: string, first: number, last: number): void {
-    this.#s.deleteRange.run(stream, first, last);
+  /**
+   * Records that a stream's batches up to `last` are delivered: one small atomic write (batches are
+   * delivered in id order), durable with the next `sync()`. The rows themselves are purged later by
+   * `purgeDelivered`, a few at a time.
+   */
+  acknowledge(stream: string, last: number): void {
+    this.#s.markDelivered.run(stream, last);
+  }
+
+  /** Deletes up to PURGE_CHUNK delivered rows; returns how many were deleted (0 when none are left). */
+  purgeDelivered(): number {
+    const rows = this.#s.purgeable.all().slice(0, PURGE_CHUNK);
+    if (rows.length === 0) return 0;
+    this.sqlite.db.transaction(() => {
+      for (const r of rows) this.#s.deleteIds.run(r.stream, r.id, r.id);
+    })();
+    return rows.length;
   }
 
   sync(): Promise<void> {

@@ -1,7 +1,8 @@
 /** Compressor stage: the object encodings Firehose writes (gzip, zip, snappy-java, hadoop-snappy), with extensions and Content-Encoding. */
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
+import { Readable } from 'node:stream';
+import { createGzip, gzip } from 'node:zlib';
 import { compress as snappyBlock } from 'snappy';
 import yazl from 'yazl';
 
@@ -13,6 +14,15 @@ export interface Compressor {
   readonly extension: string;
   readonly contentEncoding: string | undefined;
   compress(data: Buffer): Promise<Buffer>;
+  /** Streaming form, when the format allows it: the object is never held whole in memory. */
+  stream?(source: AsyncIterable<Buffer>): Readable;
+}
+
+function gzipStream(source: AsyncIterable<Buffer>, level: number): Readable {
+  const input = Readable.from(source);
+  const gz = createGzip({ level });
+  input.once('error', (err) => gz.destroy(err));
+  return input.pipe(gz);
 }
 
 function blocks(data: Buffer, size: number): Buffer[] {
@@ -61,8 +71,14 @@ export interface CompressionOptions {
 }
 
 const compressors = (o: CompressionOptions): readonly Compressor[] => [
-  { format: 'UNCOMPRESSED', extension: '', contentEncoding: undefined, compress: async (data) => data },
-  { format: 'GZIP', extension: '.gz', contentEncoding: 'gzip', compress: (data) => gzipAsync(data, { level: o.gzipLevel }) },
+  { format: 'UNCOMPRESSED', extension: '', contentEncoding: undefined, compress: async (data) => data, stream: (source) => Readable.from(source) },
+  {
+    format: 'GZIP',
+    extension: '.gz',
+    contentEncoding: 'gzip',
+    compress: (data) => gzipAsync(data, { level: o.gzipLevel }),
+    stream: (source) => gzipStream(source, o.gzipLevel),
+  },
   { format: 'ZIP', extension: '.zip', contentEncoding: 'zip', compress: zipArchive },
   { format: 'Snappy', extension: '.snappy', contentEncoding: 'snappy-java', compress: snappyJava },
   { format: 'HADOOP_SNAPPY', extension: '.snappy', contentEncoding: 'hadoop-snappy', compress: hadoopSnappy },

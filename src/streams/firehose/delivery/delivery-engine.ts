@@ -1,5 +1,6 @@
 /** Buffers accepted records per stream by size and interval and delivers them to S3 off the request path, idempotently and with retries. */
 import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import { appendsDelimiter } from '../destination-config.js';
 import type { FirehoseMetrics } from '../metrics.js';
@@ -11,7 +12,15 @@ import { effectivePrefix, evaluatePrefix } from './prefix-template.js';
 
 /** Where delivered objects go (the S3 service). */
 export interface ObjectSink {
-  putObject(bucket: string, key: string, body: Buffer, contentEncoding: string | undefined): Promise<void>;
+  putObject(bucket: string, key: string, body: Readable, contentEncoding: string | undefined): Promise<void>;
+}
+
+const NEWLINE = Buffer.from('\n');
+
+async function collect(source: AsyncIterable<Buffer>): Promise<Buffer[]> {
+  const out: Buffer[] = [];
+  for await (const b of source) out.push(b);
+  return out;
 }
 
 const MAX_RETRY_MS = 24 * 60 * 60 * 1000;
@@ -60,6 +69,7 @@ export class DeliveryEngine {
   /** Picks up batches that were acknowledged before a restart. */
   recover(): void {
     for (const b of this.store.pendingBatches()) this.enqueue(b);
+    this.#purgeSoon();
   }
 
   enqueue(batch: PendingBatch): void {
@@ -177,31 +187,29 @@ export class DeliveryEngine {
     }
     const first = chosen[0]!.id;
     const last = chosen[chosen.length - 1]!.id;
-    const records = chosen.flatMap((b) => this.store.readBatch(b.id));
-    const delimiter = appendsDelimiter(dest);
-    const parts: Buffer[] = [];
-    records.forEach((r, i) => {
-      if (delimiter && i > 0) parts.push(Buffer.from('\n'));
-      parts.push(r);
-    });
+    const recordCount = chosen.reduce((n, b) => n + b.records, 0);
     const compressor = compressorFor(dest.CompressionFormat, this.compression);
     const timeZone = dest.CustomTimeZone ?? 'UTC';
     const oldest = new Date(head.arrival);
     const prefix = evaluatePrefix(effectivePrefix(dest.Prefix), { timestamp: oldest, timeZone, random: seededRandom(`${name}:${first}`) });
     const key = `${prefix}${name}-${head.version}-${formatJavaDate('yyyy-MM-dd-HH-mm-ss', oldest, timeZone)}-${objectId(name, first, last)}${dest.FileExtension ?? compressor.extension}`;
     const labels = { delivery_stream: name };
+    let body: Readable | undefined;
     try {
-      const body = await compressor.compress(Buffer.concat(parts));
+      const source = this.#encode(chosen, appendsDelimiter(dest));
+      body = compressor.stream ? compressor.stream(source) : Readable.from([await compressor.compress(Buffer.concat(await collect(source)))]);
       await this.sink.putObject(bucketOf(dest.BucketARN), key, body, compressor.contentEncoding);
     } catch (err) {
+      body?.destroy();
       q.failures++;
       this.metrics.deliveryFailures.inc(labels);
       this.metrics.deliverySuccess.set(labels, 0);
       if (this.now() - head.arrival > MAX_RETRY_MS) {
-        this.logger.error({ err, stream: name, records: records.length, key }, 'firehose delivery failed for 24 hours; dropping records');
+        this.logger.error({ err, stream: name, records: recordCount, key }, 'firehose delivery failed for 24 hours; dropping records');
         this.#forget(name, q, chosen);
-        this.store.acknowledge(name, first, last);
+        this.store.acknowledge(name, last);
         await this.store.sync();
+        this.#purgeSoon();
         return;
       }
       const backoff = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(q.failures - 1, 6));
@@ -209,18 +217,53 @@ export class DeliveryEngine {
       this.logger.warn({ err, stream: name, key, retryInMs: backoff, attempt: q.failures }, 'firehose delivery to S3 failed; will retry');
       return;
     }
-    this.store.acknowledge(name, first, last);
+    this.store.acknowledge(name, last);
     await this.store.sync();
+    this.#purgeSoon();
     this.#forget(name, q, chosen);
     q.failures = 0;
     q.retryAt = 0;
-    this.metrics.deliveryRecords.inc(labels, records.length);
+    this.metrics.deliveryRecords.inc(labels, recordCount);
     this.metrics.deliveryBytes.inc(labels, bytes);
     this.metrics.deliveryObjects.inc(labels);
     this.metrics.deliverySuccess.set(labels, 1);
     const next = q.batches[0];
     this.metrics.dataFreshness.set(labels, next ? (this.now() - next.arrival) / 1000 : 0);
-    this.logger.debug({ stream: name, key, records: records.length, bytes }, 'firehose delivered object');
+    this.logger.debug({ stream: name, key, records: recordCount, bytes }, 'firehose delivered object');
+  }
+
+  /**
+   * Encoder stage: the records of `batches`, one batch at a time (with `\n` between records when
+   * AppendDelimiterToRecord is on), yielding to other work between batches.
+   */
+  async *#encode(batches: readonly PendingBatch[], delimiter: boolean): AsyncGenerator<Buffer> {
+    let first = true;
+    for (const b of batches) {
+      const parts: Buffer[] = [];
+      for (const r of this.store.readBatch(b.id)) {
+        if (delimiter && !first) parts.push(NEWLINE);
+        parts.push(r);
+        first = false;
+      }
+      yield parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
+  #purging = false;
+
+  /** Deletes delivered rows in small steps between other work. */
+  #purgeSoon(): void {
+    if (this.#purging || this.#stopped) return;
+    this.#purging = true;
+    const step = (): void => {
+      if (this.#stopped || this.store.purgeDelivered() === 0) {
+        this.#purging = false;
+        return;
+      }
+      setImmediate(step);
+    };
+    setImmediate(step);
   }
 
   #forget(name: string, q: StreamQueue, chosen: readonly PendingBatch[]): void {
