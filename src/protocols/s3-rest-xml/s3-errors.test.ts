@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { S3_ERROR_STATUS } from './s3-errors.js';
+import { FIREHOSE_ERROR_STATUS } from '../../streams/firehose/errors.js';
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => {
@@ -23,7 +24,7 @@ describe('S3 error table', () => {
 
   it('documents every code in docs/errors.md', () => {
     const doc = readFileSync('docs/errors.md', 'utf8');
-    const missing = Object.keys(S3_ERROR_STATUS).filter((c) => !doc.includes(`\`${c}\``));
+    const missing = [...Object.keys(S3_ERROR_STATUS), ...Object.keys(FIREHOSE_ERROR_STATUS)].filter((c) => !doc.includes(`\`${c}\``));
     expect(missing).toEqual([]);
   });
 });

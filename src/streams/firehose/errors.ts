@@ -11,8 +11,6 @@ export const FIREHOSE_ERROR_STATUS: Readonly<Record<string, number>> = {
   ConcurrentModificationException: 400,
   ValidationException: 400,
   ServiceUnavailableException: 503,
-  InvalidKMSResourceException: 400,
-  InvalidSourceException: 400,
   UnknownOperationException: 400,
   SerializationException: 400,
 };
