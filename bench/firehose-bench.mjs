@@ -660,7 +660,7 @@ function makeBodyPool(n, batch, recordBytes) {
     parts.push(']}');
     const buf = Buffer.from(parts.join(''), 'latin1');
     if (buf.length !== len + 2) throw new Error('body layout mismatch');
-    pool.push({ buf, offsets, recordData, busy: false });
+    pool.push({ buf, offsets, recordData });
   }
   return pool;
 }

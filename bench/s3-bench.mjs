@@ -61,6 +61,8 @@ const HELP = `Usage: node bench/s3-bench.mjs [options]
   --conc-1m LIST              connections for the 1 MiB phases, and other sizes under 64 MiB (default: 16)
   --conc-64m LIST             connections for the 64 MiB phases, and larger (default: 4)
   --no-verify                 do not check the CRC32 of GET responses on the client
+  --unsigned-payload          PUT with x-amz-content-sha256: UNSIGNED-PAYLOAD (as SDKs do over HTTPS) instead of the
+                              body's SHA-256 (as the JS SDK v3 does over plain HTTP, the default here)
   --client raw|node-http      HTTP client: lean raw-socket client (default) or node:http with a keep-alive Agent
   --lakebox-args="ARGS"       extra arguments for \`lakebox server\` (e.g. --lakebox-args=--no-fsync); note the "="
   --server-node-args="ARGS"   extra node flags for the Lakebox server process
@@ -93,6 +95,7 @@ function parseOptions(argv) {
       'conc-1m': { type: 'string', default: '16' },
       'conc-64m': { type: 'string', default: '4' },
       'no-verify': { type: 'boolean', default: false },
+      'unsigned-payload': { type: 'boolean', default: false },
       client: { type: 'string', default: 'raw' },
       'lakebox-args': { type: 'string', default: '' },
       'server-node-args': { type: 'string', default: '' },
@@ -147,6 +150,7 @@ function parseOptions(argv) {
     ops: values.ops === undefined ? undefined : num(values.ops, 'ops'),
     conc: { '4k': ints(values['conc-4k'], 'conc-4k'), '1m': ints(values['conc-1m'], 'conc-1m'), '64m': ints(values['conc-64m'], 'conc-64m') },
     verify: !values['no-verify'],
+    unsignedPayload: values['unsigned-payload'],
     client: values.client,
     lakeboxArgs: splitArgs(values['lakebox-args']),
     serverNodeArgs: splitArgs(values['server-node-args']),
@@ -315,6 +319,9 @@ function makeBodies(size) {
 
 const EMPTY_SHA256 = createHash('sha256').update('').digest('hex');
 
+/** When set, PUTs send x-amz-content-sha256: UNSIGNED-PAYLOAD (what the SDKs send over HTTPS) instead of the body's SHA-256. */
+let unsignedPayload = false;
+
 function buildRequest(signer, hostHeader, op, path, body) {
   const amzDate = amzDateNow();
   let headers;
@@ -324,7 +331,7 @@ function buildRequest(signer, hostHeader, op, path, body) {
       'content-type': 'application/octet-stream',
       host: hostHeader,
       'x-amz-checksum-crc32': body.crc32,
-      'x-amz-content-sha256': body.sha256,
+      'x-amz-content-sha256': unsignedPayload ? 'UNSIGNED-PAYLOAD' : body.sha256,
       'x-amz-date': amzDate,
       'x-amz-sdk-checksum-algorithm': 'CRC32',
     };
@@ -1151,7 +1158,7 @@ function markdownReport(run) {
         `append + fsync p50 ${fmt(f.walAppend.p50, 3)} / p99 ${fmt(f.walAppend.p99, 3)} ms`,
     );
   }
-  out.push(`- Options: ${run.argv.length ? run.argv.join(' ') : '(defaults)'}; ${run.options.duration} s measured + ${run.options.warmup} s warm-up per phase; client: ${run.options.client}`);
+  out.push(`- Options: ${run.argv.length ? run.argv.join(' ') : '(defaults)'}; ${run.options.duration} s measured + ${run.options.warmup} s warm-up per phase; client: ${run.options.client}; PUT payload: ${run.options.unsignedPayload ? 'UNSIGNED-PAYLOAD' : 'signed SHA-256'} + x-amz-checksum-crc32; GET: x-amz-checksum-mode ENABLED, CRC32 checked by the client: ${run.options.verify ? 'yes' : 'no'}`);
   out.push('');
   for (const t of run.targets) {
     out.push(`### ${t.target}`, '', `Server: \`${t.command}\` — idle RSS ${fmt(t.idleRssMiB, 0)} MiB, peak RSS ${fmt(t.peakRssMiB, 0)} MiB, ${fmt(t.serverCpuSecondsTotal, 1)} CPU s in total`, '');
@@ -1228,6 +1235,7 @@ async function main() {
         `append p50 ${fmt(fsync.walAppend.p50, 3)} ms`,
     );
   }
+  unsignedPayload = opts.unsignedPayload;
   const signer = new Signer();
   const bodies = {};
   for (const size of opts.sizes) bodies[size.id] = makeBodies(size);
@@ -1241,7 +1249,15 @@ async function main() {
   const run = {
     date: new Date().toISOString(),
     argv,
-    options: { duration: opts.duration, warmup: opts.warmup, ops: opts.ops, conc: opts.conc, client: opts.client, verify: opts.verify },
+    options: {
+      duration: opts.duration,
+      warmup: opts.warmup,
+      ops: opts.ops,
+      conc: opts.conc,
+      client: opts.client,
+      verify: opts.verify,
+      unsignedPayload: opts.unsignedPayload,
+    },
     machine,
     fsync,
     targets,

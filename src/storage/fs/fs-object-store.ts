@@ -29,11 +29,20 @@ export interface FsObjectStoreOptions {
   readonly inlineMaxBytes?: number | undefined;
 }
 
+interface BatchedCommit {
+  readonly fn: () => unknown;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (err: unknown) => void;
+}
+
 export class FsObjectStore implements ObjectStore {
   readonly kind = 'fs';
   #sqlite: DurableSqlite | undefined;
   #index: SqliteObjectIndex | undefined;
   readonly #blobs: BlobFiles;
+  /** Object commits waiting for the next batch transaction (see #commitBatched). */
+  #batch: BatchedCommit[] = [];
+  #batchScheduled = false;
 
   constructor(private readonly options: FsObjectStoreOptions) {
     this.#blobs = new BlobFiles(options.root, options.fsync);
@@ -56,6 +65,7 @@ export class FsObjectStore implements ObjectStore {
   }
 
   async close(): Promise<void> {
+    this.#runBatch();
     await this.#blobs.close();
     await this.#sqlite?.close();
     this.#sqlite = undefined;
@@ -64,6 +74,55 @@ export class FsObjectStore implements ObjectStore {
 
   async #durable(): Promise<void> {
     await this.#sqlite?.sync();
+  }
+
+  /**
+   * Runs `fn` (reads and writes of one object commit) inside a transaction shared with the other commits that
+   * are ready in the same event-loop turn, each in its own savepoint: a commit that throws is rolled back alone
+   * and only its caller sees the error. One COMMIT then writes the pages all of them touched once, instead of
+   * once per PUT. Durability is unchanged: callers still await the WAL fsync before acknowledging.
+   */
+  #commitBatched<T>(fn: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#batch.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.#batchScheduled) {
+        this.#batchScheduled = true;
+        setImmediate(() => this.#runBatch());
+      }
+    });
+  }
+
+  #runBatch(): void {
+    this.#batchScheduled = false;
+    const ops = this.#batch;
+    if (ops.length === 0) return;
+    this.#batch = [];
+    const idx = this.#index;
+    if (idx === undefined) {
+      for (const op of ops) op.reject(new Error('FsObjectStore closed'));
+      return;
+    }
+    const results: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    try {
+      idx.transaction(() => {
+        for (const op of ops) {
+          try {
+            // Nested: better-sqlite3 runs it as a savepoint of the batch transaction.
+            results.push({ ok: true, value: idx.transaction(op.fn) });
+          } catch (error) {
+            results.push({ ok: false, error });
+          }
+        }
+      });
+    } catch (err) {
+      for (const op of ops) op.reject(err);
+      return;
+    }
+    ops.forEach((op, i) => {
+      const r = results[i];
+      if (r?.ok) op.resolve(r.value);
+      else op.reject(r?.error);
+    });
   }
 
   async createBucket(name: string, region: string): Promise<BucketInfo> {
@@ -130,7 +189,7 @@ export class FsObjectStore implements ObjectStore {
     let replaced: BlobRef[];
     let blobs: BlobRef[];
     try {
-      ({ replaced, blobs } = idx.transaction(() => {
+      ({ replaced, blobs } = await this.#commitBatched(() => {
         if (!idx.getBucket(meta.bucket)) throw StorageErrors.noSuchBucket(meta.bucket);
         const current = idx.getObject(meta.bucket, meta.key);
         condition?.(current?.meta);
