@@ -118,10 +118,24 @@ function parseCredential(credential: string): { accessKeyId: string; shortDate: 
 }
 
 export class SigV4Verifier {
+  /** Derived signing keys by credential and scope: one HMAC chain per day, not per request. */
+  readonly #keys = new Map<string, Promise<Uint8Array>>();
+
   constructor(
     private readonly credentials: CredentialStore,
     private readonly now: () => Date = () => new Date(),
   ) {}
+
+  #signingKey(accessKeyId: string, secretAccessKey: string, shortDate: string, region: string, service: string): Promise<Uint8Array> {
+    const cacheKey = `${accessKeyId}\0${secretAccessKey}\0${shortDate}\0${region}\0${service}`;
+    let key = this.#keys.get(cacheKey);
+    if (key === undefined) {
+      if (this.#keys.size >= 256) this.#keys.clear();
+      key = getSigningKey(Hash.bind(null, 'sha256'), { accessKeyId, secretAccessKey }, shortDate, region, service);
+      this.#keys.set(cacheKey, key);
+    }
+    return key;
+  }
 
   /** True when the request carries SigV4 credentials in its headers or query. */
   static isSigned(req: SignedRequest): boolean {
@@ -145,13 +159,7 @@ export class SigV4Verifier {
     const secret = this.credentials.secretFor(parsed.accessKeyId);
     if (secret === undefined) throw AuthErrors.invalidAccessKeyId(parsed.accessKeyId);
 
-    const signingKey = await getSigningKey(
-      Hash.bind(null, 'sha256'),
-      { accessKeyId: parsed.accessKeyId, secretAccessKey: secret },
-      parsed.shortDate,
-      parsed.region,
-      parsed.service,
-    );
+    const signingKey = await this.#signingKey(parsed.accessKeyId, secret, parsed.shortDate, parsed.region, parsed.service);
     const scope = `${parsed.shortDate}/${parsed.region}/${parsed.service}/aws4_request`;
     const signedSet = new Set(parsed.signedHeaders);
     const headerBag: Record<string, string> = {};
@@ -169,13 +177,20 @@ export class SigV4Verifier {
     }
     const canonicalQuery = getCanonicalQuery({ query } as never);
 
-    const candidates =
-      parsed.service === 's3'
-        ? [req.rawPath || '/', strictEncodePath(safeDecode(req.rawPath || '/'))]
-        : [nonS3CanonicalPath(req.rawPath || '/')];
+    // S3 signs the path as sent; a client that escapes differently is retried with the strict form (only on mismatch).
+    const raw = req.rawPath || '/';
+    const candidates = function* (): Generator<string> {
+      if (parsed.service !== 's3') {
+        yield nonS3CanonicalPath(raw);
+        return;
+      }
+      yield raw;
+      const strict = strictEncodePath(safeDecode(raw));
+      if (strict !== raw) yield strict;
+    };
     let canonicalRequest = '';
     let stringToSign = '';
-    for (const path of new Set(candidates)) {
+    for (const path of candidates()) {
       canonicalRequest = [
         req.method,
         path,
