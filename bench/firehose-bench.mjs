@@ -17,11 +17,10 @@
 // the call number sits at a base64-aligned offset, so a call only patches 500 × 12 base64 characters of its body
 // instead of re-encoding it; every record of the run is therefore unique and can be counted after delivery.
 // Client CPU is measured (process.cpuUsage) alongside the server's (/proc/<pid>/stat), since both share the machine.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { closeSync, createWriteStream, existsSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,8 +29,9 @@ import { gunzip } from 'node:zlib';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 
+import { CLK_TCK, freePort, httpGetStatus, machineCpu, percentile, procStatusKb, processCpuSeconds, safeRead, sh, sleep, splitArgs } from './lib/proc.mjs';
+
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const CLK_TCK = clockTicks();
 const gunzipAsync = promisify(gunzip);
 
 const REGION = 'us-east-1';
@@ -170,9 +170,6 @@ function parseOptions(argv) {
   };
 }
 
-function splitArgs(s) {
-  return s.split(/\s+/).filter(Boolean);
-}
 
 function fail(message) {
   process.stderr.write(`firehose-bench: ${message}\n`);
@@ -183,20 +180,12 @@ function log(message) {
   process.stderr.write(`${message}\n`);
 }
 
-function sleep(ms) {
-  return new Promise((r) => setTimeout(r, ms));
-}
 
 function fmt(n, digits = 0) {
   if (n === undefined || n === null || Number.isNaN(n)) return '–';
   return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
-function percentile(values, p) {
-  if (values.length === 0) return NaN;
-  const sorted = Float64Array.from(values).sort();
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
-}
 
 function latencySummary(values) {
   let over100 = 0;
@@ -207,24 +196,7 @@ function latencySummary(values) {
 // ---------------------------------------------------------------------------------------------------------------
 // Process and machine measurements (Linux /proc)
 
-function clockTicks() {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
-  } catch {
-    return 100;
-  }
-}
 
-/** utime + stime of a process in seconds (all its threads). */
-function processCpuSeconds(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / CLK_TCK;
-  } catch {
-    return NaN;
-  }
-}
 
 /** CPU seconds of the main thread and of all other threads (libuv pool: fsync, gzip; GC helpers; moto's request threads). */
 function threadCpuSeconds(pid) {
@@ -238,21 +210,7 @@ function threadCpuSeconds(pid) {
   }
 }
 
-function procStatusKb(pid, field) {
-  try {
-    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) : NaN;
-  } catch {
-    return NaN;
-  }
-}
 
-function machineCpu() {
-  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-  const idle = line[3] + (line[4] ?? 0);
-  const total = line.reduce((a, b) => a + b, 0);
-  return { idle: idle / CLK_TCK, total: total / CLK_TCK };
-}
 
 function clientCpuSeconds() {
   const u = process.cpuUsage();
@@ -306,13 +264,6 @@ async function waitQuiet(pid, maxSeconds) {
   }
 }
 
-function sh(cmd, args) {
-  try {
-    return execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-  } catch {
-    return '';
-  }
-}
 
 function machineInfo(dataParent) {
   const cpus = os.cpus();
@@ -362,36 +313,8 @@ function fsyncProbe(parent, rounds = 200) {
 // ---------------------------------------------------------------------------------------------------------------
 // Servers under test
 
-function freePort() {
-  return new Promise((resolvePromise, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolvePromise(port));
-    });
-  });
-}
 
-function httpGetStatus(port, path) {
-  return new Promise((resolvePromise) => {
-    const req = httpRequest({ host: '127.0.0.1', port, path, method: 'GET', agent: false }, (res) => {
-      res.resume();
-      res.on('end', () => resolvePromise(res.statusCode ?? 0));
-    });
-    req.setTimeout(2000, () => req.destroy());
-    req.on('error', () => resolvePromise(0));
-    req.end();
-  });
-}
 
-function safeRead(path) {
-  try {
-    return readFileSync(path, 'utf8').slice(-4000);
-  } catch {
-    return '';
-  }
-}
 
 async function startServer(target, opts, workDir) {
   const port = await freePort();

@@ -12,7 +12,7 @@
 // CRC32 are computed once up front. Requests carry what the AWS SDK for JavaScript v3 sends: a signed payload hash
 // (x-amz-content-sha256), x-amz-checksum-crc32 + x-amz-sdk-checksum-algorithm on PUT, x-amz-checksum-mode: ENABLED
 // on GET, and the client checks the returned CRC32 against the bytes received, like the SDK does.
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import {
   closeSync,
@@ -29,7 +29,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -37,8 +37,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { crc32 } from 'node:zlib';
 
+import { CLK_TCK, freePort, httpGetStatus, machineCpu, percentile, procStatusKb, processCpuSeconds, safeRead, sh, sleep, splitArgs } from './lib/proc.mjs';
+
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const CLK_TCK = clockTicks();
 const PAGE_TARGETS = {
   // The issue's targets, on 2 cores.
   'PUT 4 KiB': { value: 3500, unit: 'ops/s' },
@@ -188,9 +189,6 @@ function sizeOf(id) {
   return parseSize(id);
 }
 
-function splitArgs(s) {
-  return s.split(/\s+/).filter(Boolean);
-}
 
 function fail(message) {
   process.stderr.write(`s3-bench: ${message}\n`);
@@ -622,24 +620,7 @@ function openConnections(kind, host, port, n) {
 // ---------------------------------------------------------------------------------------------------------------
 // Process and machine measurements
 
-function clockTicks() {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
-  } catch {
-    return 100;
-  }
-}
 
-/** utime + stime of a process in seconds (all threads). */
-function processCpuSeconds(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-  } catch {
-    return NaN;
-  }
-}
 
 /**
  * CPU seconds of a process split into its main thread (user, system) and all other threads (libuv pool, GC
@@ -659,14 +640,6 @@ function threadCpuSeconds(pid) {
   return out;
 }
 
-function procStatusKb(pid, field) {
-  try {
-    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) : NaN;
-  } catch {
-    return NaN;
-  }
-}
 
 /** Resets VmHWM to the current RSS (Linux ≥ 4.0, needs permission on the process); returns whether it worked. */
 function resetPeakRss(pid) {
@@ -678,20 +651,7 @@ function resetPeakRss(pid) {
   }
 }
 
-function machineCpu() {
-  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-  const idle = line[3] + (line[4] ?? 0);
-  const total = line.reduce((a, b) => a + b, 0);
-  return { idle: idle / CLK_TCK, total: total / CLK_TCK };
-}
 
-function sh(cmd, args) {
-  try {
-    return execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-  } catch {
-    return '';
-  }
-}
 
 function machineInfo(dataParent) {
   const cpus = os.cpus();
@@ -771,37 +731,11 @@ function fsyncProbe(parent, rounds = 200) {
   return out;
 }
 
-function percentile(values, p) {
-  if (values.length === 0) return NaN;
-  const sorted = Float64Array.from(values).sort();
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Servers under test
 
-function freePort() {
-  return new Promise((resolvePromise, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolvePromise(port));
-    });
-  });
-}
 
-function httpGetStatus(port, path) {
-  return new Promise((resolvePromise) => {
-    const req = httpRequest({ host: '127.0.0.1', port, path, method: 'GET', agent: false }, (res) => {
-      res.resume();
-      res.on('end', () => resolvePromise(res.statusCode ?? 0));
-    });
-    req.setTimeout(2000, () => req.destroy());
-    req.on('error', () => resolvePromise(0));
-    req.end();
-  });
-}
 
 async function startServer(target, opts, workDir) {
   const port = await freePort();
@@ -889,17 +823,7 @@ async function startServer(target, opts, workDir) {
   };
 }
 
-function safeRead(path) {
-  try {
-    return readFileSync(path, 'utf8').slice(-4000);
-  } catch {
-    return '';
-  }
-}
 
-function sleep(ms) {
-  return new Promise((r) => setTimeout(r, ms));
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Workload
