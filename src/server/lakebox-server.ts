@@ -253,7 +253,7 @@ export class LakeboxServer {
     req.resume();
     if (url.rawPath === '/_lakebox/firehose/flush' && req.method === 'POST') {
       const stream = url.query.find(([k]) => k === 'stream')?.[1];
-      if (stream !== undefined && !this.firehose.service.listDeliveryStreams({ Limit: 10000 }).DeliveryStreamNames?.includes(stream)) {
+      if (stream !== undefined && !this.firehose.service.hasDeliveryStream(stream)) {
         return reply(404, { __type: 'ResourceNotFoundException', message: `Firehose ${stream} not found.` });
       }
       try {

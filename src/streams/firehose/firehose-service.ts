@@ -64,6 +64,10 @@ export class FirehoseService {
     for (const t of this.#activations) clearTimeout(t);
   }
 
+  hasDeliveryStream(name: string): boolean {
+    return this.store.getStream(name) !== undefined;
+  }
+
   #arn(name: string): string {
     return `arn:aws:firehose:${this.options.region}:${this.options.accountId}:deliverystream/${name}`;
   }
