@@ -14,20 +14,28 @@ import {
   UpdateDestinationCommand,
   type ExtendedS3DestinationConfiguration,
 } from '@aws-sdk/client-firehose';
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { Hash } from '@smithy/hash-node';
-import { SignatureV4 } from '@smithy/signature-v4';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { errorName } from '../helpers/errors.js';
-import { ACCESS_KEY_ID, SECRET_ACCESS_KEY, removeDir, startLakebox, type LakeboxProcess } from '../helpers/lakebox-process.js';
+import {
+  createActive as createActiveStream,
+  destination,
+  firehoseClients,
+  flushStream,
+  listDelivered,
+  type DeliveredObject,
+  type FirehoseTestClients,
+} from '../helpers/firehose-client.js';
+import { removeDir, startLakebox, type LakeboxProcess } from '../helpers/lakebox-process.js';
 
-const credentials = { accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY };
 let server: LakeboxProcess;
+let c: FirehoseTestClients;
 let firehose: FirehoseClient;
 let s3: S3Client;
 
 function clients(): void {
-  firehose = new FirehoseClient({ endpoint: server.endpoint, region: 'us-east-1', credentials, maxAttempts: 1 });
-  s3 = new S3Client({ endpoint: server.endpoint, region: 'us-east-1', credentials, forcePathStyle: true });
+  c = firehoseClients(server);
+  firehose = c.firehose;
+  s3 = c.s3;
 }
 
 beforeAll(async () => {
@@ -39,41 +47,13 @@ afterAll(async () => {
   if (server) removeDir(server.dataDir);
 });
 
-const destination = (bucket: string, extra: Partial<ExtendedS3DestinationConfiguration> = {}): ExtendedS3DestinationConfiguration => ({
-  RoleARN: 'arn:aws:iam::000000000000:role/firehose',
-  BucketARN: `arn:aws:s3:::${bucket}`,
-  ...extra,
-});
+const createActive = (name: string, config: ExtendedS3DestinationConfiguration): Promise<void> => createActiveStream(c, name, config);
 
-async function createActive(name: string, config: ExtendedS3DestinationConfiguration): Promise<void> {
-  await firehose.send(new CreateDeliveryStreamCommand({ DeliveryStreamName: name, ExtendedS3DestinationConfiguration: config }));
-  for (let i = 0; i < 100; i++) {
-    const d = await firehose.send(new DescribeDeliveryStreamCommand({ DeliveryStreamName: name }));
-    if (d.DeliveryStreamDescription?.DeliveryStreamStatus === 'ACTIVE') return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`${name} never became ACTIVE`);
-}
-
-/** The authenticated admin flush call (what `lakebox firehose flush` sends). */
 async function flush(stream: string, expected = 200): Promise<void> {
-  const url = new URL(server.endpoint);
-  const signer = new SignatureV4({ service: 'lakebox', region: 'us-east-1', credentials, sha256: Hash.bind(null, 'sha256') });
-  const signed = await signer.sign({ method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: '/_lakebox/firehose/flush', query: { stream }, headers: { host: url.host } });
-  const res = await fetch(`${server.endpoint}/_lakebox/firehose/flush?stream=${stream}`, { method: 'POST', headers: signed.headers });
-  expect(res.status).toBe(expected);
+  expect(await flushStream(c, stream)).toBe(expected);
 }
 
-async function objects(bucket: string, prefix = ''): Promise<{ key: string; body: Buffer; encoding: string | undefined }[]> {
-  const list = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
-  const out = [];
-  for (const o of list.Contents ?? []) {
-    const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: o.Key }));
-    out.push({ key: o.Key!, body: Buffer.from(await got.Body!.transformToByteArray()), encoding: got.ContentEncoding });
-  }
-  return out;
-}
-
+const objects = (bucket: string, prefix = ''): Promise<DeliveredObject[]> => listDelivered(c, bucket, prefix);
 
 describe('Firehose through @aws-sdk/client-firehose', () => {
   it('delivers JSON events as GZIP objects under an hourly dt= prefix, each record exactly once', async () => {
@@ -194,8 +174,8 @@ describe('Firehose through @aws-sdk/client-firehose', () => {
     expect(await errorName(create(destination('b'), 'bad name!'))).toBe('ValidationException');
     expect(await errorName(create(destination('b'), 'strict'))).toBe('ResourceInUseException');
     // Settings Lakebox cannot honour yet are refused, never silently ignored.
-    const lambda = create(destination('b', { ProcessingConfiguration: { Enabled: true, Processors: [{ Type: 'Lambda', Parameters: [{ ParameterName: 'LambdaArn', ParameterValue: 'arn:aws:lambda:us-east-1:000000000000:function:f' }] }] } }));
-    expect(await errorName(lambda)).toBe('InvalidArgumentException');
+    const kms = create(destination('b', { EncryptionConfiguration: { KMSEncryptionConfig: { AWSKMSKeyARN: 'arn:aws:kms:us-east-1:000000000000:key/k' } } }));
+    expect(await errorName(kms)).toBe('InvalidArgumentException');
   });
 
   it('keeps records through failed deliveries and delivers them once the bucket exists', async () => {

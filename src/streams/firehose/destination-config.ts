@@ -1,24 +1,21 @@
 /** Validates S3 destination configurations the way Firehose does and fills in its defaults; refuses what Lakebox cannot honour yet. */
 import type {
+  DynamicPartitioningConfiguration,
   ExtendedS3DestinationConfiguration,
   ExtendedS3DestinationUpdate,
-  Processor,
   S3DestinationConfiguration,
+  S3DestinationDescription,
 } from '@aws-sdk/client-firehose';
 import { isValidTimeZone } from './delivery/java-date-format.js';
 import { parsePrefix, PrefixError, usesPart } from './delivery/prefix-template.js';
 import { FirehoseErrors, Violations } from './errors.js';
+import { checkConversion, checkProcessors, conversionEnabled, planOf } from './processing/pipeline-plan.js';
 import { DEFAULT_BUFFER_MB, DEFAULT_BUFFER_SECONDS, type S3Destination } from './model.js';
 
 const ROLE_ARN = /^arn:.*:iam::\d{12}:role\/[a-zA-Z_0-9+=,.@\-_/]+$/;
 const BUCKET_ARN = /^arn:.*:s3:::[\w.-]{1,255}$/;
 const FILE_EXTENSION = /^$|^\.[0-9a-z!\-_.*'()]+$/;
 export const COMPRESSION_FORMATS = ['UNCOMPRESSED', 'GZIP', 'ZIP', 'Snappy', 'HADOOP_SNAPPY'] as const;
-/** Compression formats whose encoders exist in Lakebox today. */
-const SUPPORTED_COMPRESSION = new Set(['UNCOMPRESSED', 'GZIP', 'ZIP', 'Snappy', 'HADOOP_SNAPPY']);
-/** Processors Lakebox runs today. */
-const SUPPORTED_PROCESSORS = new Set(['AppendDelimiterToRecord']);
-
 type AnyS3Config = ExtendedS3DestinationConfiguration | ExtendedS3DestinationUpdate;
 
 function checkArns(v: Violations, c: { RoleARN?: string | undefined; BucketARN?: string | undefined }, path: string, required: boolean): void {
@@ -41,37 +38,21 @@ function checkBuffering(v: Violations, c: AnyS3Config, path: string): void {
   }
 }
 
-function checkProcessors(processors: readonly Processor[] | undefined): void {
-  for (const p of processors ?? []) {
-    if (p.Type === undefined) throw FirehoseErrors.invalidArgument('Processor Type is required.');
-    if (!SUPPORTED_PROCESSORS.has(p.Type)) {
-      throw FirehoseErrors.notSupported(`The ${p.Type} processor`);
-    }
-    for (const param of p.Parameters ?? []) {
-      if (param.ParameterValue === undefined || /^\s*$/.test(param.ParameterValue)) {
-        throw FirehoseErrors.invalidArgument(`Processor parameter ${param.ParameterName ?? ''} must not be blank.`);
-      }
-    }
-  }
-  if ((processors?.length ?? 0) > 5) throw FirehoseErrors.invalidArgument('At most 5 processors can be configured.');
-}
-
-/** Rejects settings Lakebox would otherwise have to ignore. */
-function refuseUnsupported(c: AnyS3Config): void {
-  if (c.CompressionFormat !== undefined && !SUPPORTED_COMPRESSION.has(c.CompressionFormat)) {
-    throw FirehoseErrors.notSupported(`CompressionFormat ${c.CompressionFormat}`);
-  }
+/** Checks processors, format conversion and backup settings one by one (combinations are checked on the merged destination). */
+function checkFeatures(c: AnyS3Config, path: string): void {
   if (c.EncryptionConfiguration?.KMSEncryptionConfig !== undefined) throw FirehoseErrors.notSupported('KMS encryption of delivered objects');
-  if (c.DynamicPartitioningConfiguration?.Enabled === true) throw FirehoseErrors.notSupported('Dynamic partitioning');
-  if (c.DataFormatConversionConfiguration?.Enabled !== undefined || c.DataFormatConversionConfiguration?.SchemaConfiguration !== undefined) {
-    if (c.DataFormatConversionConfiguration.Enabled !== false) throw FirehoseErrors.notSupported('Data format conversion');
+  if (c.ProcessingConfiguration?.Processors !== undefined) checkProcessors(c.ProcessingConfiguration.Processors);
+  const conversion = c.DataFormatConversionConfiguration;
+  if (conversion !== undefined && conversionEnabled(conversion)) checkConversion(conversion);
+  const backup = 'S3BackupConfiguration' in c ? c.S3BackupConfiguration : (c as ExtendedS3DestinationUpdate).S3BackupUpdate;
+  if (backup !== undefined) validateDestination(backup, `${path}.s3BackupConfiguration`, 'S3BackupConfiguration' in c);
+  if (c.S3BackupMode !== undefined && !['Disabled', 'Enabled'].includes(c.S3BackupMode)) {
+    throw FirehoseErrors.invalidArgument(`S3BackupMode ${c.S3BackupMode} is not one of Disabled, Enabled.`);
   }
-  if (c.S3BackupMode === 'Enabled') throw FirehoseErrors.notSupported('S3 backup of source records');
-  if (c.ProcessingConfiguration?.Enabled !== false) checkProcessors(c.ProcessingConfiguration?.Processors);
 }
 
 /** Prefix rules of the Firehose developer guide (§4.3 of the spec). */
-export function checkPrefixes(prefix: string | undefined, errorPrefix: string | undefined): void {
+export function checkPrefixes(prefix: string | undefined, errorPrefix: string | undefined, dynamicPartitioning = false): void {
   let p;
   let e;
   try {
@@ -90,9 +71,61 @@ export function checkPrefixes(prefix: string | undefined, errorPrefix: string | 
   if (usesPart(e, 'queryKey') || usesPart(e, 'lambdaKey')) {
     throw FirehoseErrors.invalidArgument('Partition key expressions are not allowed in ErrorOutputPrefix.');
   }
-  if (usesPart(p, 'queryKey') || usesPart(p, 'lambdaKey')) {
+  if (!dynamicPartitioning && (usesPart(p, 'queryKey') || usesPart(p, 'lambdaKey'))) {
     throw FirehoseErrors.invalidArgument('Prefix uses partition keys, but dynamic partitioning is not enabled.');
   }
+}
+
+/** Rules that tie settings together: dynamic partitioning and format conversion requirements and buffering floors. */
+export function checkCombination(d: S3Destination): void {
+  const dp = d.DynamicPartitioningConfiguration?.Enabled === true;
+  checkPrefixes(d.Prefix, d.ErrorOutputPrefix, dp);
+  const plan = planOf(d);
+  const processors = d.ProcessingConfiguration?.Enabled === true ? (d.ProcessingConfiguration.Processors ?? []) : [];
+  const hasExtraction = processors.some((p) => p.Type === 'MetadataExtraction');
+  if (hasExtraction && !dp) throw FirehoseErrors.invalidArgument('The MetadataExtraction processor can only be used when dynamic partitioning is enabled.');
+  if (dp) {
+    const prefix = parsePrefix(d.Prefix ?? '');
+    if (!hasExtraction && plan.lambda === undefined) {
+      throw FirehoseErrors.invalidArgument('Dynamic partitioning needs a MetadataExtraction or Lambda processor to provide partition keys.');
+    }
+    if (!usesPart(prefix, 'queryKey') && !usesPart(prefix, 'lambdaKey')) {
+      throw FirehoseErrors.invalidArgument('When dynamic partitioning is enabled, Prefix must use at least one partitionKeyFromQuery or partitionKeyFromLambda expression.');
+    }
+    if (usesPart(prefix, 'queryKey') && !hasExtraction) throw FirehoseErrors.invalidArgument('Prefix uses partitionKeyFromQuery, but no MetadataExtraction processor is configured.');
+    if (usesPart(prefix, 'lambdaKey') && plan.lambda === undefined) throw FirehoseErrors.invalidArgument('Prefix uses partitionKeyFromLambda, but no Lambda processor is configured.');
+    if (d.ErrorOutputPrefix === undefined || d.ErrorOutputPrefix === '') throw FirehoseErrors.invalidArgument('ErrorOutputPrefix is required when dynamic partitioning is enabled.');
+    if (d.BufferingHints.SizeInMBs < 64) throw FirehoseErrors.invalidArgument('BufferingHints.SizeInMBs must be at least 64 when Dynamic Partitioning is enabled.');
+    if (d.BufferingHints.IntervalInSeconds < 60) {
+      throw FirehoseErrors.invalidArgument('BufferingHints.IntervalInSeconds must be at least 60 seconds when Dynamic Partitioning is enabled.');
+    }
+  }
+  if (plan.conversion) {
+    if (d.CompressionFormat !== 'UNCOMPRESSED') throw FirehoseErrors.invalidArgument('CompressionFormat must be UNCOMPRESSED when data format conversion is enabled.');
+    if (d.BufferingHints.SizeInMBs < 64) throw FirehoseErrors.invalidArgument('BufferingHints.SizeInMBs must be at least 64 when data format conversion is enabled.');
+  }
+  if (d.S3BackupMode === 'Enabled' && d.S3BackupDescription === undefined) {
+    throw FirehoseErrors.invalidArgument('S3BackupConfiguration is required when S3BackupMode is Enabled.');
+  }
+  if (d.S3BackupDescription) checkPrefixes(d.S3BackupDescription.Prefix, d.S3BackupDescription.ErrorOutputPrefix);
+}
+
+function normalizeBackup(b: Partial<S3DestinationConfiguration>): S3DestinationDescription {
+  return {
+    RoleARN: b.RoleARN ?? '',
+    BucketARN: b.BucketARN ?? '',
+    Prefix: b.Prefix,
+    ErrorOutputPrefix: b.ErrorOutputPrefix,
+    BufferingHints: { SizeInMBs: b.BufferingHints?.SizeInMBs ?? DEFAULT_BUFFER_MB, IntervalInSeconds: b.BufferingHints?.IntervalInSeconds ?? DEFAULT_BUFFER_SECONDS },
+    CompressionFormat: b.CompressionFormat ?? 'UNCOMPRESSED',
+    EncryptionConfiguration: b.EncryptionConfiguration ?? { NoEncryptionConfig: 'NoEncryption' },
+    CloudWatchLoggingOptions: b.CloudWatchLoggingOptions ?? { Enabled: false },
+  };
+}
+
+function normalizeDynamicPartitioning(c: DynamicPartitioningConfiguration | undefined): DynamicPartitioningConfiguration | undefined {
+  if (c === undefined) return undefined;
+  return { Enabled: c.Enabled ?? false, RetryOptions: { DurationInSeconds: c.RetryOptions?.DurationInSeconds ?? 300 } };
 }
 
 export function validateDestination(c: AnyS3Config, path: string, creating: boolean): void {
@@ -112,24 +145,31 @@ export function validateDestination(c: AnyS3Config, path: string, creating: bool
   if (c.CustomTimeZone !== undefined && (!/^$|^[a-zA-Z/_]+$/.test(c.CustomTimeZone) || c.CustomTimeZone.length > 50)) {
     v.add(c.CustomTimeZone, `${path}.customTimeZone`, 'satisfy regular expression pattern: ^$|[a-zA-Z/_]+');
   }
+  const dpRetry = (c as ExtendedS3DestinationConfiguration).DynamicPartitioningConfiguration?.RetryOptions?.DurationInSeconds;
+  if (dpRetry !== undefined && (!Number.isInteger(dpRetry) || dpRetry < 0 || dpRetry > 7200)) {
+    v.add(dpRetry, `${path}.dynamicPartitioningConfiguration.retryOptions.durationInSeconds`, 'have value between 0 and 7200');
+  }
   v.throwIfAny();
   if (c.CustomTimeZone && !isValidTimeZone(c.CustomTimeZone)) {
     throw FirehoseErrors.invalidArgument(`CustomTimeZone ${c.CustomTimeZone} is not a valid time zone.`);
   }
-  refuseUnsupported(c);
+  checkFeatures(c, path);
 }
 
 /** Turns a create request's destination into the stored description with defaults filled. */
 export function normalizeDestination(c: ExtendedS3DestinationConfiguration | S3DestinationConfiguration): S3Destination {
   const ext = c as ExtendedS3DestinationConfiguration;
-  checkPrefixes(c.Prefix, c.ErrorOutputPrefix);
-  return {
+  const dp = ext.DynamicPartitioningConfiguration?.Enabled === true;
+  const conversion = conversionEnabled(ext.DataFormatConversionConfiguration);
+  // Partitioned and converted streams buffer more by default (their floors are 64 MiB).
+  const defaultSize = dp || conversion ? 128 : DEFAULT_BUFFER_MB;
+  const d: S3Destination = {
     RoleARN: c.RoleARN ?? '',
     BucketARN: c.BucketARN ?? '',
     Prefix: c.Prefix,
     ErrorOutputPrefix: c.ErrorOutputPrefix,
     BufferingHints: {
-      SizeInMBs: c.BufferingHints?.SizeInMBs ?? DEFAULT_BUFFER_MB,
+      SizeInMBs: c.BufferingHints?.SizeInMBs ?? defaultSize,
       IntervalInSeconds: c.BufferingHints?.IntervalInSeconds ?? DEFAULT_BUFFER_SECONDS,
     },
     CompressionFormat: c.CompressionFormat ?? 'UNCOMPRESSED',
@@ -137,11 +177,16 @@ export function normalizeDestination(c: ExtendedS3DestinationConfiguration | S3D
     CloudWatchLoggingOptions: c.CloudWatchLoggingOptions ?? { Enabled: false },
     ProcessingConfiguration: ext.ProcessingConfiguration ?? { Enabled: false, Processors: [] },
     S3BackupMode: ext.S3BackupMode ?? 'Disabled',
-    DataFormatConversionConfiguration: ext.DataFormatConversionConfiguration,
-    DynamicPartitioningConfiguration: ext.DynamicPartitioningConfiguration,
+    S3BackupDescription: ext.S3BackupConfiguration ? normalizeBackup(ext.S3BackupConfiguration) : undefined,
+    DataFormatConversionConfiguration: ext.DataFormatConversionConfiguration
+      ? { ...ext.DataFormatConversionConfiguration, Enabled: ext.DataFormatConversionConfiguration.Enabled ?? true }
+      : undefined,
+    DynamicPartitioningConfiguration: normalizeDynamicPartitioning(ext.DynamicPartitioningConfiguration),
     FileExtension: ext.FileExtension === '' ? undefined : ext.FileExtension,
     CustomTimeZone: ext.CustomTimeZone === '' || ext.CustomTimeZone === undefined ? 'UTC' : ext.CustomTimeZone,
   };
+  checkCombination(d);
+  return d;
 }
 
 /** Member-wise merge of an update into the current destination (same destination type). */
@@ -171,15 +216,25 @@ export function mergeDestination(current: S3Destination, u: ExtendedS3Destinatio
     CloudWatchLoggingOptions: u.CloudWatchLoggingOptions ?? current.CloudWatchLoggingOptions,
     ProcessingConfiguration: processing,
     S3BackupMode: u.S3BackupMode ?? current.S3BackupMode,
+    S3BackupDescription: u.S3BackupUpdate
+      ? normalizeBackup({ ...current.S3BackupDescription, ...u.S3BackupUpdate, BufferingHints: { ...current.S3BackupDescription?.BufferingHints, ...u.S3BackupUpdate.BufferingHints } })
+      : current.S3BackupDescription,
+    DataFormatConversionConfiguration:
+      u.DataFormatConversionConfiguration === undefined
+        ? current.DataFormatConversionConfiguration
+        : { ...current.DataFormatConversionConfiguration, ...u.DataFormatConversionConfiguration, Enabled: u.DataFormatConversionConfiguration.Enabled ?? true },
+    DynamicPartitioningConfiguration:
+      u.DynamicPartitioningConfiguration === undefined
+        ? current.DynamicPartitioningConfiguration
+        : normalizeDynamicPartitioning({ ...current.DynamicPartitioningConfiguration, ...u.DynamicPartitioningConfiguration }),
     FileExtension: u.FileExtension === undefined ? current.FileExtension : u.FileExtension === '' ? undefined : u.FileExtension,
     CustomTimeZone: u.CustomTimeZone === undefined ? current.CustomTimeZone : u.CustomTimeZone === '' ? 'UTC' : u.CustomTimeZone,
   };
-  checkPrefixes(merged.Prefix, merged.ErrorOutputPrefix);
+  if (current.DynamicPartitioningConfiguration?.Enabled === true && merged.DynamicPartitioningConfiguration?.Enabled !== true) {
+    throw FirehoseErrors.invalidArgument('Dynamic partitioning cannot be disabled once it is enabled.');
+  }
+  if (merged.DataFormatConversionConfiguration && conversionEnabled(merged.DataFormatConversionConfiguration)) checkConversion(merged.DataFormatConversionConfiguration);
+  checkCombination(merged);
   return merged;
 }
 
-/** Whether the stream appends a newline after each record (AppendDelimiterToRecord processor). */
-export function appendsDelimiter(d: S3Destination): boolean {
-  const pc = d.ProcessingConfiguration;
-  return pc?.Enabled === true && (pc.Processors ?? []).some((p) => p.Type === 'AppendDelimiterToRecord');
-}

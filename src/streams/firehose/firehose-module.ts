@@ -5,7 +5,8 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { DurableSqlite } from '../../storage/fs/durable-sqlite.js';
 import type { ObjectService } from '../../storage/object-service.js';
-import { DeliveryEngine, type ObjectSink } from './delivery/delivery-engine.js';
+import { DeliveryEngine, type ObjectSink, type ParquetConversion } from './delivery/delivery-engine.js';
+import type { FunctionInvoker } from './processing/lambda-transform.js';
 import { FirehoseService } from './firehose-service.js';
 import { FirehoseMetrics } from './metrics.js';
 import { SqliteFirehoseStore } from './sqlite-firehose-store.js';
@@ -41,6 +42,10 @@ export class FirehoseModule {
   readonly service: FirehoseService;
   readonly engine: DeliveryEngine;
   readonly #sqlite: DurableSqlite;
+  /** The functions service, for Lambda processors (set by the server once both exist). */
+  invoker: FunctionInvoker | undefined;
+  /** JSON → Parquet conversion with schemas from the Glue catalog (set by the server). */
+  conversion: ParquetConversion | undefined;
 
   constructor(options: FirehoseModuleOptions, objects: ObjectService, registry: Registry, logger: Logger) {
     const dir = join(options.dataDir, 'firehose');
@@ -48,8 +53,16 @@ export class FirehoseModule {
     this.#sqlite = new DurableSqlite(join(dir, 'firehose.sqlite'), options.fsync);
     const store = new SqliteFirehoseStore(this.#sqlite);
     const metrics = new FirehoseMetrics(registry);
-    this.engine = new DeliveryEngine(store, s3Sink(objects), (name) => store.getStream(name), metrics, logger.child({ domain: 'firehose' }), {
-      gzipLevel: options.gzipLevel,
+    this.engine = new DeliveryEngine({
+      store,
+      sink: s3Sink(objects),
+      streamOf: (name) => store.getStream(name),
+      metrics,
+      logger: logger.child({ domain: 'firehose' }),
+      region: options.region,
+      compression: { gzipLevel: options.gzipLevel },
+      invoker: () => this.invoker,
+      conversion: () => this.conversion,
     });
     this.service = new FirehoseService(store, this.engine, metrics, options);
   }

@@ -117,6 +117,7 @@ export class FirehoseService {
     const config = input.ExtendedS3DestinationConfiguration ?? input.S3DestinationConfiguration!;
     validateDestination(config, kind === 'S3DestinationConfiguration' ? 's3DestinationConfiguration' : 'extendedS3DestinationConfiguration', true);
     const destination = normalizeDestination(config);
+    await this.#checkQueries(destination);
     if (this.store.getStream(name)) {
       throw FirehoseErrors.inUse(`Firehose ${name} under accountId ${this.options.accountId} already exists`);
     }
@@ -225,10 +226,21 @@ export class FirehoseService {
       throw FirehoseErrors.invalidArgument('Dynamic partitioning cannot be enabled on an existing Firehose.');
     }
     const merged = mergeDestination(s.destination, update);
+    await this.#checkQueries(merged);
     if (JSON.stringify(merged) === JSON.stringify(s.destination)) return {};
     this.store.putStream({ ...s, destination: merged, versionId: s.versionId + 1, lastUpdateTimestamp: new Date(), plainS3: s.plainS3 && kind === 'S3DestinationUpdate' });
     await this.store.sync();
     return {};
+  }
+
+  /** MetadataExtractionQuery must be a jq program that compiles. */
+  async #checkQueries(d: DeliveryStream['destination']): Promise<void> {
+    for (const p of d.ProcessingConfiguration?.Processors ?? []) {
+      if (p.Type !== 'MetadataExtraction') continue;
+      const query = p.Parameters?.find((x) => x.ParameterName === 'MetadataExtractionQuery')?.ParameterValue ?? '';
+      const error = await this.engine.jq.compileError(query);
+      if (error !== undefined) throw FirehoseErrors.invalidArgument(`MetadataExtractionQuery is not a valid JQ-1.6 expression: ${error}`);
+    }
   }
 
   async putRecord(input: { DeliveryStreamName?: string | undefined; Record?: { Data?: Uint8Array | undefined } | undefined }): Promise<PutRecordOutput> {

@@ -1,5 +1,5 @@
 /** Per-stream Prometheus metrics named after Firehose's CloudWatch metrics (IncomingRecords, DeliveryToS3.Success, …). */
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 const LABELS = ['delivery_stream'] as const;
 
@@ -15,6 +15,18 @@ export class FirehoseMetrics {
   readonly dataFreshness: Gauge<'delivery_stream'>;
   readonly bufferedBytes: Gauge<'delivery_stream'>;
   readonly throttledRecords: Counter<'delivery_stream'>;
+  readonly processingSuccess: Gauge<'delivery_stream'>;
+  readonly processingDuration: Histogram<'delivery_stream'>;
+  readonly processedRecords: Counter<'delivery_stream'>;
+  readonly processingFailedRecords: Counter<'delivery_stream'>;
+  readonly extractionFailedRecords: Counter<'delivery_stream'>;
+  readonly conversionFailedRecords: Counter<'delivery_stream'>;
+  readonly errorOutputRecords: Counter<'delivery_stream'>;
+  readonly activePartitions: Gauge<'delivery_stream'>;
+  readonly partitionCountExceeded: Counter<'delivery_stream'>;
+  readonly backupRecords: Counter<'delivery_stream'>;
+  readonly backupBytes: Counter<'delivery_stream'>;
+  readonly backupSuccess: Gauge<'delivery_stream'>;
 
   constructor(registry: Registry) {
     const counter = (name: string, help: string): Counter<'delivery_stream'> =>
@@ -31,6 +43,24 @@ export class FirehoseMetrics {
     this.deliveryFailures = counter('DeliveryToS3_Failures_total', 'Failed S3 delivery attempts (retried with backoff)');
     this.deliverySuccess = gauge('DeliveryToS3_Success', 'DeliveryToS3.Success: 1 if the last delivery attempt succeeded, 0 if it failed');
     this.dataFreshness = gauge('DeliveryToS3_DataFreshness_seconds', 'DeliveryToS3.DataFreshness: age of the oldest undelivered record');
+    this.processingSuccess = gauge('ExecuteProcessing_Success', 'ExecuteProcessing.Success: 1 if the last processing step (Lambda, partitioning) succeeded, 0 if it is being retried');
+    this.processingDuration = new Histogram({
+      name: 'lakebox_firehose_ExecuteProcessing_Duration_seconds',
+      help: 'ExecuteProcessing.Duration: time of one processing step (de-aggregation, Lambda, metadata extraction)',
+      labelNames: LABELS,
+      buckets: [0.001, 0.005, 0.02, 0.1, 0.5, 2, 10, 60],
+      registers: [registry],
+    });
+    this.processedRecords = counter('SucceedProcessing_Records_total', 'SucceedProcessing.Records: records that came out of processing for delivery');
+    this.processingFailedRecords = counter('FailedProcessing_Records_total', 'Records sent to error output as processing-failed (Lambda)');
+    this.extractionFailedRecords = counter('FailedMetadataExtraction_Records_total', 'Records sent to error output as metadata-extraction-failed');
+    this.conversionFailedRecords = counter('FailedConversion_Records_total', 'FailedConversion.Records: records sent to error output as format-conversion-failed');
+    this.errorOutputRecords = counter('DeliveryToS3_ErrorOutputRecords_total', 'Error records written under the error output prefix');
+    this.activePartitions = gauge('PartitionCount', 'PartitionCount: partitions with records waiting for delivery (dynamic partitioning)');
+    this.partitionCountExceeded = counter('PartitionCountExceeded_total', 'PartitionCountExceeded: records refused because the active-partition limit was reached');
+    this.backupRecords = counter('BackupToS3_Records_total', 'BackupToS3.Records: source records written to the S3 backup');
+    this.backupBytes = counter('BackupToS3_Bytes_total', 'BackupToS3.Bytes: source record bytes written to the S3 backup');
+    this.backupSuccess = gauge('BackupToS3_Success', 'BackupToS3.Success: 1 if the last backup delivery succeeded');
     this.bufferedBytes = gauge('BufferedBytes', 'Bytes accepted and waiting for delivery');
   }
 }

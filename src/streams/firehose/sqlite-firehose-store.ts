@@ -15,6 +15,18 @@ CREATE TABLE IF NOT EXISTS pending_batches (
 );
 CREATE INDEX IF NOT EXISTS pending_by_stream ON pending_batches (stream, id);
 CREATE TABLE IF NOT EXISTS delivered_through (stream TEXT PRIMARY KEY, id INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS staged_chunks (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  stream TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  lane TEXT NOT NULL,
+  partition TEXT NOT NULL,
+  arrival INTEGER NOT NULL,
+  records INTEGER NOT NULL,
+  bytes INTEGER NOT NULL,
+  data BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS staged_by_stream ON staged_chunks (stream, id);
 `;
 
 /** Rows purged per step once delivered, so no single DELETE holds the event loop for long. */
@@ -29,6 +41,20 @@ export interface PendingBatch {
   readonly records: number;
   readonly bytes: number;
 }
+
+/** Processed records waiting for delivery to one lane and partition, framed like a batch; `arrival` is the oldest record's. */
+export interface StagedChunk {
+  readonly id: number;
+  readonly stream: string;
+  readonly version: number;
+  readonly lane: string;
+  readonly partition: string;
+  readonly arrival: number;
+  readonly records: number;
+  readonly bytes: number;
+}
+
+export type NewChunk = Omit<StagedChunk, 'id' | 'records' | 'bytes'> & { readonly data: readonly Uint8Array[] };
 
 interface StreamDoc extends Omit<DeliveryStream, 'createTimestamp' | 'lastUpdateTimestamp'> {
   createTimestamp: number;
@@ -100,6 +126,11 @@ export class SqliteFirehoseStore {
       forgetWatermark: db.prepare('DELETE FROM delivered_through WHERE stream = ?'),
       data: db.prepare<[number], { data: Buffer }>('SELECT data FROM pending_batches WHERE id = ?'),
       deleteStream: db.prepare('DELETE FROM pending_batches WHERE stream = ?'),
+      stage: db.prepare('INSERT INTO staged_chunks (stream, version, lane, partition, arrival, records, bytes, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+      staged: db.prepare<[], StagedChunk>('SELECT id, stream, version, lane, partition, arrival, records, bytes FROM staged_chunks ORDER BY id'),
+      chunkData: db.prepare<[number], { data: Buffer }>('SELECT data FROM staged_chunks WHERE id = ?'),
+      deleteChunk: db.prepare('DELETE FROM staged_chunks WHERE id = ?'),
+      deleteStreamChunks: db.prepare('DELETE FROM staged_chunks WHERE stream = ?'),
     };
     for (const r of this.#s.all.all()) {
       const s = fromDoc(r.doc);
@@ -125,6 +156,7 @@ export class SqliteFirehoseStore {
       this.#s.remove.run(name);
       this.#s.deleteStream.run(name);
       this.#s.forgetWatermark.run(name);
+      this.#s.deleteStreamChunks.run(name);
     })();
     this.#streams.delete(name);
   }
@@ -163,6 +195,44 @@ export class SqliteFirehoseStore {
       for (const r of rows) this.#s.deleteIds.run(r.stream, r.id, r.id);
     })();
     return rows.length;
+  }
+
+  #insertChunks(chunks: readonly NewChunk[]): StagedChunk[] {
+    return chunks.map((c) => {
+      const data = frameRecords(c.data);
+      const bytes = data.length - 4 * c.data.length;
+      const info = this.#s.stage.run(c.stream, c.version, c.lane, c.partition, c.arrival, c.data.length, bytes, data);
+      return { id: Number(info.lastInsertRowid), stream: c.stream, version: c.version, lane: c.lane, partition: c.partition, arrival: c.arrival, records: c.data.length, bytes };
+    });
+  }
+
+  /**
+   * The processing stage's commit: the processed records of a stream's batches up to `last` become
+   * staged chunks, and those batches count as done, in one transaction (durable with the next `sync()`).
+   */
+  commitProcessed(stream: string, last: number, chunks: readonly NewChunk[]): StagedChunk[] {
+    return this.sqlite.db.transaction(() => {
+      const staged = this.#insertChunks(chunks);
+      this.#s.markDelivered.run(stream, last);
+      return staged;
+    })();
+  }
+
+  /** After a delivery: removes the delivered chunks and stages any records that failed on the way (e.g. to error output), atomically. */
+  completeChunks(delivered: readonly number[], add: readonly NewChunk[] = []): StagedChunk[] {
+    return this.sqlite.db.transaction(() => {
+      for (const id of delivered) this.#s.deleteChunk.run(id);
+      return this.#insertChunks(add);
+    })();
+  }
+
+  stagedChunks(): StagedChunk[] {
+    return this.#s.staged.all();
+  }
+
+  readChunk(id: number): Buffer[] {
+    const r = this.#s.chunkData.get(id);
+    return r ? unframeRecords(r.data) : [];
   }
 
   sync(): Promise<void> {

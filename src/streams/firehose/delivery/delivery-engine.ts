@@ -1,33 +1,66 @@
-/** Buffers accepted records per stream by size and interval and delivers them to S3 off the request path, idempotently and with retries. */
-import { createHash } from 'node:crypto';
-import { Readable } from 'node:stream';
+/** Buffers accepted records, runs the processing stage for streams that need it, and delivers per lane and partition to S3 off the request path, idempotently and with retries. */
+import { createReadStream } from 'node:fs';
+import { unlink } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import { appendsDelimiter } from '../destination-config.js';
 import type { FirehoseMetrics } from '../metrics.js';
 import { bucketOf, type DeliveryStream } from '../model.js';
-import type { PendingBatch, SqliteFirehoseStore } from '../sqlite-firehose-store.js';
-import { compressorFor, type CompressionOptions } from './compressors.js';
-import { formatJavaDate } from './java-date-format.js';
-import { effectivePrefix, evaluatePrefix } from './prefix-template.js';
+import { JqEvaluator } from '../processing/jq-evaluator.js';
+import type { FunctionInvoker } from '../processing/lambda-transform.js';
+import { MetadataExtractor } from '../processing/metadata-extractor.js';
+import { planOf, type ParquetPlan, type PipelinePlan } from '../processing/pipeline-plan.js';
+import { partitionKeys, processRecords, type Lane } from '../processing/record-processor.js';
+import type { NewChunk, PendingBatch, SqliteFirehoseStore, StagedChunk } from '../sqlite-firehose-store.js';
+import type { CompressionOptions } from './compressors.js';
+import { extensionFor, objectKey, writeCompressed, type ObjectSink } from './object-writer.js';
+import { effectivePrefix, parsePrefix, partitionKeysOf, type PrefixTemplate } from './prefix-template.js';
 
-/** Where delivered objects go (the S3 service). */
-export interface ObjectSink {
-  putObject(bucket: string, key: string, body: Readable, contentEncoding: string | undefined): Promise<void>;
+export type { ObjectSink } from './object-writer.js';
+
+/** Format conversion as the delivery stage needs it (Glue schema lookup + JSON → Parquet). */
+export interface ParquetConversion {
+  /** Converts `records`; writes the Parquet file (when any record converted) and returns error documents for the rest. */
+  convert(plan: ParquetPlan, records: readonly Buffer[], arrival: number): Promise<{ file: string | undefined; failures: Buffer[] }>;
+}
+
+export interface DeliveryEngineOptions {
+  readonly store: SqliteFirehoseStore;
+  readonly sink: ObjectSink;
+  readonly streamOf: (name: string) => DeliveryStream | undefined;
+  readonly metrics: FirehoseMetrics;
+  readonly logger: Logger;
+  readonly region: string;
+  readonly compression?: CompressionOptions;
+  readonly now?: () => number;
+  /** The functions service, once wired (Lambda processors wait for it). */
+  readonly invoker?: () => FunctionInvoker | undefined;
+  readonly conversion?: () => ParquetConversion | undefined;
+  /** Active partitions per stream before records go to `activePartitionExceeded` (Firehose's default quota is 500). */
+  readonly activePartitionLimit?: number;
+  readonly lambdaRetryDelayMs?: number;
 }
 
 const NEWLINE = Buffer.from('\n');
-
-async function collect(source: AsyncIterable<Buffer>): Promise<Buffer[]> {
-  const out: Buffer[] = [];
-  for await (const b of source) out.push(b);
-  return out;
-}
-
 const MAX_RETRY_MS = 24 * 60 * 60 * 1000;
 const MAX_BACKOFF_MS = 60_000;
+/** Most bytes one processing step takes when no Lambda buffer hint applies. */
+const PROCESSING_STEP_BYTES = 8 * 1024 * 1024;
 
-interface StreamQueue {
-  batches: PendingBatch[];
+interface Unit {
+  readonly id: number;
+  readonly version: number;
+  readonly arrival: number;
+  readonly records: number;
+  readonly bytes: number;
+}
+
+/** Intake queues hold accepted batches (one per stream); staged queues hold processed chunks (one per stream, lane and partition). */
+interface Queue {
+  readonly key: string;
+  readonly stream: string;
+  readonly kind: 'intake' | 'staged';
+  readonly lane: Lane;
+  readonly partition: string;
+  units: Unit[];
   bytes: number;
   timer: NodeJS.Timeout | undefined;
   inflight: Promise<void> | undefined;
@@ -35,78 +68,86 @@ interface StreamQueue {
   retryAt: number;
 }
 
-/** Deterministic UUID-shaped id for the object holding batches [first, last], so redelivery overwrites instead of duplicating. */
-function objectId(stream: string, first: number, last: number): string {
-  const h = createHash('sha256').update(`${stream}\0${first}\0${last}`).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
-
-function seededRandom(seed: string): () => string {
-  let n = 0;
-  return () => createHash('sha256').update(`${seed}:${n++}`).digest('base64url').replace(/[^a-z0-9]/gi, '').toLowerCase().slice(0, 11);
+interface Hints {
+  readonly bytes: number;
+  readonly intervalMs: number;
 }
 
 export class DeliveryEngine {
-  readonly #queues = new Map<string, StreamQueue>();
+  readonly #queues = new Map<string, Queue>();
+  readonly #plans = new Map<string, { destination: DeliveryStream['destination']; plan: PipelinePlan; extractor: MetadataExtractor | undefined }>();
+  readonly #jq = new JqEvaluator();
+  readonly #now: () => number;
   #totalBytes = 0;
   #stopped = false;
+  #purging = false;
 
-  constructor(
-    private readonly store: SqliteFirehoseStore,
-    private readonly sink: ObjectSink,
-    private readonly streamOf: (name: string) => DeliveryStream | undefined,
-    private readonly metrics: FirehoseMetrics,
-    private readonly logger: Logger,
-    private readonly compression: CompressionOptions = { gzipLevel: 6 },
-    private readonly now: () => number = Date.now,
-  ) {}
+  constructor(private readonly o: DeliveryEngineOptions) {
+    this.#now = o.now ?? Date.now;
+  }
 
-  /** Bytes accepted but not yet delivered, over all streams. */
+  /** Bytes accepted but not yet delivered (waiting for processing or for delivery), over all streams. */
   get bufferedBytes(): number {
     return this.#totalBytes;
   }
 
-  /** Picks up batches that were acknowledged before a restart. */
+  /** The jq runner, also used to check MetadataExtractionQuery at configuration time. */
+  get jq(): JqEvaluator {
+    return this.#jq;
+  }
+
+  /** Picks up batches and processed chunks that were acknowledged before a restart. */
   recover(): void {
-    for (const b of this.store.pendingBatches()) this.enqueue(b);
+    for (const b of this.o.store.pendingBatches()) this.enqueue(b);
+    for (const c of this.o.store.stagedChunks()) this.#enqueueChunk(c);
     this.#purgeSoon();
   }
 
   enqueue(batch: PendingBatch): void {
-    const q = this.#queue(batch.stream);
-    q.batches.push(batch);
-    q.bytes += batch.bytes;
-    this.#totalBytes += batch.bytes;
-    this.metrics.bufferedBytes.set({ delivery_stream: batch.stream }, q.bytes);
-    this.#schedule(batch.stream);
+    this.#add(this.#queue(batch.stream, 'intake', 'main', ''), batch);
   }
 
-  /** Delivers everything buffered for `name` (or every stream) now, ignoring the buffering hints. */
+  #enqueueChunk(c: StagedChunk): void {
+    this.#add(this.#queue(c.stream, 'staged', c.lane as Lane, c.partition), c);
+  }
+
+  #add(q: Queue, unit: Unit): void {
+    q.units.push(unit);
+    q.bytes += unit.bytes;
+    this.#setBytes(unit.bytes);
+    this.o.metrics.bufferedBytes.set({ delivery_stream: q.stream }, this.#streamBytes(q.stream));
+    this.#schedule(q);
+  }
+
+  /** Processes and delivers everything buffered for `name` (or every stream) now, ignoring the buffering hints. */
   async flush(name?: string): Promise<void> {
-    const names = name === undefined ? [...this.#queues.keys()] : [name];
-    for (const n of names) {
-      for (;;) {
-        const q = this.#queues.get(n);
-        if (!q || q.batches.length === 0) break;
-        if (q.inflight) {
-          await q.inflight;
-          continue;
+    for (;;) {
+      const queues = [...this.#queues.values()].filter((q) => (name === undefined || q.stream === name) && q.units.length > 0);
+      if (queues.length === 0) return;
+      // Intake first: processing turns batches into staged chunks, which the next round delivers.
+      const intake = queues.filter((q) => q.kind === 'intake');
+      for (const q of intake.length > 0 ? intake : queues) {
+        const before = q.units.length;
+        if (q.inflight) await q.inflight;
+        else await this.#deliver(q, true);
+        if (q.units.length >= before && this.#queues.get(q.key) === q && !q.inflight && q.failures > 0) {
+          throw new Error(`delivery of ${q.stream} failed; it will be retried`);
         }
-        const before = q.batches.length;
-        await this.#deliver(n, true);
-        if ((this.#queues.get(n)?.batches.length ?? 0) >= before) throw new Error(`delivery of ${n} failed; it will be retried`);
       }
     }
   }
 
-  /** Forgets a deleted stream's buffer. */
+  /** Forgets a deleted stream's buffers. */
   drop(name: string): void {
-    const q = this.#queues.get(name);
-    if (!q) return;
-    if (q.timer) clearTimeout(q.timer);
-    this.#totalBytes -= q.bytes;
-    this.#queues.delete(name);
-    this.metrics.bufferedBytes.remove({ delivery_stream: name });
+    for (const q of [...this.#queues.values()]) {
+      if (q.stream !== name) continue;
+      if (q.timer) clearTimeout(q.timer);
+      this.#setBytes(-q.bytes);
+      this.#queues.delete(q.key);
+    }
+    this.#plans.delete(name);
+    this.o.metrics.bufferedBytes.remove({ delivery_stream: name });
+    this.o.metrics.activePartitions.remove({ delivery_stream: name });
   }
 
   async stop(): Promise<void> {
@@ -114,133 +155,336 @@ export class DeliveryEngine {
     for (const q of this.#queues.values()) if (q.timer) clearTimeout(q.timer);
     const running = [...this.#queues.values()].flatMap((q) => (q.inflight ? [q.inflight.catch(() => undefined)] : []));
     await Promise.all(running);
+    await this.#jq.close();
   }
 
-  #queue(name: string): StreamQueue {
-    let q = this.#queues.get(name);
+  #setBytes(delta: number): void {
+    this.#totalBytes += delta;
+  }
+
+  #streamBytes(stream: string): number {
+    let n = 0;
+    for (const q of this.#queues.values()) if (q.stream === stream) n += q.bytes;
+    return n;
+  }
+
+  #queue(stream: string, kind: Queue['kind'], lane: Lane, partition: string): Queue {
+    const key = `${stream}\0${kind}\0${lane}\0${partition}`;
+    let q = this.#queues.get(key);
     if (!q) {
-      q = { batches: [], bytes: 0, timer: undefined, inflight: undefined, failures: 0, retryAt: 0 };
-      this.#queues.set(name, q);
+      q = { key, stream, kind, lane, partition, units: [], bytes: 0, timer: undefined, inflight: undefined, failures: 0, retryAt: 0 };
+      this.#queues.set(key, q);
     }
     return q;
   }
 
-  /** When the stream's buffer is due: full (size hint) or old (interval hint), after any retry backoff. */
-  #dueAt(name: string, q: StreamQueue): number | undefined {
-    const stream = this.streamOf(name);
-    const head = q.batches[0];
+  #planOf(stream: DeliveryStream): { plan: PipelinePlan; extractor: MetadataExtractor | undefined } {
+    const cached = this.#plans.get(stream.name);
+    if (cached && cached.destination === stream.destination) return cached;
+    const plan = planOf(stream.destination);
+    const entry = { destination: stream.destination, plan, extractor: plan.extractionQuery ? new MetadataExtractor(this.#jq, plan.extractionQuery) : undefined };
+    this.#plans.set(stream.name, entry);
+    return entry;
+  }
+
+  #hints(q: Queue, stream: DeliveryStream): Hints {
+    const { plan } = this.#planOf(stream);
+    const mb = (h: { SizeInMBs?: number | undefined; IntervalInSeconds?: number | undefined } | undefined): Hints => ({
+      bytes: (h?.SizeInMBs ?? 5) * 1024 * 1024,
+      intervalMs: (h?.IntervalInSeconds ?? 300) * 1000,
+    });
+    if (q.kind === 'intake') {
+      if (!plan.staged) return mb(stream.destination.BufferingHints);
+      if (plan.lambda) return { bytes: plan.lambda.bufferBytes, intervalMs: plan.lambda.intervalMs };
+      return { bytes: 0, intervalMs: 0 };
+    }
+    return q.lane === 'backup' ? mb(plan.backup?.BufferingHints) : mb(stream.destination.BufferingHints);
+  }
+
+  /** When the queue is due: full (size hint) or old (interval hint), after any retry backoff. */
+  #dueAt(q: Queue): number | undefined {
+    const stream = this.o.streamOf(q.stream);
+    const head = q.units[0];
     if (!stream || !head) return undefined;
-    const hints = stream.destination.BufferingHints;
-    const full = q.bytes >= hints.SizeInMBs * 1024 * 1024;
-    const due = full ? this.now() : head.arrival + hints.IntervalInSeconds * 1000;
+    const hints = this.#hints(q, stream);
+    const due = q.bytes >= hints.bytes ? this.#now() : head.arrival + hints.intervalMs;
     return Math.max(due, q.retryAt);
   }
 
-  #schedule(name: string): void {
-    const q = this.#queues.get(name);
-    if (!q || q.inflight || this.#stopped) return;
-    const due = this.#dueAt(name, q);
+  #schedule(q: Queue): void {
+    if (q.inflight || this.#stopped) return;
+    const due = this.#dueAt(q);
     if (q.timer) clearTimeout(q.timer);
     q.timer = undefined;
     if (due === undefined) return;
-    const delay = Math.max(0, due - this.now());
     q.timer = setTimeout(() => {
       q.timer = undefined;
-      void this.#deliver(name, false);
-    }, delay);
+      void this.#deliver(q, false);
+    }, Math.max(0, due - this.#now()));
     q.timer.unref();
   }
 
-  async #deliver(name: string, force: boolean): Promise<void> {
-    const q = this.#queues.get(name);
-    if (!q || q.inflight || q.batches.length === 0) return;
-    const run = this.#deliverOnce(name, q, force);
+  async #deliver(q: Queue, force: boolean): Promise<void> {
+    if (q.inflight || q.units.length === 0) return;
+    const run = this.#deliverOnce(q, force);
     q.inflight = run;
     try {
       await run;
     } finally {
       q.inflight = undefined;
-      this.#schedule(name);
+      if (q.units.length === 0 && q.kind === 'staged') this.#queues.delete(q.key);
+      else this.#schedule(q);
     }
   }
 
-  async #deliverOnce(name: string, q: StreamQueue, force: boolean): Promise<void> {
-    const stream = this.streamOf(name);
+  /** Units from the head, of one stream version, until `limit` bytes are reached (the unit that crosses it included). */
+  #take(q: Queue, limit: number): Unit[] {
+    const head = q.units[0]!;
+    const chosen: Unit[] = [];
+    let bytes = 0;
+    for (const u of q.units) {
+      if (u.version !== head.version || (chosen.length > 0 && bytes >= limit)) break;
+      chosen.push(u);
+      bytes += u.bytes;
+    }
+    return chosen;
+  }
+
+  async #deliverOnce(q: Queue, force: boolean): Promise<void> {
+    const stream = this.o.streamOf(q.stream);
     if (!stream) {
-      this.drop(name);
+      this.drop(q.stream);
       return;
     }
     if (!force) {
-      const due = this.#dueAt(name, q);
-      if (due === undefined || due > this.now()) return;
+      const due = this.#dueAt(q);
+      if (due === undefined || due > this.#now()) return;
     }
-    const dest = stream.destination;
-    const limit = dest.BufferingHints.SizeInMBs * 1024 * 1024;
-    const head = q.batches[0]!;
-    const chosen: PendingBatch[] = [];
-    let bytes = 0;
-    // Take batches in arrival order until the size hint is reached (the batch that crosses it included).
-    for (const b of q.batches) {
-      if (b.version !== head.version || bytes >= limit) break;
-      chosen.push(b);
-      bytes += b.bytes;
-    }
-    const first = chosen[0]!.id;
-    const last = chosen[chosen.length - 1]!.id;
-    const recordCount = chosen.reduce((n, b) => n + b.records, 0);
-    const compressor = compressorFor(dest.CompressionFormat, this.compression);
-    const timeZone = dest.CustomTimeZone ?? 'UTC';
-    const oldest = new Date(head.arrival);
-    const prefix = evaluatePrefix(effectivePrefix(dest.Prefix), { timestamp: oldest, timeZone, random: seededRandom(`${name}:${first}`) });
-    const key = `${prefix}${name}-${head.version}-${formatJavaDate('yyyy-MM-dd-HH-mm-ss', oldest, timeZone)}-${objectId(name, first, last)}${dest.FileExtension ?? compressor.extension}`;
-    const labels = { delivery_stream: name };
-    let body: Readable | undefined;
+    const { plan } = this.#planOf(stream);
+    const processing = q.kind === 'intake' && plan.staged;
+    const chosen = this.#take(q, processing ? (plan.lambda?.bufferBytes ?? PROCESSING_STEP_BYTES) : this.#hints(q, stream).bytes);
+    const labels = { delivery_stream: q.stream };
     try {
-      const source = this.#encode(chosen, appendsDelimiter(dest));
-      body = compressor.stream ? compressor.stream(source) : Readable.from([await compressor.compress(Buffer.concat(await collect(source)))]);
-      await this.sink.putObject(bucketOf(dest.BucketARN), key, body, compressor.contentEncoding);
+      if (q.kind === 'intake' && !plan.staged) await this.#deliverBatches(q, stream, plan, chosen);
+      else if (q.kind === 'intake') await this.#process(q, stream, chosen);
+      else await this.#deliverChunks(q, stream, plan, chosen);
     } catch (err) {
-      body?.destroy();
       q.failures++;
-      this.metrics.deliveryFailures.inc(labels);
-      this.metrics.deliverySuccess.set(labels, 0);
-      if (this.now() - head.arrival > MAX_RETRY_MS) {
-        this.logger.error({ err, stream: name, records: recordCount, key }, 'firehose delivery failed for 24 hours; dropping records');
-        this.#forget(name, q, chosen);
-        this.store.acknowledge(name, last);
-        await this.store.sync();
+      const what = processing ? 'processing' : 'delivery to S3';
+      if (what === 'processing') this.o.metrics.processingSuccess.set(labels, 0);
+      else {
+        this.o.metrics.deliveryFailures.inc(labels);
+        this.o.metrics.deliverySuccess.set(labels, 0);
+      }
+      const head = chosen[0]!;
+      if (this.#now() - head.arrival > MAX_RETRY_MS) {
+        this.o.logger.error({ err, stream: q.stream, lane: q.lane, records: chosen.reduce((n, u) => n + u.records, 0) }, `firehose ${what} failed for 24 hours; dropping records`);
+        if (q.kind === 'intake') this.o.store.acknowledge(q.stream, chosen[chosen.length - 1]!.id);
+        else this.o.store.completeChunks(chosen.map((u) => u.id));
+        await this.o.store.sync();
+        this.#forget(q, chosen);
         this.#purgeSoon();
         return;
       }
       const backoff = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(q.failures - 1, 6));
-      q.retryAt = this.now() + backoff;
-      this.logger.warn({ err, stream: name, key, retryInMs: backoff, attempt: q.failures }, 'firehose delivery to S3 failed; will retry');
+      q.retryAt = this.#now() + backoff;
+      this.o.logger.warn({ err, stream: q.stream, lane: q.lane, retryInMs: backoff, attempt: q.failures }, `firehose ${what} failed; will retry`);
       return;
     }
-    this.store.acknowledge(name, last);
-    await this.store.sync();
-    this.#purgeSoon();
-    this.#forget(name, q, chosen);
     q.failures = 0;
     q.retryAt = 0;
-    this.metrics.deliveryRecords.inc(labels, recordCount);
-    this.metrics.deliveryBytes.inc(labels, bytes);
-    this.metrics.deliveryObjects.inc(labels);
-    this.metrics.deliverySuccess.set(labels, 1);
-    const next = q.batches[0];
-    this.metrics.dataFreshness.set(labels, next ? (this.now() - next.arrival) / 1000 : 0);
-    this.logger.debug({ stream: name, key, records: recordCount, bytes }, 'firehose delivered object');
+  }
+
+  /** The direct path (no processing): accepted batches become one object. */
+  async #deliverBatches(q: Queue, stream: DeliveryStream, plan: PipelinePlan, chosen: readonly Unit[]): Promise<void> {
+    const dest = stream.destination;
+    const head = chosen[0]!;
+    const key = objectKey({
+      prefix: effectivePrefix(dest.Prefix),
+      context: {},
+      stream: stream.name,
+      version: head.version,
+      oldest: head.arrival,
+      timeZone: dest.CustomTimeZone ?? 'UTC',
+      seed: stream.name,
+      first: head.id,
+      extension: dest.FileExtension ?? extensionFor(dest.CompressionFormat, this.#compression),
+    });
+    const encoded = this.#encode(chosen, (id) => this.o.store.readBatch(id), plan.appendDelimiter);
+    await writeCompressed(this.o.sink, bucketOf(dest.BucketARN), key, encoded, dest.CompressionFormat, this.#compression);
+    this.o.store.acknowledge(stream.name, chosen[chosen.length - 1]!.id);
+    await this.o.store.sync();
+    this.#purgeSoon();
+    this.#forget(q, chosen);
+    this.#delivered(q, chosen);
+  }
+
+  /** The processing stage: accepted batches → (backup, de-aggregation, Lambda, partitioning) → staged chunks, committed atomically. */
+  async #process(q: Queue, stream: DeliveryStream, chosen: readonly Unit[]): Promise<void> {
+    const { plan, extractor } = this.#planOf(stream);
+    const started = this.#now();
+    let invoker: FunctionInvoker | undefined;
+    if (plan.lambda) {
+      invoker = this.o.invoker?.();
+      if (!invoker) throw new Error('the functions service is not available');
+    }
+    const source = chosen.flatMap((b) => this.o.store.readBatch(b.id).map((data) => ({ data, arrival: b.arrival })));
+    const prefix = parsePrefix(stream.destination.Prefix ?? '');
+    const limit = this.o.activePartitionLimit ?? 500;
+    const active = new Set<string>();
+    for (const other of this.#queues.values()) if (other.stream === stream.name && other.kind === 'staged' && other.lane === 'main') active.add(other.partition);
+    let exceeded = 0;
+    const routed = await processRecords(
+      {
+        plan,
+        transform: invoker ? { streamArn: stream.arn, region: this.o.region, invoker, now: this.#now, retryDelayMs: this.o.lambdaRetryDelayMs ?? 500 } : undefined,
+        extractor,
+        prefixKeys: { query: partitionKeysOf(prefix, 'queryKey'), lambda: partitionKeysOf(prefix, 'lambdaKey') },
+        admitPartition: (p) => {
+          if (active.has(p)) return true;
+          if (active.size >= limit) {
+            exceeded++;
+            return false;
+          }
+          active.add(p);
+          return true;
+        },
+        now: this.#now,
+      },
+      source,
+    );
+    const groups = new Map<string, { lane: Lane; partition: string; arrival: number; data: Buffer[] }>();
+    for (const r of routed) {
+      const k = `${r.lane}\0${r.partition}`;
+      const g = groups.get(k);
+      if (g) {
+        g.data.push(r.data);
+        g.arrival = Math.min(g.arrival, r.arrival);
+      } else groups.set(k, { lane: r.lane, partition: r.partition, arrival: r.arrival, data: [r.data] });
+    }
+    const version = chosen[0]!.version;
+    const chunks: NewChunk[] = [...groups.values()].map((g) => ({ stream: stream.name, version, ...g }));
+    const staged = this.o.store.commitProcessed(stream.name, chosen[chosen.length - 1]!.id, chunks);
+    await this.o.store.sync();
+    this.#purgeSoon();
+    this.#forget(q, chosen);
+    const labels = { delivery_stream: stream.name };
+    const m = this.o.metrics;
+    m.processingSuccess.set(labels, 1);
+    m.processingDuration.observe(labels, (this.#now() - started) / 1000);
+    const count = (lane: Lane, partition?: string): number =>
+      routed.filter((r) => r.lane === lane && (partition === undefined || r.partition === partition)).length;
+    m.processedRecords.inc(labels, count('main'));
+    m.processingFailedRecords.inc(labels, count('error', 'processing-failed'));
+    m.extractionFailedRecords.inc(labels, count('error', 'metadata-extraction-failed'));
+    if (exceeded > 0) m.partitionCountExceeded.inc(labels, exceeded);
+    for (const c of staged) this.#enqueueChunk(c);
+    if (plan.dynamicPartitioning) m.activePartitions.set(labels, this.#activePartitions(stream.name));
+  }
+
+  #activePartitions(stream: string): number {
+    let n = 0;
+    for (const q of this.#queues.values()) if (q.stream === stream && q.kind === 'staged' && q.lane === 'main' && q.units.length > 0) n++;
+    return n;
+  }
+
+  /** Delivers processed chunks of one lane and partition as one object (Parquet for converted main-lane records). */
+  async #deliverChunks(q: Queue, stream: DeliveryStream, plan: PipelinePlan, chosen: readonly Unit[]): Promise<void> {
+    const dest = stream.destination;
+    const head = chosen[0]!;
+    const timeZone = dest.CustomTimeZone ?? 'UTC';
+    let prefix: PrefixTemplate;
+    let bucket = bucketOf(dest.BucketARN);
+    let compression = dest.CompressionFormat;
+    let extension: string;
+    let context = {};
+    if (q.lane === 'main') {
+      prefix = effectivePrefix(dest.Prefix);
+      const keys = partitionKeys(q.partition);
+      context = { queryKeys: keys.query, lambdaKeys: keys.lambda };
+      extension = dest.FileExtension ?? (plan.conversion ? '.parquet' : extensionFor(compression, this.#compression));
+    } else if (q.lane === 'error') {
+      prefix = errorPrefix(dest.Prefix, dest.ErrorOutputPrefix);
+      context = { errorType: q.partition };
+      extension = extensionFor(compression, this.#compression);
+    } else {
+      const b = plan.backup;
+      if (!b) throw new Error('S3 backup is no longer configured');
+      prefix = effectivePrefix(b.Prefix);
+      bucket = bucketOf(b.BucketARN ?? '');
+      compression = b.CompressionFormat ?? 'UNCOMPRESSED';
+      extension = extensionFor(compression, this.#compression);
+    }
+    const key = objectKey({ prefix, context, stream: stream.name, version: head.version, oldest: head.arrival, timeZone, seed: `${stream.name}\0${q.lane}\0${q.partition}`, first: head.id, extension });
+    let failures: Buffer[] = [];
+    if (q.lane === 'main' && plan.conversion) {
+      const conversion = this.o.conversion?.();
+      if (!conversion) throw new Error('format conversion is not available');
+      const records = chosen.flatMap((u) => this.o.store.readChunk(u.id));
+      const result = await conversion.convert(plan.conversion, records, head.arrival);
+      failures = result.failures;
+      if (result.file !== undefined) {
+        try {
+          await this.o.sink.putObject(bucket, key, createReadStream(result.file), undefined);
+        } finally {
+          await unlink(result.file).catch(() => undefined);
+        }
+      }
+    } else {
+      const encoded = this.#encode(chosen, (id) => this.o.store.readChunk(id), q.lane === 'main' && plan.appendDelimiter);
+      await writeCompressed(this.o.sink, bucket, key, encoded, compression, this.#compression);
+    }
+    const errorChunks: NewChunk[] =
+      failures.length > 0 ? [{ stream: stream.name, version: head.version, lane: 'error', partition: 'format-conversion-failed', arrival: head.arrival, data: failures }] : [];
+    const added = this.o.store.completeChunks(
+      chosen.map((u) => u.id),
+      errorChunks,
+    );
+    await this.o.store.sync();
+    this.#forget(q, chosen);
+    this.#delivered(q, chosen);
+    if (failures.length > 0) this.o.metrics.conversionFailedRecords.inc({ delivery_stream: stream.name }, failures.length);
+    for (const c of added) this.#enqueueChunk(c);
+  }
+
+  get #compression(): CompressionOptions {
+    return this.o.compression ?? { gzipLevel: 6 };
+  }
+
+  #delivered(q: Queue, chosen: readonly Unit[]): void {
+    const labels = { delivery_stream: q.stream };
+    const m = this.o.metrics;
+    const records = chosen.reduce((n, u) => n + u.records, 0);
+    const bytes = chosen.reduce((n, u) => n + u.bytes, 0);
+    if (q.lane === 'backup') {
+      m.backupRecords.inc(labels, records);
+      m.backupBytes.inc(labels, bytes);
+      m.backupSuccess.set(labels, 1);
+      return;
+    }
+    if (q.lane === 'error') {
+      m.errorOutputRecords.inc({ ...labels }, records);
+      return;
+    }
+    m.deliveryRecords.inc(labels, records);
+    m.deliveryBytes.inc(labels, bytes);
+    m.deliveryObjects.inc(labels);
+    m.deliverySuccess.set(labels, 1);
+    let oldest = Infinity;
+    for (const other of this.#queues.values()) if (other.stream === q.stream && other.units[0]) oldest = Math.min(oldest, other.units[0].arrival);
+    m.dataFreshness.set(labels, Number.isFinite(oldest) ? (this.#now() - oldest) / 1000 : 0);
+    this.o.logger.debug({ stream: q.stream, lane: q.lane, records, bytes }, 'firehose delivered object');
   }
 
   /**
-   * Encoder stage: the records of `batches`, one batch at a time (with `\n` between records when
-   * AppendDelimiterToRecord is on), yielding to other work between batches.
+   * Encoder stage: the records of `units`, one unit at a time (with `\n` between records when
+   * AppendDelimiterToRecord is on), yielding to other work between units.
    */
-  async *#encode(batches: readonly PendingBatch[], delimiter: boolean): AsyncGenerator<Buffer> {
+  async *#encode(units: readonly Unit[], read: (id: number) => Buffer[], delimiter: boolean): AsyncGenerator<Buffer> {
     let first = true;
-    for (const b of batches) {
+    for (const u of units) {
       const parts: Buffer[] = [];
-      for (const r of this.store.readBatch(b.id)) {
+      for (const r of read(u.id)) {
         if (delimiter && !first) parts.push(NEWLINE);
         parts.push(r);
         first = false;
@@ -250,14 +494,12 @@ export class DeliveryEngine {
     }
   }
 
-  #purging = false;
-
-  /** Deletes delivered rows in small steps between other work. */
+  /** Deletes delivered intake rows in small steps between other work. */
   #purgeSoon(): void {
     if (this.#purging || this.#stopped) return;
     this.#purging = true;
     const step = (): void => {
-      if (this.#stopped || this.store.purgeDelivered() === 0) {
+      if (this.#stopped || this.o.store.purgeDelivered() === 0) {
         this.#purging = false;
         return;
       }
@@ -266,12 +508,20 @@ export class DeliveryEngine {
     setImmediate(step);
   }
 
-  #forget(name: string, q: StreamQueue, chosen: readonly PendingBatch[]): void {
-    const ids = new Set(chosen.map((b) => b.id));
-    const removed = chosen.reduce((n, b) => n + b.bytes, 0);
-    q.batches = q.batches.filter((b) => !ids.has(b.id));
+  #forget(q: Queue, chosen: readonly Unit[]): void {
+    const ids = new Set(chosen.map((u) => u.id));
+    const removed = chosen.reduce((n, u) => n + u.bytes, 0);
+    q.units = q.units.filter((u) => !ids.has(u.id));
     q.bytes -= removed;
-    this.#totalBytes -= removed;
-    this.metrics.bufferedBytes.set({ delivery_stream: name }, q.bytes);
+    this.#setBytes(-removed);
+    this.o.metrics.bufferedBytes.set({ delivery_stream: q.stream }, this.#streamBytes(q.stream));
   }
+}
+
+/** ErrorOutputPrefix, or Firehose's default error layout `<Prefix><error-output-type>/yyyy/MM/dd/HH/`. */
+export function errorPrefix(prefix: string | undefined, errorOutputPrefix: string | undefined): PrefixTemplate {
+  if (errorOutputPrefix !== undefined && errorOutputPrefix !== '') return parsePrefix(errorOutputPrefix);
+  const literal = parsePrefix(prefix ?? '');
+  const tail = parsePrefix('!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd/HH/}');
+  return { source: `${prefix ?? ''}${tail.source}`, parts: [...literal.parts, ...tail.parts], hasExpressions: true };
 }

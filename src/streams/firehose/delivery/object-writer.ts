@@ -1,0 +1,77 @@
+/** Names and writes delivered objects: Firehose's key layout with deterministic ids, and the encoder → compressor → sink path. */
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { compressorFor, type CompressionOptions } from './compressors.js';
+import { formatJavaDate } from './java-date-format.js';
+import { evaluatePrefix, type PrefixContext, type PrefixTemplate } from './prefix-template.js';
+
+/** Where delivered objects go (the S3 service). */
+export interface ObjectSink {
+  putObject(bucket: string, key: string, body: Readable, contentEncoding: string | undefined): Promise<void>;
+}
+
+/**
+ * Deterministic UUID-shaped id for an object, from its queue and its first unit: a redelivery after a
+ * crash takes the same first unit (and a superset of what was taken before), so it overwrites the
+ * earlier object instead of duplicating records.
+ */
+export function objectId(seed: string, first: number): string {
+  const h = createHash('sha256').update(`${seed}\0${first}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** `!{firehose:random-string}` values that are the same on redelivery. */
+export function seededRandom(seed: string): () => string {
+  let n = 0;
+  return () => createHash('sha256').update(`${seed}:${n++}`).digest('base64url').replace(/[^a-z0-9]/gi, '').toLowerCase().slice(0, 11);
+}
+
+export interface KeySpec {
+  readonly prefix: PrefixTemplate;
+  readonly context: Omit<PrefixContext, 'timestamp' | 'timeZone' | 'random'>;
+  readonly stream: string;
+  readonly version: number;
+  /** Arrival time of the oldest record in the object. */
+  readonly oldest: number;
+  readonly timeZone: string;
+  readonly seed: string;
+  readonly first: number;
+  readonly extension: string;
+}
+
+/** `<evaluated prefix><stream>-<version>-<yyyy-MM-dd-HH-mm-ss>-<uuid><extension>` */
+export function objectKey(s: KeySpec): string {
+  const oldest = new Date(s.oldest);
+  const prefix = evaluatePrefix(s.prefix, { ...s.context, timestamp: oldest, timeZone: s.timeZone, random: seededRandom(`${s.seed}:${s.first}`) });
+  return `${prefix}${s.stream}-${s.version}-${formatJavaDate('yyyy-MM-dd-HH-mm-ss', oldest, s.timeZone)}-${objectId(s.seed, s.first)}${s.extension}`;
+}
+
+async function collect(source: AsyncIterable<Buffer>): Promise<Buffer[]> {
+  const out: Buffer[] = [];
+  for await (const b of source) out.push(b);
+  return out;
+}
+
+/** Compresses the encoded records and writes them as one object. */
+export async function writeCompressed(
+  sink: ObjectSink,
+  bucket: string,
+  key: string,
+  encoded: AsyncIterable<Buffer>,
+  compressionFormat: string,
+  options: CompressionOptions,
+): Promise<void> {
+  const compressor = compressorFor(compressionFormat, options);
+  let body: Readable | undefined;
+  try {
+    body = compressor.stream ? compressor.stream(encoded) : Readable.from([await compressor.compress(Buffer.concat(await collect(encoded)))]);
+    await sink.putObject(bucket, key, body, compressor.contentEncoding);
+  } catch (err) {
+    body?.destroy();
+    throw err;
+  }
+}
+
+export function extensionFor(compressionFormat: string, options: CompressionOptions): string {
+  return compressorFor(compressionFormat, options).extension;
+}
