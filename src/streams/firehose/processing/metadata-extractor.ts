@@ -35,8 +35,7 @@ export class MetadataExtractor {
     records.forEach((r, i) => {
       const text = r.toString('utf8');
       try {
-        const v: unknown = JSON.parse(text);
-        if (v === null || typeof v !== 'object') throw new Error('not an object');
+        JSON.parse(text);
         texts.push(text);
         positions.push(i);
       } catch {
