@@ -30,7 +30,7 @@ const deaggregation = (type: 'JSON' | 'DELIMITED', delimiter?: string): Processo
   Type: 'RecordDeAggregation',
   Parameters: [
     { ParameterName: 'SubRecordType', ParameterValue: type },
-    ...(delimiter === undefined ? [] : [{ ParameterName: 'Delimiter', ParameterValue: Buffer.from(delimiter).toString('base64') }]),
+    ...(delimiter === undefined ? [] : [{ ParameterName: 'Delimiter' as const, ParameterValue: Buffer.from(delimiter).toString('base64') }]),
   ],
 });
 
@@ -122,7 +122,7 @@ describe('Firehose dynamic partitioning, de-aggregation, error output and backup
       'InvalidArgumentException',
     );
     expect(await errorName(create('v8', partitioned('b', [deaggregation('DELIMITED')])))).toBe('InvalidArgumentException');
-    expect(await errorName(create('v9', partitioned('b', [query, { Type: 'Nope' }])))).toBe('InvalidArgumentException');
+    expect(await errorName(create('v9', partitioned('b', [query, { Type: 'Nope' as never }])))).toBe('InvalidArgumentException');
   });
 
   it('de-aggregates concatenated JSON before partitioning and keeps the source records in the S3 backup', async () => {
