@@ -3,6 +3,7 @@ readers (gzip, zipfile, cramjam snappy with the framing parsed here), flushed wi
 
 from __future__ import annotations
 
+import base64
 import gzip
 import io
 import json
@@ -174,3 +175,78 @@ def test_errors_match_aws(firehose, bucket):
         )
     assert e.value.response['Error']['Code'] == 'ValidationException'
     assert e.value.response['Error']['Message'].startswith('1 validation error detected: ')
+
+
+def jq_partitioned(bucket: str, query: str, **extra) -> dict:
+    return {
+        'Prefix': 'events/customer=!{partitionKeyFromQuery:customer}/dt=!{timestamp:yyyy-MM-dd-HH}/',
+        'ErrorOutputPrefix': 'errors/!{firehose:error-output-type}/dt=!{timestamp:yyyy-MM-dd-HH}/',
+        'CompressionFormat': 'GZIP',
+        'BufferingHints': {'SizeInMBs': 64, 'IntervalInSeconds': 60},
+        'DynamicPartitioningConfiguration': {'Enabled': True, 'RetryOptions': {'DurationInSeconds': 300}},
+        'ProcessingConfiguration': {'Enabled': True, 'Processors': [
+            {'Type': 'MetadataExtraction', 'Parameters': [
+                {'ParameterName': 'MetadataExtractionQuery', 'ParameterValue': query},
+                {'ParameterName': 'JsonParsingEngine', 'ParameterValue': 'JQ-1.6'},
+            ]},
+            {'Type': 'AppendDelimiterToRecord', 'Parameters': []},
+        ]},
+        **extra,
+    }
+
+
+def test_jq_partitioned_stream_writes_hourly_partitions_and_error_output(lakebox, firehose, s3, bucket):
+    stream = f'py-dp-{uuid.uuid4().hex[:6]}'
+    create_active(firehose, stream, bucket, **jq_partitioned(bucket, '{customer: .customer.id | ascii_downcase}'))
+    described = firehose.describe_delivery_stream(DeliveryStreamName=stream)['DeliveryStreamDescription']
+    ext = described['Destinations'][0]['ExtendedS3DestinationDescription']
+    assert ext['DynamicPartitioningConfiguration'] == {'Enabled': True, 'RetryOptions': {'DurationInSeconds': 300}}
+    sent = {}
+    for i in range(600):
+        event = {'customer': {'id': f'CUST-{i % 4}'}, 'seq': i, 'ts': time.time()}
+        sent[i] = event
+    bad = [b'{"customer": {}}', b'<xml/>']
+    records = [{'Data': json.dumps(e).encode()} for e in sent.values()] + [{'Data': b} for b in bad]
+    hour_before = datetime.now(timezone.utc).strftime('%Y-%m-%d-%H')
+    for start in range(0, len(records), 500):
+        assert firehose.put_record_batch(DeliveryStreamName=stream, Records=records[start:start + 500])['FailedPutCount'] == 0
+    flush(lakebox, stream)
+    hour_after = datetime.now(timezone.utc).strftime('%Y-%m-%d-%H')
+    objects = delivered(s3, bucket)
+    got = {}
+    error_docs = []
+    for key, encoding, body in objects:
+        assert encoding == 'gzip' and key.endswith('.gz')
+        parts = key.split('/')
+        if parts[0] == 'events':
+            customer = parts[1].removeprefix('customer=')
+            assert parts[2].removeprefix('dt=') in (hour_before, hour_after)
+            for line in gzip.decompress(body).decode().split('\n'):
+                event = json.loads(line)
+                assert event['customer']['id'].lower() == customer
+                assert event['seq'] not in got
+                got[event['seq']] = event
+        else:
+            assert parts[0] == 'errors' and parts[1] == 'metadata-extraction-failed'
+            error_docs += [json.loads(l) for l in gzip.decompress(body).decode().splitlines()]
+    assert got == sent
+    assert sorted(base64.b64decode(d['rawData']) for d in error_docs) == sorted(bad)
+    assert {d['errorCode'] for d in error_docs} == {'DynamicPartitioning.MetadataExtractionFailed'}
+    assert set(error_docs[0]) >= {'attemptsMade', 'arrivalTimestamp', 'errorCode', 'errorMessage', 'attemptEndingTimestamp', 'rawData'}
+
+
+def test_dynamic_partitioning_rules(firehose, bucket):
+    cases = [
+        (jq_partitioned(bucket, '{customer: .c'), 'MetadataExtractionQuery'),
+        (jq_partitioned(bucket, '{customer: .c}', BufferingHints={'SizeInMBs': 32, 'IntervalInSeconds': 60}), 'SizeInMBs must be at least 64'),
+        (jq_partitioned(bucket, '{customer: .c}', BufferingHints={'SizeInMBs': 64, 'IntervalInSeconds': 30}), 'IntervalInSeconds must be at least 60'),
+        (jq_partitioned(bucket, '{customer: .c}', ErrorOutputPrefix=''), 'ErrorOutputPrefix'),
+    ]
+    for extra, message in cases:
+        with pytest.raises(ClientError) as e:
+            firehose.create_delivery_stream(
+                DeliveryStreamName=f'py-dp-bad-{uuid.uuid4().hex[:6]}',
+                ExtendedS3DestinationConfiguration={'RoleARN': 'arn:aws:iam::000000000000:role/r', 'BucketARN': f'arn:aws:s3:::{bucket}', **extra},
+            )
+        assert e.value.response['Error']['Code'] == 'InvalidArgumentException'
+        assert message in e.value.response['Error']['Message']
