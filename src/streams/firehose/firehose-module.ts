@@ -75,6 +75,7 @@ export class FirehoseModule {
   async stop(): Promise<void> {
     this.service.stop();
     await this.engine.stop();
+    await this.conversion?.close?.();
     await this.#sqlite.close();
   }
 }

@@ -20,6 +20,7 @@ export type { ObjectSink } from './object-writer.js';
 export interface ParquetConversion {
   /** Converts `records`; writes the Parquet file (when any record converted) and returns error documents for the rest. */
   convert(plan: ParquetPlan, records: readonly Buffer[], arrival: number): Promise<{ file: string | undefined; failures: Buffer[] }>;
+  close?(): Promise<void>;
 }
 
 export interface DeliveryEngineOptions {

@@ -1,5 +1,6 @@
 /** Reads a destination's processors, dynamic partitioning, format conversion and backup settings into a validated plan the delivery stages follow. */
 import type { DataFormatConversionConfiguration, Processor, S3DestinationDescription } from '@aws-sdk/client-firehose';
+import { timestampFormatProblems } from '../conversion/conversion-config.js';
 import { FirehoseErrors } from '../errors.js';
 import type { S3Destination } from '../model.js';
 import type { DeaggregationMode } from './record-deaggregator.js';
@@ -156,6 +157,8 @@ export function checkConversion(c: DataFormatConversionConfiguration): void {
     throw FirehoseErrors.invalidArgument('OutputFormatConfiguration.Serializer must specify exactly one of ParquetSerDe and OrcSerDe.');
   }
   if (ser.OrcSerDe !== undefined) throw FirehoseErrors.notSupported('Conversion to ORC (OrcSerDe); use ParquetSerDe');
+  const formatProblems = timestampFormatProblems(d.HiveJsonSerDe?.TimestampFormats ?? []);
+  if (formatProblems.length > 0) throw FirehoseErrors.invalidArgument(`HiveJsonSerDe.TimestampFormats: ${formatProblems.join('; ')}`);
   const pq = ser.ParquetSerDe!;
   if (pq.BlockSizeBytes !== undefined && pq.BlockSizeBytes < 67_108_864) throw FirehoseErrors.invalidArgument('ParquetSerDe.BlockSizeBytes must be at least 67108864.');
   if (pq.PageSizeBytes !== undefined && pq.PageSizeBytes < 65_536) throw FirehoseErrors.invalidArgument('ParquetSerDe.PageSizeBytes must be at least 65536.');
