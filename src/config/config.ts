@@ -38,6 +38,12 @@ export interface LakeboxConfig {
   readonly firehoseBufferBudgetMb: number;
   /** zlib level Firehose uses for GZIP objects (1 fastest … 9 smallest). */
   readonly firehoseGzipLevel: number;
+  /** Maximum concurrent execution environments (child processes) per function; more invocations wait in line. */
+  readonly functionsMaxConcurrency: number;
+  /** Idle function execution environments are stopped after this many seconds. */
+  readonly functionsIdleTtlSeconds: number;
+  /** Delay before the first retry of a failed asynchronous invocation (the second waits twice as long). */
+  readonly functionsAsyncRetryDelaySeconds: number;
 }
 
 /** Raw settings as they may appear in flags, env or the config file (all optional). */
@@ -55,6 +61,9 @@ export interface ConfigInput {
   fsync?: string | boolean | undefined;
   firehoseBufferBudgetMb?: string | number | undefined;
   firehoseGzipLevel?: string | number | undefined;
+  functionsMaxConcurrency?: string | number | undefined;
+  functionsIdleTtlSeconds?: string | number | undefined;
+  functionsAsyncRetryDelaySeconds?: string | number | undefined;
   s3Endpoint?: string | undefined;
   s3Bucket?: string | undefined;
   s3Prefix?: string | undefined;
@@ -79,6 +88,9 @@ export const ENV_VARS: Readonly<Record<keyof ConfigInput, string>> = {
   fsync: 'LAKEBOX_FSYNC',
   firehoseBufferBudgetMb: 'LAKEBOX_FIREHOSE_BUFFER_BUDGET_MB',
   firehoseGzipLevel: 'LAKEBOX_FIREHOSE_GZIP_LEVEL',
+  functionsMaxConcurrency: 'LAKEBOX_FUNCTIONS_MAX_CONCURRENCY',
+  functionsIdleTtlSeconds: 'LAKEBOX_FUNCTIONS_IDLE_TTL_SECONDS',
+  functionsAsyncRetryDelaySeconds: 'LAKEBOX_FUNCTIONS_ASYNC_RETRY_DELAY_SECONDS',
   s3Endpoint: 'LAKEBOX_S3_ENDPOINT',
   s3Bucket: 'LAKEBOX_S3_BUCKET',
   s3Prefix: 'LAKEBOX_S3_PREFIX',
@@ -102,6 +114,9 @@ export const SETTING_DOCS: Readonly<Record<keyof ConfigInput, string>> = {
   storage: 'object storage: fs (local disk, default) or s3 (a remote S3-compatible store)',
   fsync: 'fsync writes before acknowledging them (default true)',
   firehoseGzipLevel: 'zlib level of Firehose GZIP objects, 1 (fastest) to 9 (smallest) (default 4)',
+  functionsMaxConcurrency: 'maximum concurrent execution environments (processes) per function; further invocations queue (default 4)',
+  functionsIdleTtlSeconds: 'seconds an idle function environment stays warm before it is stopped (default 300)',
+  functionsAsyncRetryDelaySeconds: 'delay before retrying a failed async (Event) invocation; the second retry waits twice as long (default 60)',
   firehoseBufferBudgetMb: 'Firehose disk budget for undelivered records in MiB; puts beyond it get ServiceUnavailableException (default 1024)',
   s3Endpoint: 'remote store endpoint URL (storage=s3)',
   s3Bucket: 'remote bucket holding all Lakebox data (storage=s3)',
@@ -188,6 +203,16 @@ export function resolveConfig(layers: readonly ConfigInput[], cwd: string): Lake
   if (!Number.isInteger(gzipLevel) || gzipLevel < 1 || gzipLevel > 9) {
     throw new ConfigError(`firehoseGzipLevel must be an integer from 1 to 9, got "${String(merged.firehoseGzipLevel)}"`);
   }
+  const positive = (key: 'functionsMaxConcurrency' | 'functionsIdleTtlSeconds' | 'functionsAsyncRetryDelaySeconds', fallback: number, integer: boolean): number => {
+    const n = Number(merged[key] ?? fallback);
+    if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+      throw new ConfigError(`${key} must be a positive ${integer ? 'integer' : 'number'}, got "${String(merged[key])}"`);
+    }
+    return n;
+  };
+  const functionsMaxConcurrency = positive('functionsMaxConcurrency', 4, true);
+  const functionsIdleTtlSeconds = positive('functionsIdleTtlSeconds', 300, false);
+  const functionsAsyncRetryDelaySeconds = positive('functionsAsyncRetryDelaySeconds', 60, false);
   let remoteS3: RemoteS3Config | undefined;
   if (storage === 's3') {
     if (merged.s3Bucket === undefined) throw new ConfigError('storage "s3" needs s3Bucket (LAKEBOX_S3_BUCKET)');
@@ -217,6 +242,9 @@ export function resolveConfig(layers: readonly ConfigInput[], cwd: string): Lake
     fsync: toBool(merged.fsync, true, 'fsync'),
     firehoseBufferBudgetMb: budget,
     firehoseGzipLevel: gzipLevel,
+    functionsMaxConcurrency,
+    functionsIdleTtlSeconds,
+    functionsAsyncRetryDelaySeconds,
   };
 }
 

@@ -7,6 +7,12 @@ import { isLoopbackHost, type LakeboxConfig } from '../config/config.js';
 import { AwsJsonProtocol, readJsonBody } from '../protocols/aws-json/aws-json-protocol.js';
 import { FirehoseJsonService } from '../protocols/aws-json/firehose-json-service.js';
 import { FirehoseModule } from '../streams/firehose/firehose-module.js';
+import { CatalogParquetConversion } from '../streams/firehose/delivery/parquet-conversion.js';
+import { FunctionsModule } from '../functions/functions-module.js';
+import type { FunctionsService } from '../functions/functions-service.js';
+import { LambdaRestProtocol } from '../protocols/rest-json/lambda-rest-protocol.js';
+import { CatalogModule } from '../catalog/catalog-module.js';
+import { GlueJsonService } from '../protocols/aws-json/glue-json-service.js';
 import { canonicalUserId } from '../protocols/s3-rest-xml/s3-context.js';
 import { S3Protocol } from '../protocols/s3-rest-xml/s3-protocol.js';
 import { isSigV2Presigned, verifySigV2Presigned } from '../protocols/sigv4/sigv2-presign.js';
@@ -48,6 +54,12 @@ export class LakeboxServer {
   readonly #s3: S3Protocol;
   readonly #json = new AwsJsonProtocol();
   readonly firehose: FirehoseModule;
+  /** Lambda-compatible functions; `functionsService.invoke(...)` is the in-process entry point (e.g. for Firehose). */
+  readonly functions: FunctionsModule;
+  readonly functionsService: FunctionsService;
+  readonly #lambda: LambdaRestProtocol;
+  /** The Glue Data Catalog (`catalog.service.getTable(db, table)` for in-process readers). */
+  readonly catalog: CatalogModule;
   #http: Server | undefined;
   #ready = false;
 
@@ -65,6 +77,25 @@ export class LakeboxServer {
     this.#credentials = { secretFor: (akid) => (akid === config.accessKeyId ? config.secretAccessKey : undefined) };
     this.#verifier = new SigV4Verifier(this.#credentials);
     const objects = new ObjectService(this.store, config.region);
+    this.functions = new FunctionsModule(
+      {
+        dataDir: config.dataDir,
+        fsync: config.fsync,
+        region: config.region,
+        accountId: config.accountId,
+        accessKeyId: config.accessKeyId,
+        secretAccessKey: config.secretAccessKey,
+        endpoint: () => this.#endpointUrl(),
+        maxConcurrency: config.functionsMaxConcurrency,
+        idleTtlSeconds: config.functionsIdleTtlSeconds,
+        asyncRetryDelaySeconds: config.functionsAsyncRetryDelaySeconds,
+      },
+      this.logger,
+    );
+    this.functionsService = this.functions.service;
+    this.#lambda = new LambdaRestProtocol(this.functions.service, this.logger);
+    this.catalog = new CatalogModule({ dataDir: config.dataDir, fsync: config.fsync, accountId: config.accountId });
+    this.#json.register(new GlueJsonService(this.catalog.service));
     this.firehose = new FirehoseModule(
       {
         dataDir: config.dataDir,
@@ -79,6 +110,19 @@ export class LakeboxServer {
       this.logger,
     );
     this.#json.register(new FirehoseJsonService(this.firehose.service));
+    // Firehose's Lambda processor and format conversion call the functions and catalog services in-process.
+    const functions = this.functions.service;
+    this.firehose.invoker = {
+      invoke: async (functionArn, payload) => {
+        const r = await functions.invoke({ functionName: functionArn, payload, invocationType: 'RequestResponse' });
+        return { functionError: r.functionError, payload: r.payload };
+      },
+    };
+    this.firehose.conversion = new CatalogParquetConversion(this.catalog.service, {
+      tempDir: join(config.dataDir, 'firehose', 'tmp'),
+      region: config.region,
+      accountId: config.accountId,
+    });
     this.#s3 = new S3Protocol(
       {
         objects,
@@ -97,7 +141,9 @@ export class LakeboxServer {
 
   async start(): Promise<AddressInfo> {
     await this.store.init();
+    await this.catalog.start();
     await this.firehose.start();
+    await this.functions.start();
     const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) => {
       void this.#handle(req, res);
     });
@@ -127,7 +173,9 @@ export class LakeboxServer {
         server.closeIdleConnections();
       });
     }
+    await this.functions.stop();
     await this.firehose.stop();
+    await this.catalog.stop();
     await this.store.close();
   }
 
@@ -156,6 +204,12 @@ export class LakeboxServer {
         return;
       }
       const signed = { method: req.method ?? 'GET', rawPath: url.rawPath, query: url.query, headers: req.headers };
+      if (LambdaRestProtocol.isCodeDownload(req.method, url.rawPath)) {
+        service = 'lambda';
+        operation = 'GetFunctionCode';
+        status = await this.#lambda.codeDownload(req, res, url, requestId);
+        return;
+      }
       if (url.rawPath.startsWith('/_lakebox/')) {
         service = 'lakebox';
         operation = 'Admin';
@@ -164,6 +218,12 @@ export class LakeboxServer {
       }
       const target = req.headers['x-amz-target'];
       const scope = SigV4Verifier.scopeService(signed);
+      if (typeof target !== 'string' && scope === 'lambda') {
+        service = 'lambda';
+        operation = this.#lambda.operationOf(req.method ?? 'GET', url.rawPath);
+        status = await this.#lambda.handle(req, res, url, requestId, (bodySha256) => this.#authenticate(signed, bodySha256));
+        return;
+      }
       if (typeof target === 'string' || (scope !== undefined && scope !== 's3')) {
         const t = typeof target === 'string' ? target : `${scope ?? ''}.`;
         const resolved = this.#json.resolve(t);
@@ -266,12 +326,20 @@ export class LakeboxServer {
     return reply(404, { __type: 'UnknownOperationException', message: `No admin operation at ${req.method ?? ''} ${url.rawPath}` });
   }
 
+  /** This server's base URL (for AWS_ENDPOINT_URL inside functions); loopback when listening on every interface. */
+  #endpointUrl(): string {
+    const address = this.#http?.address();
+    if (address === null || address === undefined || typeof address === 'string') return `http://127.0.0.1:${this.config.port}`;
+    const host = address.address === '0.0.0.0' || address.address === '::' ? '127.0.0.1' : address.address;
+    return `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+  }
+
   #health(res: ServerResponse): number {
     const status = this.#ready ? 200 : 503;
     const body = JSON.stringify({
       status: this.#ready ? 'ok' : 'starting',
       version: VERSION,
-      services: { s3: this.#ready ? 'ready' : 'starting', firehose: this.#ready ? 'ready' : 'starting' },
+      services: { s3: this.#ready ? 'ready' : 'starting', firehose: this.#ready ? 'ready' : 'starting', functions: this.#ready ? 'ready' : 'starting', glue: this.#ready ? 'ready' : 'starting' },
       storage: this.store.kind,
     });
     res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });

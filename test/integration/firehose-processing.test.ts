@@ -208,4 +208,21 @@ describe('Firehose dynamic partitioning, de-aggregation, error output and backup
     expect(await flushStream(c, 'dp-crash')).toBe(200);
     expect((await listDelivered(c, 'lake-dp-crash')).map((o) => o.key)).toEqual(delivered.map((o) => o.key));
   });
+
+  it('moves a partition that keeps failing past RetryOptions.DurationInSeconds to error output', async () => {
+    await createActive(c, 'dp-retry', partitioned('lake-dp-retry', [extraction('{customer: .c}')], { DynamicPartitioningConfiguration: { Enabled: true, RetryOptions: { DurationInSeconds: 0 } } }));
+    const sent = Array.from({ length: 30 }, (_, i) => JSON.stringify({ c: `c${i % 2}`, i }));
+    await put('dp-retry', sent);
+    // The bucket does not exist: the partitions fail and, with a zero retry duration, go to error output,
+    // which keeps retrying until the bucket appears.
+    expect(await flushStream(c, 'dp-retry')).toBe(503);
+    await c.s3.send(new CreateBucketCommand({ Bucket: 'lake-dp-retry' }));
+    for (let i = 0; i < 5 && (await flushStream(c, 'dp-retry')) !== 200; i++) await new Promise((r) => setTimeout(r, 200));
+    const objects = await listDelivered(c, 'lake-dp-retry');
+    expect(objects.filter((o) => o.key.startsWith('events/'))).toHaveLength(0);
+    const docs = objects.flatMap((o) => o.body.toString('utf8').trim().split('\n')).map((l) => JSON.parse(l) as { errorCode: string; rawData: string });
+    for (const o of objects) expect(o.key).toMatch(/^errors\/S3DeliveryFailed\//);
+    expect(docs.map((d) => Buffer.from(d.rawData, 'base64').toString()).sort()).toEqual([...sent].sort());
+    expect(new Set(docs.map((d) => d.errorCode))).toEqual(new Set(['S3.DeliveryFailed']));
+  });
 });

@@ -8,6 +8,7 @@ import { JqEvaluator } from '../processing/jq-evaluator.js';
 import type { FunctionInvoker } from '../processing/lambda-transform.js';
 import { MetadataExtractor } from '../processing/metadata-extractor.js';
 import { planOf, type ParquetPlan, type PipelinePlan } from '../processing/pipeline-plan.js';
+import { errorDocument } from '../processing/error-records.js';
 import { partitionKeys, processRecords, type Lane } from '../processing/record-processor.js';
 import type { NewChunk, PendingBatch, SqliteFirehoseStore, StagedChunk } from '../sqlite-firehose-store.js';
 import type { CompressionOptions } from './compressors.js';
@@ -67,6 +68,8 @@ interface Queue {
   inflight: Promise<void> | undefined;
   failures: number;
   retryAt: number;
+  /** When the current run of failed attempts began. */
+  failingSince?: number | undefined;
 }
 
 interface Hints {
@@ -278,6 +281,12 @@ export class DeliveryEngine {
         this.o.metrics.deliverySuccess.set(labels, 0);
       }
       const head = chosen[0]!;
+      q.failingSince ??= this.#now();
+      const retryWindow = stream.destination.DynamicPartitioningConfiguration?.RetryOptions?.DurationInSeconds;
+      if (q.kind === 'staged' && q.lane === 'main' && plan.dynamicPartitioning && retryWindow !== undefined && this.#now() - q.failingSince >= retryWindow * 1000) {
+        await this.#giveUpPartition(q, stream, chosen, err);
+        return;
+      }
       if (this.#now() - head.arrival > MAX_RETRY_MS) {
         this.o.logger.error({ err, stream: q.stream, lane: q.lane, records: chosen.reduce((n, u) => n + u.records, 0) }, `firehose ${what} failed for 24 hours; dropping records`);
         if (q.kind === 'intake') this.o.store.acknowledge(q.stream, chosen[chosen.length - 1]!.id);
@@ -294,6 +303,32 @@ export class DeliveryEngine {
     }
     q.failures = 0;
     q.retryAt = 0;
+    q.failingSince = undefined;
+  }
+
+  /**
+   * Dynamic partitioning's RetryOptions: once a partition has failed to reach S3 for DurationInSeconds,
+   * its records move to error output (type `S3DeliveryFailed`), which keeps retrying on its own.
+   */
+  async #giveUpPartition(q: Queue, stream: DeliveryStream, chosen: readonly Unit[], err: unknown): Promise<void> {
+    const ended = this.#now();
+    const docs = chosen.flatMap((u) =>
+      this.o.store.readChunk(u.id).map((data) =>
+        errorDocument({ data, arrival: u.arrival, attemptsMade: q.failures, errorCode: 'S3.DeliveryFailed', errorMessage: (err as Error).message, attemptEndingTimestamp: ended }),
+      ),
+    );
+    const head = chosen[0]!;
+    const added = this.o.store.completeChunks(
+      chosen.map((u) => u.id),
+      [{ stream: stream.name, version: head.version, lane: 'error', partition: 'S3DeliveryFailed', arrival: head.arrival, data: docs }],
+    );
+    await this.o.store.sync();
+    this.#forget(q, chosen);
+    this.o.logger.warn({ err, stream: stream.name, partition: q.partition, records: docs.length }, 'firehose partition exceeded its retry duration; records moved to error output');
+    q.failures = 0;
+    q.retryAt = 0;
+    q.failingSince = undefined;
+    for (const c of added) this.#enqueueChunk(c);
   }
 
   /** The direct path (no processing): accepted batches become one object. */

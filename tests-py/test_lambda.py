@@ -1,0 +1,181 @@
+"""Functions (Lambda) through boto3 and the AWS CLI: create with waiters, invoke (sync, tail logs),
+update with the function_updated_v2 waiter, the AWS CLI `lambda invoke`, and AWS error codes."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+import uuid
+import zipfile
+
+import boto3
+import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+from botocore.exceptions import ClientError
+
+from lakebox_helpers import raw_request
+
+ROLE = 'arn:aws:iam::000000000000:role/lambda-role'
+
+
+@pytest.fixture(scope='module')
+def lam(lakebox):
+    from botocore.config import Config
+
+    session = boto3.session.Session(
+        aws_access_key_id=lakebox.access_key, aws_secret_access_key=lakebox.secret_key, region_name=lakebox.region
+    )
+    return session.client('lambda', endpoint_url=lakebox.endpoint, config=Config(retries={'total_max_attempts': 1}))
+
+
+def make_zip(files: dict[str, str]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, 'w', zipfile.ZIP_DEFLATED) as z:
+        for name, text in files.items():
+            z.writestr(name, text)
+    return buf.getvalue()
+
+
+PY_HANDLER = '''
+import os
+calls = 0
+def handler(event, context):
+    global calls
+    calls += 1
+    print("got", event)
+    return {"calls": calls, "event": event, "request_id": context.aws_request_id,
+            "memory": context.memory_limit_in_mb, "greeting": os.environ.get("GREETING")}
+'''
+
+
+def create_python(lam, name: str, code: str = PY_HANDLER, **extra) -> dict:
+    return lam.create_function(FunctionName=name, Runtime='python3.12', Role=ROLE, Handler='app.handler',
+                               Code={'ZipFile': make_zip({'app.py': code})}, **extra)
+
+
+def test_create_wait_invoke_update(lam, unique):
+    name = unique('py')
+    zipped = make_zip({'app.py': PY_HANDLER})
+    created = lam.create_function(FunctionName=name, Runtime='python3.12', Role=ROLE, Handler='app.handler',
+                                  Code={'ZipFile': zipped}, Environment={'Variables': {'GREETING': 'hi'}})
+    assert created['ResponseMetadata']['HTTPStatusCode'] == 201
+    assert created['State'] == 'Pending'
+    assert created['CodeSha256'] == base64.b64encode(hashlib.sha256(zipped).digest()).decode()
+    lam.get_waiter('function_active_v2').wait(FunctionName=name, WaiterConfig={'Delay': 1, 'MaxAttempts': 10})
+    conf = lam.get_function(FunctionName=name)['Configuration']
+    assert conf['State'] == 'Active' and conf['LastUpdateStatus'] == 'Successful'
+
+    resp = lam.invoke(FunctionName=name, Payload=json.dumps({'x': 1}).encode(), LogType='Tail')
+    assert resp['StatusCode'] == 200
+    assert 'FunctionError' not in resp
+    body = json.loads(resp['Payload'].read())
+    assert body == {'calls': 1, 'event': {'x': 1}, 'request_id': resp['ResponseMetadata']['RequestId'],
+                    'memory': '128', 'greeting': 'hi'}
+    log = base64.b64decode(resp['LogResult']).decode()
+    assert f"START RequestId: {body['request_id']} Version: $LATEST" in log
+    assert "got {'x': 1}" in log
+    assert f"END RequestId: {body['request_id']}" in log and 'REPORT RequestId: ' in log
+
+    updated = lam.update_function_configuration(FunctionName=name, Environment={'Variables': {'GREETING': 'hello'}})
+    assert updated['LastUpdateStatus'] == 'InProgress'
+    lam.get_waiter('function_updated_v2').wait(FunctionName=name, WaiterConfig={'Delay': 1, 'MaxAttempts': 10})
+    body = json.loads(lam.invoke(FunctionName=name)['Payload'].read())
+    # New configuration → fresh environment (module state reset), empty payload → {}.
+    assert body['greeting'] == 'hello' and body['calls'] == 1 and body['event'] == {}
+    lam.delete_function(FunctionName=name)
+
+
+def test_function_uses_boto3_against_lakebox(lam, unique, s3):
+    name = unique('boto')
+    bucket = unique('fn-bucket')
+    code = ('import boto3\n'
+            'def handler(event, context):\n'
+            '    s3 = boto3.client("s3")\n'
+            '    s3.create_bucket(Bucket=event["bucket"])\n'
+            '    s3.put_object(Bucket=event["bucket"], Key="k", Body=b"from lambda")\n'
+            '    return "ok"\n')
+    create_python(lam, name, code, Timeout=30)
+    lam.get_waiter('function_active_v2').wait(FunctionName=name, WaiterConfig={'Delay': 1, 'MaxAttempts': 10})
+    resp = lam.invoke(FunctionName=name, Payload=json.dumps({'bucket': bucket}).encode())
+    assert 'FunctionError' not in resp, resp['Payload'].read()
+    assert s3.get_object(Bucket=bucket, Key='k')['Body'].read() == b'from lambda'
+    s3.delete_object(Bucket=bucket, Key='k')
+    s3.delete_bucket(Bucket=bucket)
+
+
+def test_function_error_shape(lam, unique):
+    name = unique('pyerr')
+    create_python(lam, name, 'def handler(event, context):\n    raise ValueError("bad input")\n')
+    lam.get_waiter('function_active_v2').wait(FunctionName=name, WaiterConfig={'Delay': 1, 'MaxAttempts': 10})
+    resp = lam.invoke(FunctionName=name, Payload=b'{}')
+    assert resp['StatusCode'] == 200 and resp['FunctionError'] == 'Unhandled'
+    err = json.loads(resp['Payload'].read())
+    assert list(err) == ['errorMessage', 'errorType', 'requestId', 'stackTrace']
+    assert err['errorMessage'] == 'bad input' and err['errorType'] == 'ValueError'
+
+
+def test_aws_cli_invoke(lam, aws, unique, tmp_path):
+    name = unique('cli')
+    create_python(lam, name)
+    lam.get_waiter('function_active_v2').wait(FunctionName=name, WaiterConfig={'Delay': 1, 'MaxAttempts': 10})
+    payload = tmp_path / 'payload.json'
+    payload.write_text(json.dumps({'from': 'cli'}))
+    out = tmp_path / 'out.json'
+    meta = aws.json('lambda', 'invoke', '--function-name', name, '--payload', f'fileb://{payload}', str(out))
+    assert meta['StatusCode'] == 200 and meta['ExecutedVersion'] == '$LATEST'
+    assert json.loads(out.read_text())['event'] == {'from': 'cli'}
+    listed = aws.json('lambda', 'list-functions')
+    assert name in [f['FunctionName'] for f in listed['Functions']]
+    assert all('State' not in f for f in listed['Functions'])
+
+
+def test_errors(lam, unique, lakebox):
+    with pytest.raises(ClientError) as exc:
+        lam.get_function(FunctionName='does-not-exist-' + uuid.uuid4().hex[:6])
+    assert exc.value.response['Error']['Code'] == 'ResourceNotFoundException'
+    assert exc.value.response['ResponseMetadata']['HTTPStatusCode'] == 404
+    assert exc.value.response['Error']['Message'].startswith('Function not found: arn:aws:lambda:us-east-1:000000000000:function:')
+
+    with pytest.raises(ClientError) as exc:
+        lam.create_function(FunctionName=unique('rt'), Runtime='ruby3.3', Role=ROLE, Handler='a.b',
+                            Code={'ZipFile': make_zip({'a.rb': ''})})
+    assert exc.value.response['Error']['Code'] == 'InvalidParameterValueException'
+    assert "at 'runtime' failed to satisfy constraint: Member must satisfy enum value set" in exc.value.response['Error']['Message']
+
+    name = unique('json')
+    create_python(lam, name)
+    lam.get_waiter('function_active_v2').wait(FunctionName=name, WaiterConfig={'Delay': 1, 'MaxAttempts': 10})
+    with pytest.raises(ClientError) as exc:
+        lam.invoke(FunctionName=name, Payload=b'{"unterminated"')
+    assert exc.value.response['Error']['Code'] == 'InvalidRequestContentException'
+    assert exc.value.response['ResponseMetadata']['HTTPStatusCode'] == 400
+    assert exc.value.response['Error']['Message'].startswith('Could not parse request body into json: Could not parse payload into json')
+
+
+def test_trailing_slash_and_encoded_arn(lam, unique, lakebox):
+    """Older SDKs send /2015-03-31/functions/ ; ARNs arrive percent-encoded in the path."""
+    name = unique('raw')
+    create_python(lam, name)
+    creds = Credentials(lakebox.access_key, lakebox.secret_key)
+
+    def signed_get(path: str):
+        url = lakebox.endpoint + path
+        req = AWSRequest(method='GET', url=url)
+        SigV4Auth(creds, 'lambda', lakebox.region).add_auth(req)
+        return raw_request('GET', url, headers=dict(req.headers.items()))
+
+    status, headers, body = signed_get('/2015-03-31/functions/')
+    assert status == 200, body
+    assert name in [f['FunctionName'] for f in json.loads(body)['Functions']]
+    assert headers.get('x-amzn-requestid')
+    arn = f'arn:aws:lambda:us-east-1:000000000000:function:{name}'
+    status, _, body = signed_get('/2015-03-31/functions/' + arn.replace(':', '%3A') + '/configuration')
+    assert status == 200, body
+    assert json.loads(body)['FunctionName'] == name
+    status, headers, body = signed_get('/2015-03-31/functions/nope-' + uuid.uuid4().hex[:6])
+    assert status == 404 and headers['x-amzn-errortype'] == 'ResourceNotFoundException'
+    assert json.loads(body)['Type'] == 'User' and 'Message' in json.loads(body)
