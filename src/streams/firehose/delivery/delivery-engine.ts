@@ -1,28 +1,23 @@
 /** Buffers accepted records, runs the processing stage for streams that need it, and delivers per lane and partition to S3 off the request path, idempotently and with retries. */
-import { createReadStream } from 'node:fs';
-import { unlink } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { FirehoseMetrics } from '../metrics.js';
 import { bucketOf, type DeliveryStream } from '../model.js';
+import { errorDocument } from '../processing/error-records.js';
 import { JqEvaluator } from '../processing/jq-evaluator.js';
 import type { FunctionInvoker } from '../processing/lambda-transform.js';
 import { MetadataExtractor } from '../processing/metadata-extractor.js';
-import { planOf, type ParquetPlan, type PipelinePlan } from '../processing/pipeline-plan.js';
-import { errorDocument } from '../processing/error-records.js';
-import { partitionKeys, processRecords, type Lane } from '../processing/record-processor.js';
+import { planOf, type PipelinePlan } from '../processing/pipeline-plan.js';
+import { runProcessing } from '../processing/processing-stage.js';
+import type { Lane } from '../processing/record-processor.js';
 import type { NewChunk, PendingBatch, SqliteFirehoseStore, StagedChunk } from '../sqlite-firehose-store.js';
+import { writeChunkObject, type ParquetConversion } from './chunk-delivery.js';
 import type { CompressionOptions } from './compressors.js';
-import { extensionFor, objectKey, writeCompressed, type ObjectSink } from './object-writer.js';
-import { effectivePrefix, parsePrefix, partitionKeysOf, type PrefixTemplate } from './prefix-template.js';
+import { encodeUnits, extensionFor, objectKey, writeCompressed, type ObjectSink } from './object-writer.js';
+import { effectivePrefix } from './prefix-template.js';
+import { hintsFor, recordDelivered, takeUnits, type Queue, type Unit } from './delivery-queue.js';
 
 export type { ObjectSink } from './object-writer.js';
-
-/** Format conversion as the delivery stage needs it (Glue schema lookup + JSON → Parquet). */
-export interface ParquetConversion {
-  /** Converts `records`; writes the Parquet file (when any record converted) and returns error documents for the rest. */
-  convert(plan: ParquetPlan, records: readonly Buffer[], arrival: number): Promise<{ file: string | undefined; failures: Buffer[] }>;
-  close?(): Promise<void>;
-}
+export type { ParquetConversion } from './chunk-delivery.js';
 
 export interface DeliveryEngineOptions {
   readonly store: SqliteFirehoseStore;
@@ -41,41 +36,10 @@ export interface DeliveryEngineOptions {
   readonly lambdaRetryDelayMs?: number;
 }
 
-const NEWLINE = Buffer.from('\n');
 const MAX_RETRY_MS = 24 * 60 * 60 * 1000;
 const MAX_BACKOFF_MS = 60_000;
 /** Most bytes one processing step takes when no Lambda buffer hint applies. */
 const PROCESSING_STEP_BYTES = 8 * 1024 * 1024;
-
-interface Unit {
-  readonly id: number;
-  readonly version: number;
-  readonly arrival: number;
-  readonly records: number;
-  readonly bytes: number;
-}
-
-/** Intake queues hold accepted batches (one per stream); staged queues hold processed chunks (one per stream, lane and partition). */
-interface Queue {
-  readonly key: string;
-  readonly stream: string;
-  readonly kind: 'intake' | 'staged';
-  readonly lane: Lane;
-  readonly partition: string;
-  units: Unit[];
-  bytes: number;
-  timer: NodeJS.Timeout | undefined;
-  inflight: Promise<void> | undefined;
-  failures: number;
-  retryAt: number;
-  /** When the current run of failed attempts began. */
-  failingSince?: number | undefined;
-}
-
-interface Hints {
-  readonly bytes: number;
-  readonly intervalMs: number;
-}
 
 export class DeliveryEngine {
   readonly #queues = new Map<string, Queue>();
@@ -191,26 +155,12 @@ export class DeliveryEngine {
     return entry;
   }
 
-  #hints(q: Queue, stream: DeliveryStream): Hints {
-    const { plan } = this.#planOf(stream);
-    const mb = (h: { SizeInMBs?: number | undefined; IntervalInSeconds?: number | undefined } | undefined): Hints => ({
-      bytes: (h?.SizeInMBs ?? 5) * 1024 * 1024,
-      intervalMs: (h?.IntervalInSeconds ?? 300) * 1000,
-    });
-    if (q.kind === 'intake') {
-      if (!plan.staged) return mb(stream.destination.BufferingHints);
-      if (plan.lambda) return { bytes: plan.lambda.bufferBytes, intervalMs: plan.lambda.intervalMs };
-      return { bytes: 0, intervalMs: 0 };
-    }
-    return q.lane === 'backup' ? mb(plan.backup?.BufferingHints) : mb(stream.destination.BufferingHints);
-  }
-
   /** When the queue is due: full (size hint) or old (interval hint), after any retry backoff. */
   #dueAt(q: Queue): number | undefined {
     const stream = this.o.streamOf(q.stream);
     const head = q.units[0];
     if (!stream || !head) return undefined;
-    const hints = this.#hints(q, stream);
+    const hints = hintsFor(q, stream, this.#planOf(stream).plan);
     const due = q.bytes >= hints.bytes ? this.#now() : head.arrival + hints.intervalMs;
     return Math.max(due, q.retryAt);
   }
@@ -241,19 +191,6 @@ export class DeliveryEngine {
     }
   }
 
-  /** Units from the head, of one stream version, until `limit` bytes are reached (the unit that crosses it included). */
-  #take(q: Queue, limit: number): Unit[] {
-    const head = q.units[0]!;
-    const chosen: Unit[] = [];
-    let bytes = 0;
-    for (const u of q.units) {
-      if (u.version !== head.version || (chosen.length > 0 && bytes >= limit)) break;
-      chosen.push(u);
-      bytes += u.bytes;
-    }
-    return chosen;
-  }
-
   async #deliverOnce(q: Queue, force: boolean): Promise<void> {
     const stream = this.o.streamOf(q.stream);
     if (!stream) {
@@ -266,7 +203,7 @@ export class DeliveryEngine {
     }
     const { plan } = this.#planOf(stream);
     const processing = q.kind === 'intake' && plan.staged;
-    const chosen = this.#take(q, processing ? (plan.lambda?.bufferBytes ?? PROCESSING_STEP_BYTES) : this.#hints(q, stream).bytes);
+    const chosen = takeUnits(q, processing ? (plan.lambda?.bufferBytes ?? PROCESSING_STEP_BYTES) : hintsFor(q, stream, this.#planOf(stream).plan).bytes);
     const labels = { delivery_stream: q.stream };
     try {
       if (q.kind === 'intake' && !plan.staged) await this.#deliverBatches(q, stream, plan, chosen);
@@ -346,13 +283,13 @@ export class DeliveryEngine {
       first: head.id,
       extension: dest.FileExtension ?? extensionFor(dest.CompressionFormat, this.#compression),
     });
-    const encoded = this.#encode(chosen, (id) => this.o.store.readBatch(id), plan.appendDelimiter);
+    const encoded = encodeUnits(chosen, (id) => this.o.store.readBatch(id), plan.appendDelimiter);
     await writeCompressed(this.o.sink, bucketOf(dest.BucketARN), key, encoded, dest.CompressionFormat, this.#compression);
     this.o.store.acknowledge(stream.name, chosen[chosen.length - 1]!.id);
     await this.o.store.sync();
     this.#purgeSoon();
     this.#forget(q, chosen);
-    this.#delivered(q, chosen);
+    recordDelivered(this.o.metrics, this.o.logger, q, chosen, this.#oldestPending(q.stream), this.#now());
   }
 
   /** The processing stage: accepted batches → (backup, de-aggregation, Lambda, partitioning) → staged chunks, committed atomically. */
@@ -364,42 +301,22 @@ export class DeliveryEngine {
       invoker = this.o.invoker?.();
       if (!invoker) throw new Error('the functions service is not available');
     }
-    const source = chosen.flatMap((b) => this.o.store.readBatch(b.id).map((data) => ({ data, arrival: b.arrival })));
-    const prefix = parsePrefix(stream.destination.Prefix ?? '');
-    const limit = this.o.activePartitionLimit ?? 500;
     const active = new Set<string>();
     for (const other of this.#queues.values()) if (other.stream === stream.name && other.kind === 'staged' && other.lane === 'main') active.add(other.partition);
-    let exceeded = 0;
-    const routed = await processRecords(
+    const { routed, groups, exceeded } = await runProcessing(
       {
         plan,
-        transform: invoker ? { streamArn: stream.arn, region: this.o.region, invoker, now: this.#now, retryDelayMs: this.o.lambdaRetryDelayMs ?? 500 } : undefined,
         extractor,
-        prefixKeys: { query: partitionKeysOf(prefix, 'queryKey'), lambda: partitionKeysOf(prefix, 'lambdaKey') },
-        admitPartition: (p) => {
-          if (active.has(p)) return true;
-          if (active.size >= limit) {
-            exceeded++;
-            return false;
-          }
-          active.add(p);
-          return true;
-        },
+        transform: invoker ? { streamArn: stream.arn, region: this.o.region, invoker, now: this.#now, retryDelayMs: this.o.lambdaRetryDelayMs ?? 500 } : undefined,
+        activePartitions: active,
+        activePartitionLimit: this.o.activePartitionLimit ?? 500,
         now: this.#now,
       },
-      source,
+      stream,
+      chosen.flatMap((b) => this.o.store.readBatch(b.id).map((data) => ({ data, arrival: b.arrival }))),
     );
-    const groups = new Map<string, { lane: Lane; partition: string; arrival: number; data: Buffer[] }>();
-    for (const r of routed) {
-      const k = `${r.lane}\0${r.partition}`;
-      const g = groups.get(k);
-      if (g) {
-        g.data.push(r.data);
-        g.arrival = Math.min(g.arrival, r.arrival);
-      } else groups.set(k, { lane: r.lane, partition: r.partition, arrival: r.arrival, data: [r.data] });
-    }
     const version = chosen[0]!.version;
-    const chunks: NewChunk[] = [...groups.values()].map((g) => ({ stream: stream.name, version, ...g }));
+    const chunks: NewChunk[] = groups.map((g) => ({ stream: stream.name, version, ...g }));
     const staged = this.o.store.commitProcessed(stream.name, chosen[chosen.length - 1]!.id, chunks);
     await this.o.store.sync();
     this.#purgeSoon();
@@ -408,14 +325,18 @@ export class DeliveryEngine {
     const m = this.o.metrics;
     m.processingSuccess.set(labels, 1);
     m.processingDuration.observe(labels, (this.#now() - started) / 1000);
-    const count = (lane: Lane, partition?: string): number =>
-      routed.filter((r) => r.lane === lane && (partition === undefined || r.partition === partition)).length;
-    m.processedRecords.inc(labels, count('main'));
-    m.processingFailedRecords.inc(labels, count('error', 'processing-failed'));
-    m.extractionFailedRecords.inc(labels, count('error', 'metadata-extraction-failed'));
+    m.processedRecords.inc(labels, routed.main);
+    m.processingFailedRecords.inc(labels, routed.processingFailed);
+    m.extractionFailedRecords.inc(labels, routed.extractionFailed);
     if (exceeded > 0) m.partitionCountExceeded.inc(labels, exceeded);
     for (const c of staged) this.#enqueueChunk(c);
     if (plan.dynamicPartitioning) m.activePartitions.set(labels, this.#activePartitions(stream.name));
+  }
+
+  #oldestPending(stream: string): number | undefined {
+    let oldest: number | undefined;
+    for (const q of this.#queues.values()) if (q.stream === stream && q.units[0]) oldest = Math.min(oldest ?? Infinity, q.units[0].arrival);
+    return oldest;
   }
 
   #activePartitions(stream: string): number {
@@ -426,50 +347,13 @@ export class DeliveryEngine {
 
   /** Delivers processed chunks of one lane and partition as one object (Parquet for converted main-lane records). */
   async #deliverChunks(q: Queue, stream: DeliveryStream, plan: PipelinePlan, chosen: readonly Unit[]): Promise<void> {
-    const dest = stream.destination;
     const head = chosen[0]!;
-    const timeZone = dest.CustomTimeZone ?? 'UTC';
-    let prefix: PrefixTemplate;
-    let bucket = bucketOf(dest.BucketARN);
-    let compression = dest.CompressionFormat;
-    let extension: string;
-    let context = {};
-    if (q.lane === 'main') {
-      prefix = effectivePrefix(dest.Prefix);
-      const keys = partitionKeys(q.partition);
-      context = { queryKeys: keys.query, lambdaKeys: keys.lambda };
-      extension = dest.FileExtension ?? (plan.conversion ? '.parquet' : extensionFor(compression, this.#compression));
-    } else if (q.lane === 'error') {
-      prefix = errorPrefix(dest.Prefix, dest.ErrorOutputPrefix);
-      context = { errorType: q.partition };
-      extension = extensionFor(compression, this.#compression);
-    } else {
-      const b = plan.backup;
-      if (!b) throw new Error('S3 backup is no longer configured');
-      prefix = effectivePrefix(b.Prefix);
-      bucket = bucketOf(b.BucketARN ?? '');
-      compression = b.CompressionFormat ?? 'UNCOMPRESSED';
-      extension = extensionFor(compression, this.#compression);
-    }
-    const key = objectKey({ prefix, context, stream: stream.name, version: head.version, oldest: head.arrival, timeZone, seed: `${stream.name}\0${q.lane}\0${q.partition}`, first: head.id, extension });
-    let failures: Buffer[] = [];
-    if (q.lane === 'main' && plan.conversion) {
-      const conversion = this.o.conversion?.();
-      if (!conversion) throw new Error('format conversion is not available');
-      const records = chosen.flatMap((u) => this.o.store.readChunk(u.id));
-      const result = await conversion.convert(plan.conversion, records, head.arrival);
-      failures = result.failures;
-      if (result.file !== undefined) {
-        try {
-          await this.o.sink.putObject(bucket, key, createReadStream(result.file), undefined);
-        } finally {
-          await unlink(result.file).catch(() => undefined);
-        }
-      }
-    } else {
-      const encoded = this.#encode(chosen, (id) => this.o.store.readChunk(id), q.lane === 'main' && plan.appendDelimiter);
-      await writeCompressed(this.o.sink, bucket, key, encoded, compression, this.#compression);
-    }
+    const { failures } = await writeChunkObject(
+      { store: this.o.store, sink: this.o.sink, conversion: this.o.conversion?.(), compression: this.#compression },
+      stream,
+      plan,
+      { lane: q.lane, partition: q.partition, units: chosen },
+    );
     const errorChunks: NewChunk[] =
       failures.length > 0 ? [{ stream: stream.name, version: head.version, lane: 'error', partition: 'format-conversion-failed', arrival: head.arrival, data: failures }] : [];
     const added = this.o.store.completeChunks(
@@ -478,56 +362,13 @@ export class DeliveryEngine {
     );
     await this.o.store.sync();
     this.#forget(q, chosen);
-    this.#delivered(q, chosen);
+    recordDelivered(this.o.metrics, this.o.logger, q, chosen, this.#oldestPending(q.stream), this.#now());
     if (failures.length > 0) this.o.metrics.conversionFailedRecords.inc({ delivery_stream: stream.name }, failures.length);
     for (const c of added) this.#enqueueChunk(c);
   }
 
   get #compression(): CompressionOptions {
     return this.o.compression ?? { gzipLevel: 6 };
-  }
-
-  #delivered(q: Queue, chosen: readonly Unit[]): void {
-    const labels = { delivery_stream: q.stream };
-    const m = this.o.metrics;
-    const records = chosen.reduce((n, u) => n + u.records, 0);
-    const bytes = chosen.reduce((n, u) => n + u.bytes, 0);
-    if (q.lane === 'backup') {
-      m.backupRecords.inc(labels, records);
-      m.backupBytes.inc(labels, bytes);
-      m.backupSuccess.set(labels, 1);
-      return;
-    }
-    if (q.lane === 'error') {
-      m.errorOutputRecords.inc({ ...labels }, records);
-      return;
-    }
-    m.deliveryRecords.inc(labels, records);
-    m.deliveryBytes.inc(labels, bytes);
-    m.deliveryObjects.inc(labels);
-    m.deliverySuccess.set(labels, 1);
-    let oldest = Infinity;
-    for (const other of this.#queues.values()) if (other.stream === q.stream && other.units[0]) oldest = Math.min(oldest, other.units[0].arrival);
-    m.dataFreshness.set(labels, Number.isFinite(oldest) ? (this.#now() - oldest) / 1000 : 0);
-    this.o.logger.debug({ stream: q.stream, lane: q.lane, records, bytes }, 'firehose delivered object');
-  }
-
-  /**
-   * Encoder stage: the records of `units`, one unit at a time (with `\n` between records when
-   * AppendDelimiterToRecord is on), yielding to other work between units.
-   */
-  async *#encode(units: readonly Unit[], read: (id: number) => Buffer[], delimiter: boolean): AsyncGenerator<Buffer> {
-    let first = true;
-    for (const u of units) {
-      const parts: Buffer[] = [];
-      for (const r of read(u.id)) {
-        if (delimiter && !first) parts.push(NEWLINE);
-        parts.push(r);
-        first = false;
-      }
-      yield parts.length === 1 ? parts[0]! : Buffer.concat(parts);
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
   }
 
   /** Deletes delivered intake rows in small steps between other work. */
@@ -552,12 +393,4 @@ export class DeliveryEngine {
     this.#setBytes(-removed);
     this.o.metrics.bufferedBytes.set({ delivery_stream: q.stream }, this.#streamBytes(q.stream));
   }
-}
-
-/** ErrorOutputPrefix, or Firehose's default error layout `<Prefix><error-output-type>/yyyy/MM/dd/HH/`. */
-export function errorPrefix(prefix: string | undefined, errorOutputPrefix: string | undefined): PrefixTemplate {
-  if (errorOutputPrefix !== undefined && errorOutputPrefix !== '') return parsePrefix(errorOutputPrefix);
-  const literal = parsePrefix(prefix ?? '');
-  const tail = parsePrefix('!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd/HH/}');
-  return { source: `${prefix ?? ''}${tail.source}`, parts: [...literal.parts, ...tail.parts], hasExpressions: true };
 }

@@ -75,3 +75,23 @@ export async function writeCompressed(
 export function extensionFor(compressionFormat: string, options: CompressionOptions): string {
   return compressorFor(compressionFormat, options).extension;
 }
+
+const NEWLINE = Buffer.from('\n');
+
+/**
+ * Encoder stage: the records of `units` (read one unit at a time, with `\n` between records when
+ * AppendDelimiterToRecord is on), yielding to other work between units.
+ */
+export async function* encodeUnits(units: readonly { readonly id: number }[], read: (id: number) => Buffer[], delimiter: boolean): AsyncGenerator<Buffer> {
+  let first = true;
+  for (const u of units) {
+    const parts: Buffer[] = [];
+    for (const r of read(u.id)) {
+      if (delimiter && !first) parts.push(NEWLINE);
+      parts.push(r);
+      first = false;
+    }
+    yield parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
