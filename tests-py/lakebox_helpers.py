@@ -296,3 +296,15 @@ def send_truncated_put(
         sock.sendall(partial)
         if reset:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
+
+
+def make_zip(files: Mapping[str, str]) -> bytes:
+    """A deflated zip holding `files` (name → text), as Lambda's ZipFile expects."""
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, 'w', zipfile.ZIP_DEFLATED) as z:
+        for name, text in files.items():
+            z.writestr(name, text)
+    return buf.getvalue()

@@ -6,15 +6,14 @@ from __future__ import annotations
 
 import base64
 import gzip
-import io
 import json
 import uuid
-import zipfile
 
 import boto3
 import pytest
 from botocore.config import Config
 
+from lakebox_helpers import make_zip
 from test_firehose import create_active, delivered, flush
 
 ROLE = 'arn:aws:iam::000000000000:role/lambda-role'
@@ -35,18 +34,10 @@ def lam(lakebox):
     return client(lakebox, 'lambda', retries={'total_max_attempts': 1})
 
 
-def zipped(files: dict[str, str]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, 'w', zipfile.ZIP_DEFLATED) as z:
-        for name, text in files.items():
-            z.writestr(name, text)
-    return buf.getvalue()
-
-
 def create_function(lam, runtime: str, handler: str, files: dict[str, str], timeout: int = 10) -> str:
     name = f'fh-{uuid.uuid4().hex[:8]}'
     arn = lam.create_function(FunctionName=name, Runtime=runtime, Role=ROLE, Handler=handler, Timeout=timeout,
-                              Code={'ZipFile': zipped(files)})['FunctionArn']
+                              Code={'ZipFile': make_zip(files)})['FunctionArn']
     lam.get_waiter('function_active_v2').wait(FunctionName=name, WaiterConfig={'Delay': 1, 'MaxAttempts': 20})
     return arn
 

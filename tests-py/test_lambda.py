@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import io
 import json
 import uuid
-import zipfile
 
 import boto3
 import pytest
@@ -17,7 +15,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from lakebox_helpers import raw_request
+from lakebox_helpers import make_zip, raw_request
 
 ROLE = 'arn:aws:iam::000000000000:role/lambda-role'
 
@@ -30,14 +28,6 @@ def lam(lakebox):
         aws_access_key_id=lakebox.access_key, aws_secret_access_key=lakebox.secret_key, region_name=lakebox.region
     )
     return session.client('lambda', endpoint_url=lakebox.endpoint, config=Config(retries={'total_max_attempts': 1}))
-
-
-def make_zip(files: dict[str, str]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, 'w', zipfile.ZIP_DEFLATED) as z:
-        for name, text in files.items():
-            z.writestr(name, text)
-    return buf.getvalue()
 
 
 PY_HANDLER = '''

@@ -21,8 +21,8 @@ export class RawJson {
   constructor(readonly text: string) {}
 }
 
-/** How authentication failures look in JSON services (they differ from S3's codes). */
-const AUTH_CODE_MAP: Readonly<Record<string, { code: string; status: number }>> = {
+/** How authentication failures look in JSON services, and in Lambda's REST-JSON API (they differ from S3's codes). */
+export const AUTH_CODE_MAP: Readonly<Record<string, { code: string; status: number }>> = {
   InvalidAccessKeyId: { code: 'UnrecognizedClientException', status: 403 },
   SignatureDoesNotMatch: { code: 'InvalidSignatureException', status: 403 },
   RequestTimeTooSkewed: { code: 'InvalidSignatureException', status: 403 },
@@ -123,4 +123,16 @@ export async function readJsonBody(req: IncomingMessage): Promise<Buffer> {
     chunks.push(buf);
   }
   return Buffer.concat(chunks);
+}
+
+/** JSON 1.1 timestamps are epoch seconds; undefined members are dropped. */
+export function epochSecondsWire(value: unknown): unknown {
+  if (value instanceof Date) return value.getTime() / 1000;
+  if (Array.isArray(value)) return value.map(epochSecondsWire);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = epochSecondsWire(v);
+    return out;
+  }
+  return value;
 }

@@ -2,7 +2,7 @@
 import { ServiceError } from '../../shared/service-error.js';
 import { FIREHOSE_ERROR_STATUS, FirehoseErrors } from '../../streams/firehose/errors.js';
 import type { FirehoseService } from '../../streams/firehose/firehose-service.js';
-import { RawJson, type JsonService } from './aws-json-protocol.js';
+import { epochSecondsWire, RawJson, type JsonService } from './aws-json-protocol.js';
 
 type Json = Record<string, unknown>;
 
@@ -29,17 +29,7 @@ function record(value: unknown, path: string): { Data?: Uint8Array | undefined }
   return { Data: decodeBlob(r.Data, `${path}.data`) };
 }
 
-/** JSON 1.1 timestamps are epoch seconds. */
-function toWire(value: unknown): unknown {
-  if (value instanceof Date) return value.getTime() / 1000;
-  if (Array.isArray(value)) return value.map(toWire);
-  if (value !== null && typeof value === 'object') {
-    const out: Json = {};
-    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = toWire(v);
-    return out;
-  }
-  return value;
-}
+const toWire = epochSecondsWire;
 
 export class FirehoseJsonService implements JsonService {
   readonly targetPrefix = 'Firehose_20150804';

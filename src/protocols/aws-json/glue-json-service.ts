@@ -2,7 +2,7 @@
 import type { CatalogService } from '../../catalog/catalog-service.js';
 import { CATALOG_ERROR_STATUS, CatalogErrors } from '../../catalog/errors.js';
 import { ServiceError } from '../../shared/service-error.js';
-import type { JsonService } from './aws-json-protocol.js';
+import { epochSecondsWire, type JsonService } from './aws-json-protocol.js';
 
 type Json = Record<string, unknown>;
 
@@ -21,17 +21,7 @@ function fromWire(value: unknown): unknown {
   return value;
 }
 
-/** JSON 1.1 timestamps are epoch seconds; undefined members are dropped. */
-function toWire(value: unknown): unknown {
-  if (value instanceof Date) return value.getTime() / 1000;
-  if (Array.isArray(value)) return value.map(toWire);
-  if (value !== null && typeof value === 'object') {
-    const out: Json = {};
-    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = toWire(v);
-    return out;
-  }
-  return value;
-}
+const toWire = epochSecondsWire;
 
 export class GlueJsonService implements JsonService {
   readonly targetPrefix = 'AWSGlue';

@@ -1,4 +1,5 @@
 /** AWS Lambda REST-JSON protocol: maps method + path to a functions-service operation and serializes results and errors. */
+import { AUTH_CODE_MAP } from '../aws-json/aws-json-protocol.js';
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LambdaError, LambdaErrors } from '../../functions/errors.js';
@@ -19,16 +20,7 @@ interface Route {
   readonly label: string | undefined;
 }
 
-/** How authentication failures look in Lambda (the codes of AWS's JSON services). */
-const AUTH_CODES: Readonly<Record<string, { code: string; status: number }>> = {
-  InvalidAccessKeyId: { code: 'UnrecognizedClientException', status: 403 },
-  SignatureDoesNotMatch: { code: 'InvalidSignatureException', status: 403 },
-  RequestTimeTooSkewed: { code: 'InvalidSignatureException', status: 403 },
-  AuthorizationHeaderMalformed: { code: 'IncompleteSignatureException', status: 400 },
-  AuthorizationQueryParametersError: { code: 'IncompleteSignatureException', status: 400 },
-  AccessDenied: { code: 'MissingAuthenticationTokenException', status: 403 },
-  XAmzContentSHA256Mismatch: { code: 'InvalidSignatureException', status: 400 },
-};
+const AUTH_CODES = AUTH_CODE_MAP;
 
 const SUCCESS: Readonly<Record<string, number>> = { CreateFunction: 201, DeleteFunction: 204, TagResource: 204, UntagResource: 204, InvokeAsync: 202 };
 const CODE_PATH = /^\/_lakebox\/functions\/code\/([0-9a-f]{64})\.zip$/;

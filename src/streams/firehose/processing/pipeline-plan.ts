@@ -1,6 +1,7 @@
 /** Reads a destination's processors, dynamic partitioning, format conversion and backup settings into a validated plan the delivery stages follow. */
 import type { DataFormatConversionConfiguration, Processor, S3DestinationDescription } from '@aws-sdk/client-firehose';
 import { timestampFormatProblems } from '../conversion/conversion-config.js';
+import type { ParquetOptions } from '../conversion/model.js';
 import { FirehoseErrors } from '../errors.js';
 import type { S3Destination } from '../model.js';
 import type { DeaggregationMode } from './record-deaggregator.js';
@@ -24,14 +25,8 @@ export interface ParquetPlan {
   readonly deserializer:
     | { kind: 'openx'; caseInsensitive: boolean; convertDotsInJsonKeysToUnderscores: boolean; columnToJsonKeyMappings: Readonly<Record<string, string>> }
     | { kind: 'hive'; timestampFormats: readonly string[] };
-  readonly parquet: {
-    compression: 'UNCOMPRESSED' | 'GZIP' | 'SNAPPY';
-    pageSizeBytes: number;
-    blockSizeBytes: number;
-    enableDictionaryCompression: boolean;
-    writerVersion: 'V1' | 'V2';
-    maxPaddingBytes: number;
-  };
+  readonly parquet: ParquetOptions;
+
 }
 
 export interface PipelinePlan {
