@@ -247,7 +247,7 @@ describe('functions through @aws-sdk/client-lambda', () => {
   });
 
   it('runs accepted Event invocations after kill -9 and restart', async () => {
-    await create('slow-writer', { 'index.js': 'const fs = require("fs");\nexports.handler = async (e) => { await new Promise((r) => setTimeout(r, 3000)); fs.appendFileSync(e.file, "done"); };' });
+    await create('slow-writer', { 'index.js': 'const fs = require("fs");\nexports.handler = async (e) => { await new Promise((r) => setTimeout(r, 2500)); fs.appendFileSync(e.file, "done"); };' }, { Timeout: 10 });
     const file = join(scratch, 'after-crash');
     expect((await invoke('slow-writer', { file }, { InvocationType: 'Event' })).out.StatusCode).toBe(202);
     // Killed while the function still sleeps: the 202 was an acknowledgement, so the event must still run.
@@ -257,6 +257,7 @@ describe('functions through @aws-sdk/client-lambda', () => {
     lambda = new LambdaClient({ endpoint: server.endpoint, region: 'us-east-1', credentials, maxAttempts: 1 });
     for (let i = 0; i < 200 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 50));
     // At least once, as AWS promises for async invocations (the killed server's worker is stopped with it).
+    expect(existsSync(file), server.output.slice(-30).join('\n')).toBe(true);
     expect(readFileSync(file, 'utf8')).toMatch(/^(done)+$/);
   });
 });
