@@ -8,6 +8,7 @@ import type { ObjectService } from '../../storage/object-service.js';
 import { DeliveryEngine, type ObjectSink, type ParquetConversion } from './delivery/delivery-engine.js';
 import type { FunctionInvoker } from './processing/lambda-transform.js';
 import { FirehoseService } from './firehose-service.js';
+import { IntakeLog } from './intake-log.js';
 import { FirehoseMetrics } from './metrics.js';
 import { SqliteFirehoseStore } from './sqlite-firehose-store.js';
 
@@ -42,6 +43,7 @@ export class FirehoseModule {
   readonly service: FirehoseService;
   readonly engine: DeliveryEngine;
   readonly #sqlite: DurableSqlite;
+  readonly #store: SqliteFirehoseStore;
   /** The functions service, for Lambda processors (set by the server once both exist). */
   invoker: FunctionInvoker | undefined;
   /** JSON → Parquet conversion with schemas from the Glue catalog (set by the server). */
@@ -51,7 +53,8 @@ export class FirehoseModule {
     const dir = join(options.dataDir, 'firehose');
     mkdirSync(dir, { recursive: true });
     this.#sqlite = new DurableSqlite(join(dir, 'firehose.sqlite'), options.fsync);
-    const store = new SqliteFirehoseStore(this.#sqlite);
+    const store = new SqliteFirehoseStore(this.#sqlite, new IntakeLog(join(dir, 'intake'), options.fsync));
+    this.#store = store;
     const metrics = new FirehoseMetrics(registry);
     this.engine = new DeliveryEngine({
       store,
@@ -69,6 +72,7 @@ export class FirehoseModule {
 
   async start(): Promise<void> {
     await this.#sqlite.open();
+    await this.#store.open();
     this.service.recover();
   }
 
@@ -76,6 +80,7 @@ export class FirehoseModule {
     this.service.stop();
     await this.engine.stop();
     await this.conversion?.close?.();
+    await this.#store.close();
     await this.#sqlite.close();
   }
 }

@@ -278,8 +278,7 @@ export class FirehoseService {
       this.metrics.throttledRecords.inc(labels, data.length);
       throw FirehoseErrors.serviceUnavailable('Slow down. The buffer of undelivered records is full; retry with backoff.');
     }
-    const batch = this.store.append(s.name, s.versionId, Date.now(), data);
-    await this.store.sync();
+    const batch = await this.store.append(s.name, s.versionId, Date.now(), data);
     this.engine.enqueue(batch);
     this.metrics.incomingRecords.inc(labels, data.length);
     this.metrics.incomingBytes.inc(labels, bytes);

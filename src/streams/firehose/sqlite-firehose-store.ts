@@ -1,19 +1,12 @@
-/** SQLite persistence for Firehose: delivery stream definitions and the durable log of accepted, not yet delivered records. */
+/** Firehose persistence: stream definitions, delivered-through watermarks and staged chunks in SQLite; accepted batches in the intake log. */
 import type { DurableSqlite } from '../../storage/fs/durable-sqlite.js';
+import type { IntakeLog, PendingBatch } from './intake-log.js';
 import type { DeliveryStream } from './model.js';
+
+export type { PendingBatch } from './intake-log.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS delivery_streams (name TEXT PRIMARY KEY, doc TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS pending_batches (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  stream TEXT NOT NULL,
-  version INTEGER NOT NULL,
-  arrival INTEGER NOT NULL,
-  records INTEGER NOT NULL,
-  bytes INTEGER NOT NULL,
-  data BLOB NOT NULL
-);
-CREATE INDEX IF NOT EXISTS pending_by_stream ON pending_batches (stream, id);
 CREATE TABLE IF NOT EXISTS delivered_through (stream TEXT PRIMARY KEY, id INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS staged_chunks (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -28,19 +21,6 @@ CREATE TABLE IF NOT EXISTS staged_chunks (
 );
 CREATE INDEX IF NOT EXISTS staged_by_stream ON staged_chunks (stream, id);
 `;
-
-/** Rows purged per step once delivered, so no single DELETE holds the event loop for long. */
-const PURGE_CHUNK = 16;
-
-/** A put call's records, framed as [u32 length][bytes]…, all with the same arrival time. */
-export interface PendingBatch {
-  readonly id: number;
-  readonly stream: string;
-  readonly version: number;
-  readonly arrival: number;
-  readonly records: number;
-  readonly bytes: number;
-}
 
 /** Processed records waiting for delivery to one lane and partition, framed like a batch; `arrival` is the oldest record's. */
 export interface StagedChunk {
@@ -106,26 +86,21 @@ export class SqliteFirehoseStore {
   /** Stream definitions are read on every put: kept in memory, written through to SQLite. */
   readonly #streams = new Map<string, DeliveryStream>();
 
-  constructor(private readonly sqlite: DurableSqlite) {
+  /** Delivered-through watermarks per stream (mirrors the delivered_through table). */
+  readonly #delivered = new Map<string, number>();
+
+  constructor(
+    private readonly sqlite: DurableSqlite,
+    private readonly log: IntakeLog,
+  ) {
     const db = sqlite.db;
     db.exec(SCHEMA);
     this.#s = {
       upsert: db.prepare('INSERT OR REPLACE INTO delivery_streams (name, doc) VALUES (?, ?)'),
       all: db.prepare<[], { doc: string }>('SELECT doc FROM delivery_streams ORDER BY name'),
       remove: db.prepare('DELETE FROM delivery_streams WHERE name = ?'),
-      append: db.prepare('INSERT INTO pending_batches (stream, version, arrival, records, bytes, data) VALUES (?, ?, ?, ?, ?, ?)'),
-      pending: db.prepare<[], PendingBatch>(
-        `SELECT p.id, p.stream, p.version, p.arrival, p.records, p.bytes FROM pending_batches p
-         LEFT JOIN delivered_through d ON d.stream = p.stream WHERE p.id > COALESCE(d.id, 0) ORDER BY p.id`,
-      ),
       markDelivered: db.prepare('INSERT OR REPLACE INTO delivered_through (stream, id) VALUES (?, ?)'),
-      purgeable: db.prepare<[], { stream: string; id: number }>(
-        'SELECT p.stream, p.id FROM pending_batches p JOIN delivered_through d ON d.stream = p.stream WHERE p.id <= d.id ORDER BY p.id LIMIT 256',
-      ),
-      deleteIds: db.prepare('DELETE FROM pending_batches WHERE stream = ? AND id >= ? AND id <= ?'),
-      forgetWatermark: db.prepare('DELETE FROM delivered_through WHERE stream = ?'),
-      data: db.prepare<[number], { data: Buffer }>('SELECT data FROM pending_batches WHERE id = ?'),
-      deleteStream: db.prepare('DELETE FROM pending_batches WHERE stream = ?'),
+      watermarks: db.prepare<[], { stream: string; id: number }>('SELECT stream, id FROM delivered_through'),
       stage: db.prepare('INSERT INTO staged_chunks (stream, version, lane, partition, arrival, records, bytes, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
       staged: db.prepare<[], StagedChunk>('SELECT id, stream, version, lane, partition, arrival, records, bytes FROM staged_chunks ORDER BY id'),
       chunkData: db.prepare<[number], { data: Buffer }>('SELECT data FROM staged_chunks WHERE id = ?'),
@@ -154,47 +129,49 @@ export class SqliteFirehoseStore {
   deleteStream(name: string): void {
     this.sqlite.db.transaction(() => {
       this.#s.remove.run(name);
-      this.#s.deleteStream.run(name);
-      this.#s.forgetWatermark.run(name);
+      // Every batch accepted so far counts as delivered: a stream created again under this name starts clean.
+      this.#s.markDelivered.run(name, this.log.nextId - 1);
       this.#s.deleteStreamChunks.run(name);
     })();
+    this.#delivered.set(name, this.log.nextId - 1);
     this.#streams.delete(name);
   }
 
-  /** Appends one put call's records; durable once `sync()` resolves. */
-  append(stream: string, version: number, arrival: number, records: readonly Uint8Array[]): PendingBatch {
-    const data = frameRecords(records);
-    const bytes = data.length - 4 * records.length;
-    const info = this.#s.append.run(stream, version, arrival, records.length, bytes, data);
-    return { id: Number(info.lastInsertRowid), stream, version, arrival, records: records.length, bytes };
+  /** Opens the intake log, replaying the batches not delivered yet. */
+  async open(): Promise<void> {
+    let max = 0;
+    for (const w of this.#s.watermarks.all()) {
+      this.#delivered.set(w.stream, w.id);
+      max = Math.max(max, w.id);
+    }
+    await this.log.open((stream) => this.#delivered.get(stream) ?? 0, max + 1);
+  }
+
+  /** Appends one put call's records; resolves once they are on disk. */
+  append(stream: string, version: number, arrival: number, records: readonly Uint8Array[]): Promise<PendingBatch> {
+    return this.log.append(stream, version, arrival, records);
   }
 
   pendingBatches(): PendingBatch[] {
-    return this.#s.pending.all();
+    return this.log.pendingBatches();
   }
 
   readBatch(id: number): Buffer[] {
-    const r = this.#s.data.get(id);
-    return r ? unframeRecords(r.data) : [];
+    return this.log.readBatch(id);
   }
 
   /**
-   * Records that a stream's batches up to `last` are delivered: one small atomic write (batches are
-   * delivered in id order), durable with the next `sync()`. The rows themselves are purged later by
-   * `purgeDelivered`, a few at a time.
+   * Records that a stream's batches up to `last` are delivered (batches are delivered in id order),
+   * durable with the next `sync()`; their log segments go in `purgeDelivered` after that.
    */
   acknowledge(stream: string, last: number): void {
     this.#s.markDelivered.run(stream, last);
+    this.#delivered.set(stream, Math.max(this.#delivered.get(stream) ?? 0, last));
   }
 
-  /** Deletes up to PURGE_CHUNK delivered rows; returns how many were deleted (0 when none are left). */
+  /** Deletes intake log segments whose batches are all delivered; call after `sync()`. Returns 0 when none were left. */
   purgeDelivered(): number {
-    const rows = this.#s.purgeable.all().slice(0, PURGE_CHUNK);
-    if (rows.length === 0) return 0;
-    this.sqlite.db.transaction(() => {
-      for (const r of rows) this.#s.deleteIds.run(r.stream, r.id, r.id);
-    })();
-    return rows.length;
+    return this.log.purge((stream) => this.#delivered.get(stream) ?? 0);
   }
 
   #insertChunks(chunks: readonly NewChunk[]): StagedChunk[] {
@@ -213,7 +190,7 @@ export class SqliteFirehoseStore {
   commitProcessed(stream: string, last: number, chunks: readonly NewChunk[]): StagedChunk[] {
     return this.sqlite.db.transaction(() => {
       const staged = this.#insertChunks(chunks);
-      this.#s.markDelivered.run(stream, last);
+      this.acknowledge(stream, last);
       return staged;
     })();
   }
@@ -237,5 +214,9 @@ export class SqliteFirehoseStore {
 
   sync(): Promise<void> {
     return this.sqlite.sync();
+  }
+
+  async close(): Promise<void> {
+    await this.log.close();
   }
 }
