@@ -1,0 +1,19 @@
+/** The typed error raised when an Athena (Trino) query cannot be translated to DuckDB SQL. */
+export class SqlTranslationError extends Error {
+  constructor(
+    message: string,
+    readonly kind: 'syntax' | 'unsupported',
+  ) {
+    super(message);
+    this.name = 'SqlTranslationError';
+  }
+}
+
+/** A construct Athena accepts that Lakebox refuses rather than answer differently. */
+export function unsupported(message: string): SqlTranslationError {
+  return new SqlTranslationError(message, 'unsupported');
+}
+
+export function syntaxError(message: string): SqlTranslationError {
+  return new SqlTranslationError(message, 'syntax');
+}

@@ -1,0 +1,73 @@
+/** Expression and table-reference rewrites: literals, casts, functions, UNNEST and TABLESAMPLE. */
+import { castNode, functionCall, isNode, type AstNode, type Visitor, text } from './ast.js';
+import { unsupported } from './errors.js';
+import { rewriteFunction } from './function-map.js';
+import { hint, staticType } from './static-types.js';
+import type { Templates } from './templates.js';
+import { TO_JSON_TYPE } from './type-names.js';
+import { rewriteUnnest } from './unnest.js';
+
+
+const INTEGER_TYPES = new Set(['TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT']);
+
+function rewriteCast(node: AstNode, t: Templates): AstNode {
+  const type = node['cast_type'];
+  const child = node['child'];
+  if (!isNode(type) || !isNode(child)) return node;
+  const id = text(type['id']);
+  const info = type['type_info'];
+  if (id === 'UNBOUND' && isNode(info) && text(info['name']).toLowerCase() === TO_JSON_TYPE) {
+    return hint(functionCall('to_json', [child]), 'json');
+  }
+  const from = staticType(child);
+  if (id === 'VARCHAR' && from === 'json') return hint(t.build('jsonToVarchar', child), 'varchar');
+  // Trino rounds half away from zero when casting DOUBLE to an integer type; DuckDB rounds half to even.
+  if (INTEGER_TYPES.has(id) && from === 'double') node['child'] = functionCall('round', [child]);
+  return node;
+}
+
+/**
+ * Trino (Athena) types unsuffixed decimal literals such as `1.5` as DOUBLE; DuckDB as DECIMAL. DOUBLE literals
+ * (`1e0`) need the cast too: DuckDB renders them as `1.0`, which it would read back as a DECIMAL.
+ */
+function rewriteConstant(node: AstNode): AstNode {
+  const value = node['value'];
+  const type = isNode(value) ? value['type'] : undefined;
+  if (isNode(type) && (type['id'] === 'DECIMAL' || type['id'] === 'DOUBLE')) return hint(castNode(node, 'DOUBLE'), 'double');
+  return node;
+}
+
+/** Trino's `TABLESAMPLE BERNOULLI (10)` is a percentage; DuckDB's parser reads the bare number as a row count. */
+function fixSample(ref: AstNode): void {
+  const sample = ref['sample'];
+  if (isNode(sample)) {
+    const method = text(sample['method']).toLowerCase();
+    if (method !== 'bernoulli' && method !== 'system') throw unsupported(`TABLESAMPLE ${method} is not supported by Lakebox`);
+    sample['is_percentage'] = true;
+  }
+}
+
+export function dialectVisitor(t: Templates): Visitor {
+  return {
+    expression(node) {
+      switch (node['class']) {
+        case 'CONSTANT':
+          return rewriteConstant(node);
+        case 'CAST':
+          return rewriteCast(node, t);
+        case 'FUNCTION':
+          // DATE ± INTERVAL '1' DAY is a DATE in Trino, a TIMESTAMP in DuckDB.
+          if (node['is_operator'] === true && staticType(node) === 'date') return hint(castNode(node, 'DATE'), 'date');
+          return rewriteFunction(node, t);
+        case 'WINDOW':
+          return rewriteFunction(node, t);
+        default:
+          return node;
+      }
+    },
+    tableRef(ref) {
+      fixSample(ref);
+      return rewriteUnnest(ref, t);
+    },
+  };
+}

@@ -1,0 +1,305 @@
+/** The Trino → DuckDB function table: renames, templates and custom rewrites, applied bottom-up to FUNCTION nodes. */
+import { castNode, children, clone, constant, functionCall, integerConstant, isExpression, isNode, rewrite, stringConstant, type AstNode, text } from './ast.js';
+import { unsupported } from './errors.js';
+import { javaReplacementToRe2, jodaToStrftime, mysqlToStrftime, trinoJsonPathToDuckDb } from './format-strings.js';
+import { hint, staticType } from './static-types.js';
+import type { TemplateName, Templates } from './templates.js';
+
+type Rewriter = (args: AstNode[], node: AstNode, t: Templates) => AstNode;
+
+function arity(name: string, args: readonly AstNode[], ...allowed: number[]): void {
+  if (!allowed.includes(args.length)) {
+    throw unsupported(`${name}(${args.length} arguments) is not supported by Lakebox (supported: ${allowed.join(' or ')} arguments)`);
+  }
+}
+
+/** Same function under another DuckDB name (keeps DISTINCT / FILTER / ORDER BY of aggregates). */
+const rename = (to: string, ...allowed: number[]): Rewriter => (args, node) => {
+  if (allowed.length) arity(text(node['function_name']), args, ...allowed);
+  node['function_name'] = to;
+  return node;
+};
+
+const template = (name: TemplateName, ...allowed: number[]): Rewriter => (args, node, t) => {
+  if (allowed.length) arity(text(node['function_name']), args, ...allowed);
+  return t.build(name, ...args);
+};
+
+function constantArg(fn: string, what: string, node: AstNode | undefined): string {
+  const value = stringConstant(node);
+  if (value === undefined) throw unsupported(`${fn}: the ${what} must be a constant string in Lakebox`);
+  return value;
+}
+
+/** Moves DISTINCT / ORDER BY / FILTER of the original aggregate call onto the aggregate inside a template. */
+function transferAggregate(original: AstNode, built: AstNode, inner: string): AstNode {
+  rewrite(built, {
+    expression(node) {
+      if (node['class'] === 'FUNCTION' && node['function_name'] === inner) {
+        node['distinct'] = original['distinct'] ?? false;
+        node['order_bys'] = clone(original['order_bys'] ?? { type: 'ORDER_MODIFIER', orders: [] });
+        const filter = original['filter'];
+        if (isExpression(filter)) {
+          const own = node['filter'];
+          node['filter'] = isExpression(own)
+            ? { class: 'CONJUNCTION', type: 'CONJUNCTION_AND', alias: '', query_location: 0, children: [own, clone(filter)] }
+            : clone(filter);
+        }
+      }
+      return node;
+    },
+  });
+  return built;
+}
+
+const DATE_UNITS: Readonly<Record<string, string>> = {
+  millisecond: 'to_milliseconds',
+  second: 'to_seconds',
+  minute: 'to_minutes',
+  hour: 'to_hours',
+  day: 'to_days',
+  week: 'to_weeks',
+  month: 'to_months',
+  quarter: 'to_quarters',
+  year: 'to_years',
+};
+const DATE_ONLY_UNITS = new Set(['day', 'week', 'month', 'quarter', 'year']);
+
+function unitArg(fn: string, node: AstNode | undefined): string {
+  const unit = constantArg(fn, 'unit', node).toLowerCase();
+  if (!(unit in DATE_UNITS)) throw unsupported(`'${unit}' is not a valid ${unit === '' ? '' : 'time '}unit for ${fn}`);
+  return unit;
+}
+
+function dateFormat(to: 'strftime' | 'strptime', translate: (f: string) => string): Rewriter {
+  return (args, node) => {
+    const fn = text(node['function_name']);
+    arity(fn, args, 2);
+    const format = translate(constantArg(fn, 'format', args[1]));
+    return hint(functionCall(to, [args[0]!, constant(format)]), to === 'strptime' ? 'timestamp' : 'varchar');
+  };
+}
+
+function jsonPathArg(node: AstNode): AstNode {
+  const path = stringConstant(node);
+  return path === undefined ? node : constant(trinoJsonPathToDuckDb(path));
+}
+
+/** `(s) -> f` applied to `value`: the lambda body with its parameter replaced. */
+function applyLambda(lambda: AstNode, value: AstNode): AstNode {
+  const lhs = lambda['lhs'];
+  const body = lambda['expr'];
+  const param = isNode(lhs) && Array.isArray(lhs['column_names']) ? lhs['column_names'][0] : undefined;
+  if (!isNode(body) || typeof param !== 'string') throw unsupported('reduce: the output function must be a one-argument lambda');
+  return rewrite(clone(body), {
+    expression(n) {
+      const names = n['column_names'];
+      return n['class'] === 'COLUMN_REF' && Array.isArray(names) && names.length === 1 && names[0] === param ? clone(value) : n;
+    },
+  });
+}
+
+/** Trino: start 0, or a negative start before the beginning, gives ''; DuckDB clamps instead. */
+const substrRewrite: Rewriter = (args, node, t) => {
+  arity('substr', args, 2, 3);
+  const start = integerConstant(args[1]);
+  if (start !== undefined && start > 0) return node;
+  return args.length === 2 ? t.build('substrFrom', args[0]!, args[1]!) : t.build('substrFromFor', args[0]!, args[1]!, args[2]!);
+};
+
+const FUNCTIONS: Readonly<Record<string, Rewriter>> = {
+  // NULL semantics
+  concat: (args, _node, t) => (args.length === 0 ? constant('') : args.slice(1).reduce((acc, a) => t.build('concat', acc, a), args[0]!)),
+  greatest: (args, node, t) => args.reduceRight((acc, a) => t.build('nullGuard', a, acc), node),
+  least: (args, node, t) => args.reduceRight((acc, a) => t.build('nullGuard', a, acc), node),
+  // dates and times
+  date_format: dateFormat('strftime', mysqlToStrftime),
+  date_parse: dateFormat('strptime', mysqlToStrftime),
+  format_datetime: dateFormat('strftime', jodaToStrftime),
+  parse_datetime: dateFormat('strptime', jodaToStrftime),
+  from_unixtime: (args, node, t) => {
+    arity('from_unixtime', args, 1, 2);
+    if (args.length === 2) return hint(t.build('fromUnixtimeZone', args[0]!, args[1]!), 'timestamp');
+    node['function_name'] = 'to_timestamp';
+    return hint(node, 'timestamp');
+  },
+  to_unixtime: rename('epoch', 1),
+  date_add: (args) => {
+    arity('date_add', args, 3);
+    const unit = unitArg('date_add', args[0]);
+    const sum = functionCall('+', [args[2]!, functionCall(DATE_UNITS[unit]!, [args[1]!])]);
+    sum['is_operator'] = true;
+    const isDate = staticType(args[2]) === 'date' && DATE_ONLY_UNITS.has(unit);
+    return isDate ? hint(castNode(sum, 'DATE'), 'date') : hint(sum, 'timestamp');
+  },
+  date_diff: (args, node) => {
+    arity('date_diff', args, 3);
+    node['children'] = [constant(unitArg('date_diff', args[0])), args[1]!, args[2]!];
+    node['function_name'] = 'date_sub';
+    return hint(node, 'integer');
+  },
+  date_trunc: (args, node) => {
+    arity('date_trunc', args, 2);
+    node['children'] = [constant(unitArg('date_trunc', args[0])), args[1]!];
+    return staticType(args[1]) === 'date' ? hint(castNode(node, 'DATE'), 'date') : hint(node, 'timestamp');
+  },
+  date: (args, _node, t) => (arity('date', args, 1), hint(t.build('date', args[0]!), 'date')),
+  from_iso8601_timestamp: (args, _node, t) => (arity('from_iso8601_timestamp', args, 1), hint(t.build('timestamptz', args[0]!), 'timestamp')),
+  from_iso8601_date: (args, _node, t) => (arity('from_iso8601_date', args, 1), hint(t.build('date', args[0]!), 'date')),
+  day_of_week: rename('isodow', 1),
+  dow: rename('isodow', 1),
+  day_of_year: rename('dayofyear', 1),
+  doy: rename('dayofyear', 1),
+  day_of_month: rename('day', 1),
+  week_of_year: rename('week', 1),
+  year_of_week: rename('isoyear', 1),
+  yow: rename('isoyear', 1),
+  millisecond: template('millisecond', 1),
+  last_day_of_month: (args, node) => (arity('last_day_of_month', args, 1), (node['function_name'] = 'last_day'), hint(node, 'date')),
+  current_timezone: template('currentTimezone', 0),
+  at_timezone: template('timezone', 2),
+  // JSON
+  json_extract: (args, node) => {
+    arity('json_extract', args, 2);
+    node['children'] = [args[0]!, jsonPathArg(args[1]!)];
+    return hint(node, 'json');
+  },
+  json_extract_scalar: (args, _node, t) => (arity('json_extract_scalar', args, 2), t.build('jsonExtractScalar', args[0]!, jsonPathArg(args[1]!))),
+  json_parse: (args, node) => (arity('json_parse', args, 1), (node['function_name'] = 'json'), hint(node, 'json')),
+  json_format: template('varchar', 1),
+  json_array_length: template('jsonArrayLength', 1),
+  json_array_contains: template('jsonArrayContains', 2),
+  json_size: (args, _node, t) => (arity('json_size', args, 2), t.build('jsonSize', args[0]!, jsonPathArg(args[1]!))),
+  // aggregates
+  approx_distinct: (args, node) => (arity('approx_distinct', args, 1, 2), (node['children'] = [args[0]!]), (node['function_name'] = 'approx_count_distinct'), node),
+  approx_percentile: (args, node) => {
+    if (args.length !== 2) throw unsupported('approx_percentile with weights or accuracy is not supported by Lakebox');
+    node['function_name'] = 'quantile_disc';
+    return node;
+  },
+  arbitrary: rename('any_value', 1),
+  any_value: rename('any_value', 1),
+  every: rename('bool_and', 1),
+  count_if: (args, node, t) => (arity('count_if', args, 1), transferAggregate(node, t.build('countIf', args[0]!), 'count_if')),
+  map_agg: (args, node, t) => (arity('map_agg', args, 2), hint(transferAggregate(node, t.build('mapAgg', args[0]!, args[1]!), 'list'), 'map')),
+  // arrays and maps
+  cardinality: (args, _node, t) => {
+    arity('cardinality', args, 1);
+    const type = staticType(args[0]);
+    return t.build(type === 'array' ? 'cardinalityArray' : type === 'map' ? 'cardinalityMap' : 'cardinalityAny', args[0]!);
+  },
+  element_at: template('subscript', 2),
+  contains: rename('list_contains', 2),
+  array_join: (args, node, t) => {
+    arity('array_join', args, 2, 3);
+    if (args.length === 3) return t.build('arrayJoinNull', args[0]!, args[1]!, args[2]!);
+    node['function_name'] = 'array_to_string';
+    return node;
+  },
+  transform: rename('list_transform', 2),
+  filter: rename('list_filter', 2),
+  reduce: (args) => {
+    arity('reduce', args, 4);
+    const reduced = functionCall('list_reduce', [args[0]!, args[2]!, args[1]!]);
+    return applyLambda(args[3]!, reduced);
+  },
+  // Without a step Trino counts down when start > stop (by one, or by one day for dates).
+  sequence: (args, node, t) => {
+    arity('sequence', args, 2, 3);
+    const isDate = staticType(args[0]) === 'date';
+    if (args.length === 2) return hint(t.build(isDate ? 'dateSequence2' : 'sequence2', args[0]!, args[1]!), 'array');
+    node['function_name'] = 'generate_series';
+    return hint(isDate ? t.build('dateList', node) : node, 'array');
+  },
+  slice: template('slice', 3),
+  array_distinct: template('arrayDistinct', 1),
+  array_max: template('arrayMax', 1),
+  array_min: template('arrayMin', 1),
+  array_position: template('arrayPosition', 2),
+  array_remove: template('arrayRemove', 2),
+  array_sort: template('arraySort', 1),
+  arrays_overlap: rename('list_has_any', 2),
+  zip: rename('list_zip'),
+  repeat: template('repeat', 2),
+  reverse: (args, node) => (arity('reverse', args, 1), staticType(args[0]) === 'array' ? ((node['function_name'] = 'list_reverse'), hint(node, 'array')) : node),
+  // regular expressions
+  regexp_like: rename('regexp_matches', 2),
+  regexp_extract: (args, _node, t) => (arity('regexp_extract', args, 2, 3), t.build('regexpExtract', args[0]!, args[1]!, args[2] ?? constant(0))),
+  regexp_extract_all: rename('regexp_extract_all', 2, 3),
+  regexp_replace: (args, _node, t) => {
+    arity('regexp_replace', args, 2, 3);
+    const replacement = args.length === 2 ? '' : javaReplacementToRe2(constantArg('regexp_replace', 'replacement', args[2]));
+    return t.build('regexpReplace', args[0]!, args[1]!, constant(replacement));
+  },
+  regexp_split: rename('string_split_regex', 2),
+  // strings and binary
+  strpos: rename('strpos', 2),
+  substring: (args, node, t) => substrRewrite(args, node, t),
+  substr: (args, node, t) => substrRewrite(args, node, t),
+  split: rename('string_split', 2),
+  split_part: template('splitPart', 3),
+  replace: (args, node, t) => (arity('replace', args, 2, 3), args.length === 2 ? t.build('replace2', args[0]!, args[1]!) : node),
+  to_utf8: rename('encode', 1),
+  from_utf8: rename('decode', 1),
+  codepoint: rename('unicode', 1),
+  levenshtein_distance: rename('levenshtein', 2),
+  hamming_distance: rename('hamming', 2),
+  char_length: rename('length', 1),
+  md5: (args, node, t) => (arity('md5', args, 1), t.build('hashBinary', node)),
+  sha1: (args, node, t) => (arity('sha1', args, 1), t.build('hashBinary', node)),
+  sha256: (args, node, t) => (arity('sha256', args, 1), t.build('hashBinary', node)),
+  to_hex: template('toHex', 1),
+  from_hex: rename('unhex', 1),
+  // math
+  nan: template('nan', 0),
+  infinity: template('infinity', 0),
+  is_nan: rename('isnan', 1),
+  is_finite: rename('isfinite', 1),
+  is_infinite: rename('isinf', 1),
+  rand: (args, node, t) => (args.length === 0 ? ((node['function_name'] = 'random'), node) : t.build('randomN', args[0]!)),
+  random: (args, node, t) => (args.length === 0 ? node : t.build('randomN', args[0]!)),
+  truncate: rename('trunc', 1),
+  bitwise_and: template('bitAnd', 2),
+  bitwise_or: template('bitOr', 2),
+  bitwise_xor: template('bitXor', 2),
+  bitwise_not: template('bitNot', 1),
+};
+
+/** Functions whose DuckDB namesake answers differently and that Lakebox does not translate. */
+const REFUSED: Readonly<Record<string, string>> = {
+  typeof: 'typeof is not supported by Lakebox (DuckDB type names differ from Trino)',
+  format: 'format (Java format strings) is not supported by Lakebox',
+  approx_set: 'HyperLogLog functions are not supported by Lakebox',
+  merge: 'HyperLogLog functions are not supported by Lakebox',
+  json_array_get: 'json_array_get is not supported by Lakebox; use json_extract(json, \'$[i]\')',
+  to_iso8601: 'to_iso8601 is not supported by Lakebox; use date_format or format_datetime',
+  array_intersect: 'array_intersect is not supported by Lakebox',
+  array_union: 'array_union is not supported by Lakebox',
+  array_except: 'array_except is not supported by Lakebox',
+};
+
+/** Window-function form: only renames apply (the call keeps its OVER clause). */
+const WINDOW_RENAMES: Readonly<Record<string, string>> = {
+  arbitrary: 'any_value',
+  every: 'bool_and',
+  approx_distinct: 'approx_count_distinct',
+  approx_percentile: 'quantile_disc',
+};
+
+export function rewriteFunction(node: AstNode, t: Templates): AstNode {
+  if (node['class'] === 'WINDOW') {
+    const name = text(node['function_name']).toLowerCase();
+    if (REFUSED[name]) throw unsupported(REFUSED[name]);
+    if (WINDOW_RENAMES[name]) node['function_name'] = WINDOW_RENAMES[name];
+    if (name === 'count_if') return castNode(node, 'BIGINT');
+    if (['map_agg', 'histogram', 'greatest', 'least'].includes(name)) throw unsupported(`${name} as a window function is not supported by Lakebox`);
+    return node;
+  }
+  const name = node['class'] === 'FUNCTION' && node['is_operator'] !== true && node['schema'] === '' ? text(node['function_name']).toLowerCase() : undefined;
+  if (!name) return node;
+  if (REFUSED[name]) throw unsupported(REFUSED[name]);
+  const rewriter = FUNCTIONS[name];
+  if (!rewriter) return node;
+  node['function_name'] = name;
+  return rewriter(children(node), node, t);
+}

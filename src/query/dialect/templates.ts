@@ -1,0 +1,101 @@
+/** DuckDB SQL expression templates (`$0`, `$1` = arguments), parsed once per parser through the same port. */
+import { isNode, substitute, type AstNode } from './ast.js';
+import type { SqlParserPort } from './parser-port.js';
+
+/** Lambda parameters use `__lb_` names so they cannot capture user columns. */
+export const TEMPLATES = {
+  concat: '($0 || $1)',
+  nullGuard: 'CASE WHEN $0 IS NULL THEN NULL ELSE $1 END',
+  subscript: '$0[$1]',
+  date: 'CAST($0 AS DATE)',
+  dateList: 'CAST($0 AS DATE[])',
+  timestamptz: 'CAST($0 AS TIMESTAMPTZ)',
+  varchar: 'CAST($0 AS VARCHAR)',
+  double: 'CAST($0 AS DOUBLE)',
+  nan: "CAST('nan' AS DOUBLE)",
+  infinity: "CAST('infinity' AS DOUBLE)",
+  jsonExtractScalar: "CASE WHEN json_type($0, $1) IN ('OBJECT', 'ARRAY') THEN NULL ELSE json_extract_string($0, $1) END",
+  jsonArrayLength: "CASE WHEN json_type($0) = 'ARRAY' THEN CAST(json_array_length($0) AS BIGINT) END",
+  jsonSize:
+    "CASE WHEN json_type($0, $1) IS NULL THEN NULL WHEN json_type($0, $1) = 'ARRAY' THEN CAST(json_array_length($0, $1) AS BIGINT) WHEN json_type($0, $1) = 'OBJECT' THEN CAST(len(json_keys($0, $1)) AS BIGINT) ELSE CAST(0 AS BIGINT) END",
+  jsonArrayContains: "CASE WHEN json_type($0) = 'ARRAY' THEN list_contains(CAST(json_extract($0, '$[*]') AS VARCHAR[]), CAST(to_json($1) AS VARCHAR)) END",
+  jsonToVarchar: "json_extract_string($0, '$')",
+  cardinalityArray: 'CAST(len($0) AS BIGINT)',
+  cardinalityMap: 'CAST(cardinality($0) AS BIGINT)',
+  cardinalityAny:
+    "CASE json_type(to_json($0)) WHEN 'ARRAY' THEN CAST(json_array_length(to_json($0)) AS BIGINT) ELSE CAST(len(json_keys(to_json($0))) AS BIGINT) END",
+  arrayJoinNull: 'array_to_string(list_transform($0, __lb_e -> coalesce(CAST(__lb_e AS VARCHAR), $2)), $1)',
+  sequence2: 'generate_series($0, $1, CASE WHEN $0 <= $1 THEN 1 ELSE -1 END)',
+  dateSequence2: 'CAST(generate_series($0, $1, CASE WHEN $0 <= $1 THEN to_days(1) ELSE to_days(-1) END) AS DATE[])',
+  slice: 'CASE WHEN $1 > 0 THEN list_slice($0, $1, $1 + $2 - 1) ELSE list_slice($0, len($0) + $1 + 1, len($0) + $1 + $2) END',
+  arrayDistinct: 'list_filter($0, (__lb_e, __lb_i) -> list_position($0, __lb_e) = __lb_i)',
+  arrayMax: 'CASE WHEN len(list_filter($0, __lb_e -> __lb_e IS NULL)) > 0 THEN NULL ELSE list_max($0) END',
+  arrayMin: 'CASE WHEN len(list_filter($0, __lb_e -> __lb_e IS NULL)) > 0 THEN NULL ELSE list_min($0) END',
+  arrayPosition: 'CASE WHEN $0 IS NULL THEN NULL ELSE CAST(coalesce(list_position($0, $1), 0) AS BIGINT) END',
+  arrayRemove: 'list_filter($0, __lb_e -> __lb_e IS DISTINCT FROM $1)',
+  arraySort: "list_sort($0, 'ASC', 'NULLS LAST')",
+  repeat: 'list_transform(range(CAST($1 AS BIGINT)), __lb_e -> $0)',
+  mapAgg:
+    'map_from_entries(list_filter(list(struct_pack(key := $0, value := $1)) FILTER (WHERE $0 IS NOT NULL), (__lb_e, __lb_i) -> list_position(list_transform(list(struct_pack(key := $0, value := $1)) FILTER (WHERE $0 IS NOT NULL), __lb_x -> __lb_x.key), __lb_e.key) = __lb_i))',
+  countIf: 'CAST(count_if($0) AS BIGINT)',
+  regexpExtract: 'CASE WHEN regexp_matches($0, $1) THEN regexp_extract($0, $1, $2) END',
+  regexpReplace: "regexp_replace($0, $1, $2, 'g')",
+  substrFrom: "CASE WHEN $1 = 0 THEN '' WHEN $1 < 0 AND -$1 > length($0) THEN '' ELSE substr($0, $1) END",
+  substrFromFor: "CASE WHEN $1 = 0 THEN '' WHEN $1 < 0 AND -$1 > length($0) THEN '' ELSE substr($0, $1, $2) END",
+  splitPart: 'CASE WHEN $2 > len(string_split($0, $1)) THEN NULL ELSE split_part($0, $1, $2) END',
+  replace2: "replace($0, $1, '')",
+  hashBinary: 'unhex($0)',
+  toHex: 'upper(hex($0))',
+  millisecond: 'millisecond($0) % 1000',
+  randomN: 'CAST(floor(random() * $0) AS BIGINT)',
+  bitAnd: '($0 & $1)',
+  bitOr: '($0 | $1)',
+  bitXor: 'xor($0, $1)',
+  bitNot: '(~$0)',
+  fromUnixtimeZone: 'timezone($1, to_timestamp($0))',
+  timezone: 'timezone($1, $0)',
+  currentTimezone: "current_setting('TimeZone')",
+  ordinality: 'unnest(range(1, $0 + 1))',
+  unnestItem: 'unnest($0)',
+  unnestEntries: 'unnest(map_entries($0))',
+  unnestRows: '(SELECT __lb_u.* FROM (SELECT $0 AS __lb_u))',
+  lateralZip: '(SELECT 1)',
+} as const;
+
+export type TemplateName = keyof typeof TEMPLATES;
+
+export class Templates {
+  private constructor(private readonly parsed: ReadonlyMap<TemplateName, AstNode>) {}
+
+  private static readonly cache = new WeakMap<SqlParserPort, Promise<Templates>>();
+
+  static load(parser: SqlParserPort): Promise<Templates> {
+    let loaded = Templates.cache.get(parser);
+    if (!loaded) {
+      loaded = Templates.parseAll(parser);
+      Templates.cache.set(parser, loaded);
+      loaded.catch(() => Templates.cache.delete(parser));
+    }
+    return loaded;
+  }
+
+  private static async parseAll(parser: SqlParserPort): Promise<Templates> {
+    const names = Object.keys(TEMPLATES) as TemplateName[];
+    const sql = `SELECT ${names.map((n) => TEMPLATES[n].replace(/\$(\d)/g, '__lb_arg$1')).join(',\n')}`;
+    const result = await parser.parse(sql);
+    if (!result.ok) throw new Error(`Lakebox SQL templates failed to parse: ${result.message}`);
+    const node = result.statements[0]?.['node'];
+    const list = isNode(node) ? node['select_list'] : undefined;
+    if (!Array.isArray(list) || list.length !== names.length) throw new Error('Lakebox SQL templates: unexpected parse tree');
+    const parsed = new Map<TemplateName, AstNode>();
+    names.forEach((name, i) => parsed.set(name, list[i] as AstNode));
+    return new Templates(parsed);
+  }
+
+  /** A fresh copy of template `name` with `$i` replaced by clones of `args[i]`. */
+  build(name: TemplateName, ...args: AstNode[]): AstNode {
+    const template = this.parsed.get(name);
+    if (!template) throw new Error(`unknown template ${name}`);
+    return substitute(template, args);
+  }
+}

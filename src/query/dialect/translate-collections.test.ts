@@ -1,0 +1,170 @@
+/** Executed tests of aggregates, arrays, maps, UNNEST forms, regular expressions and string functions. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DialectHarness } from './test-harness.js';
+
+let h: DialectHarness;
+beforeAll(async () => {
+  h = await DialectHarness.create();
+});
+afterAll(() => h.close());
+
+describe('aggregates', () => {
+  it('approx_*, arbitrary, count_if, array_agg', async () => {
+    const r = await h.run(
+      'SELECT count_if(x > 1), arbitrary(x) IS NOT NULL, approx_distinct(x), approx_percentile(x, 0.5), approx_percentile(x, array[0.5, 1.0]), array_agg(x ORDER BY x DESC), every(x > 0) FROM (VALUES 1, 2, 3, 4, 5) AS t(x)',
+    );
+    expect(r.rows[0]).toEqual([4, true, 5, 3, [3, 5], [5, 4, 3, 2, 1], true]);
+    expect(r.types[0]).toBe('BIGINT');
+  });
+
+  it('arbitrary skips NULLs', async () => {
+    expect(await h.value('SELECT arbitrary(x) FROM (VALUES NULL, 7) AS t(x)')).toBe(7);
+  });
+
+  it('map_agg (keeps one value per key) and histogram', async () => {
+    expect(await h.value("SELECT map_agg(k, v) FROM (VALUES ('a', 1), ('b', 2), (NULL, 3)) AS t(k, v)")).toEqual({ a: 1, b: 2 });
+    const dup = (await h.value("SELECT map_agg(k, v) FROM (VALUES ('a', 1), ('a', 2), ('b', 3)) AS t(k, v)")) as Record<string, number>;
+    expect(Object.keys(dup).sort()).toEqual(['a', 'b']);
+    expect(await h.value("SELECT histogram(x) FROM (VALUES 'a', 'b', 'a') AS t(x)")).toEqual({ a: 2, b: 1 });
+    expect(await h.value("SELECT map_agg(k, v) FILTER (WHERE v > 1) FROM (VALUES ('a', 1), ('b', 2)) AS t(k, v)")).toEqual({ b: 2 });
+  });
+
+  it('listagg … WITHIN GROUP', async () => {
+    expect(await h.value("SELECT listagg(x, ',') WITHIN GROUP (ORDER BY x DESC) FROM (VALUES 'a', 'b', 'c') AS t(x)")).toBe('c,b,a');
+  });
+});
+
+describe('arrays and maps', () => {
+  it.each([
+    ['cardinality(array[1,2,3])', 3],
+    ["cardinality(map(array['a'], array[1]))", 1],
+    ['element_at(array[1,2], 5)', null],
+    ['element_at(array[1,2], -1)', 2],
+    ["element_at(map(array['a'], array[1]), 'a')", 1],
+    ["element_at(map(array['a'], array[1]), 'z')", null],
+    ['array[1,2][2]', 2],
+    ['contains(array[1,2], 2)', true],
+    ["array_join(array['a', NULL, 'b'], ',')", 'a,b'],
+    ["array_join(array['a', NULL], ',', 'x')", 'a,x'],
+    ['transform(array[1,2], x -> x * 2)', [2, 4]],
+    ['filter(array[1,2,3], x -> x > 1)', [2, 3]],
+    ['reduce(array[1,2,3], 0, (s, x) -> s + x, s -> s * 10)', 60],
+    ['reduce(array[5,20,50], 0, (s, x) -> s + x, s -> s)', 75],
+    ["map_keys(map(array['a','b'], array[1,2]))", ['a', 'b']],
+    ["map_values(map(array['a','b'], array[1,2]))", [1, 2]],
+    ["map(array['a'], array[1])", { a: 1 }],
+    ['sequence(1, 5, 2)', [1, 3, 5]],
+    ['sequence(3, 1)', [3, 2, 1]],
+    ['slice(array[1,2,3,4], 2, 2)', [2, 3]],
+    ['slice(array[1,2,3,4], -2, 2)', [3, 4]],
+    ['array_distinct(array[3, 1, NULL, 3, 1])', [3, 1, null]],
+    ['cardinality(zip(array[1,2], array[3]))', 2],
+    ['array_max(array[1, NULL])', null],
+    ['array_max(array[1, 3])', 3],
+    ['array_min(array[2, 3])', 2],
+    ['array_position(array[5,6], 6)', 2],
+    ['array_position(array[5,6], 7)', 0],
+    ['array_sort(array[3, NULL, 1])', [1, 3, null]],
+    ['array_remove(array[1, 2, 1], 1)', [2]],
+    ["repeat('a', 3)", ['a', 'a', 'a']],
+    ['reverse(array[1, 2])', [2, 1]],
+    ['arrays_overlap(array[1, 2], array[2, 3])', true],
+    ['flatten(array[array[1], array[2, 3]])', [1, 2, 3]],
+  ])('%s = %j', async (expr, expected) => {
+    expect(await h.value(`SELECT ${expr}`)).toEqual(expected);
+  });
+
+  it('cardinality of columns whose type is only known at run time', async () => {
+    expect(await h.row("SELECT cardinality(a), cardinality(m) FROM (VALUES (array[1,2], map(array['a','b','c'], array[1,2,3]))) AS t(a, m)")).toEqual([2, 3]);
+  });
+
+  it('row field access', async () => {
+    expect(await h.value("SELECT r.b FROM (VALUES CAST(ROW(1, 'x') AS ROW(a integer, b varchar))) AS t(r)")).toBe('x');
+  });
+});
+
+describe('UNNEST', () => {
+  const data = "(VALUES (1, array[10, 20], map(array['k1', 'k2'], array['v1', 'v2'])), (2, array[], NULL)) AS t(id, a, m)";
+
+  it('CROSS JOIN UNNEST(array) AS t(x)', async () => {
+    expect((await h.run(`SELECT id, x FROM ${data} CROSS JOIN UNNEST(a) AS u(x) ORDER BY id, x`)).rows).toEqual([[1, 10], [1, 20]]);
+  });
+
+  it('WITH ORDINALITY', async () => {
+    expect((await h.run(`SELECT x, n FROM ${data} CROSS JOIN UNNEST(a) WITH ORDINALITY AS u(x, n) ORDER BY n`)).rows).toEqual([[10, 1], [20, 2]]);
+  });
+
+  it('a map into key and value columns', async () => {
+    const r = await h.run(`SELECT id, k, v FROM ${data} CROSS JOIN UNNEST(m) AS u(k, v) ORDER BY k`);
+    expect(r.rows).toEqual([[1, 'k1', 'v1'], [1, 'k2', 'v2']]);
+    expect(r.translated.columnNames).toEqual(['id', 'k', 'v']);
+  });
+
+  it('several arrays, zipped and padded with NULLs, with ordinality', async () => {
+    const r = await h.run("SELECT x, y, n FROM (VALUES (array[1, 2, 3], array['a'])) AS t(a, b) CROSS JOIN UNNEST(a, b) WITH ORDINALITY AS u(x, y, n) ORDER BY n");
+    expect(r.rows).toEqual([[1, 'a', 1], [2, null, 2], [3, null, 3]]);
+  });
+
+  it('an array of rows into its fields', async () => {
+    const r = await h.run("SELECT a, b FROM UNNEST(array[CAST(ROW(1, 'x') AS ROW(a integer, b varchar)), CAST(ROW(2, 'y') AS ROW(a integer, b varchar))]) AS u(a, b) ORDER BY a");
+    expect(r.rows).toEqual([[1, 'x'], [2, 'y']]);
+  });
+
+  it('LEFT JOIN UNNEST … ON true keeps rows with empty arrays', async () => {
+    expect((await h.run(`SELECT id, x FROM ${data} LEFT JOIN UNNEST(a) AS u(x) ON true ORDER BY id, x`)).rows).toEqual([[1, 10], [1, 20], [2, null]]);
+  });
+});
+
+describe('regular expressions', () => {
+  it.each([
+    ["regexp_like('abc', 'b')", true],
+    ["regexp_like('abc', '^b')", false],
+    ["regexp_extract('abc', 'x')", null],
+    ["regexp_extract('a1b22', '\\d+')", '1'],
+    ["regexp_extract('a1b22', '([a-z])(\\d+)', 2)", '1'],
+    ["regexp_extract_all('a1b22', '\\d+')", ['1', '22']],
+    ["regexp_replace('abc', '(b)', '[$1]')", 'a[b]c'],
+    ["regexp_replace('abab', 'b')", 'aa'],
+    ["regexp_replace('a.b.c', '\\.', '\\$')", 'a$b$c'],
+    ["regexp_split('1a 2b 14m', '\\s*[a-z]+\\s*')", ['1', '2', '14', '']],
+  ])('%s = %j', async (expr, expected) => {
+    expect(await h.value(`SELECT ${expr}`)).toEqual(expected);
+  });
+});
+
+describe('string functions', () => {
+  it.each([
+    ["strpos('abc', 'c')", 3],
+    ["strpos('abc', 'x')", 0],
+    ["position('b' IN 'abc')", 2],
+    ["substr('hello', 2)", 'ello'],
+    ["substr('hello', -3)", 'llo'],
+    ["substr('hello', 2, 3)", 'ell'],
+    ["substr('hello', -3, 2)", 'll'],
+    ["substr('hello', 0)", ''],
+    ["substring('hello', 2)", 'ello'],
+    ["split('a,b,,c', ',')", ['a', 'b', '', 'c']],
+    ["split_part('a,b,c', ',', 2)", 'b'],
+    ["split_part('a,b', ',', 5)", null],
+    ["length('héllo')", 5],
+    ["lower('AbC') || upper('x')", 'abcX'],
+    ["lpad('7', 3, '0')", '007'],
+    ["lpad('abc', 2, 'x')", 'ab'],
+    ["rpad('ab', 5, 'xy')", 'abxyx'],
+    ["trim('  a  ') || ltrim(' b') || rtrim('c ')", 'abc'],
+    ["trim(BOTH 'x' FROM 'xxaxx')", 'a'],
+    ["replace('abc', 'b')", 'ac'],
+    ["replace('abc', 'b', 'x')", 'axc'],
+    ["reverse('abc')", 'cba'],
+    ["from_utf8(to_utf8('héllo'))", 'héllo'],
+    ["to_hex(to_utf8('a'))", '61'],
+    ["to_hex(md5(to_utf8('a')))", '0CC175B9C0F1B6A831C399E269772661'],
+    ["codepoint('A')", 65],
+    ['chr(65)', 'A'],
+    ["levenshtein_distance('kitten', 'sitting')", 3],
+    ["concat_ws(',', 'a', NULL, 'b')", 'a,b'],
+    ["starts_with('abc', 'a')", true],
+  ])('%s = %j', async (expr, expected) => {
+    expect(await h.value(`SELECT ${expr}`)).toEqual(expected);
+  });
+});

@@ -1,0 +1,50 @@
+/** Athena (Trino dialect) → DuckDB SQL: pre-parse token rewrites, DuckDB's parser, syntax-tree rewrites, render. */
+import { isNode, rewrite } from './ast.js';
+import { nameOutputColumns } from './column-names.js';
+import { SqlTranslationError, syntaxError, unsupported } from './errors.js';
+import { dialectVisitor } from './expressions.js';
+import type { SqlParserPort } from './parser-port.js';
+import { preParse } from './pre-parse.js';
+import { collectTables, type TableReference } from './tables.js';
+import { Templates } from './templates.js';
+
+export { SqlTranslationError } from './errors.js';
+export type { SqlParserPort } from './parser-port.js';
+
+export interface TranslatedQuery {
+  readonly sql: string;
+  /** Athena's output column names, in order (e.g. `_col0`). */
+  readonly columnNames: readonly string[] | undefined;
+  readonly tables: readonly { catalog?: string; schema?: string; name: string }[];
+}
+
+/**
+ * Session settings the translated SQL relies on; run them once on every DuckDB connection that executes it
+ * (Trino divides integers with truncation, and Athena's session time zone is UTC).
+ */
+export const DUCKDB_SESSION_SETTINGS: readonly string[] = ['SET integer_division = true', "SET TimeZone = 'UTC'"];
+
+export async function translateAthenaQuery(sql: string, options: { defaultSchema?: string; parser: SqlParserPort }): Promise<TranslatedQuery> {
+  const { sql: prepared } = preParse(sql);
+  const parsed = await options.parser.parse(prepared);
+  if (!parsed.ok) {
+    if (/Only SELECT statements/i.test(parsed.message)) throw unsupported('Only queries (SELECT, WITH, VALUES, TABLE) can be translated to DuckDB');
+    throw syntaxError(parsed.message);
+  }
+  if (parsed.statements.length !== 1) throw syntaxError('Only one SQL statement is allowed.');
+  const statement = parsed.statements[0]!;
+  const templates = await Templates.load(options.parser);
+  const root = statement['node'];
+  if (!isNode(root)) throw syntaxError('Unexpected statement');
+  statement['node'] = rewrite(root, dialectVisitor(templates));
+  const columnNames = nameOutputColumns(statement['node']);
+  const tables: TableReference[] = collectTables(statement, options.defaultSchema);
+  let out: string;
+  try {
+    out = await options.parser.render([statement]);
+  } catch (err) {
+    if (err instanceof SqlTranslationError) throw err;
+    throw unsupported(`Lakebox could not render the translated query: ${(err as Error).message}`);
+  }
+  return { sql: out, columnNames, tables };
+}
