@@ -44,6 +44,8 @@ export interface LakeboxConfig {
   readonly functionsIdleTtlSeconds: number;
   /** Delay before the first retry of a failed asynchronous invocation (the second waits twice as long). */
   readonly functionsAsyncRetryDelaySeconds: number;
+  /** Athena queries running at once; further queries wait QUEUED. */
+  readonly athenaMaxConcurrentQueries: number;
 }
 
 /** Raw settings as they may appear in flags, env or the config file (all optional). */
@@ -64,6 +66,7 @@ export interface ConfigInput {
   functionsMaxConcurrency?: string | number | undefined;
   functionsIdleTtlSeconds?: string | number | undefined;
   functionsAsyncRetryDelaySeconds?: string | number | undefined;
+  athenaMaxConcurrentQueries?: string | number | undefined;
   s3Endpoint?: string | undefined;
   s3Bucket?: string | undefined;
   s3Prefix?: string | undefined;
@@ -91,6 +94,7 @@ export const ENV_VARS: Readonly<Record<keyof ConfigInput, string>> = {
   functionsMaxConcurrency: 'LAKEBOX_FUNCTIONS_MAX_CONCURRENCY',
   functionsIdleTtlSeconds: 'LAKEBOX_FUNCTIONS_IDLE_TTL_SECONDS',
   functionsAsyncRetryDelaySeconds: 'LAKEBOX_FUNCTIONS_ASYNC_RETRY_DELAY_SECONDS',
+  athenaMaxConcurrentQueries: 'LAKEBOX_ATHENA_MAX_CONCURRENT_QUERIES',
   s3Endpoint: 'LAKEBOX_S3_ENDPOINT',
   s3Bucket: 'LAKEBOX_S3_BUCKET',
   s3Prefix: 'LAKEBOX_S3_PREFIX',
@@ -113,10 +117,11 @@ export const SETTING_DOCS: Readonly<Record<keyof ConfigInput, string>> = {
   hostnames: 'comma-separated base domains for virtual-hosted S3 (default localhost,s3.localhost,localhost.localstack.cloud)',
   storage: 'object storage: fs (local disk, default) or s3 (a remote S3-compatible store)',
   fsync: 'fsync writes before acknowledging them (default true)',
-  firehoseGzipLevel: 'zlib level of Firehose GZIP objects, 1 (fastest) to 9 (smallest) (default 4)',
+  firehoseGzipLevel: 'zlib level of Firehose GZIP objects, 1 (fastest) to 9 (smallest) (default 1: about 10% larger objects than level 4 for a quarter less delivery CPU)',
   functionsMaxConcurrency: 'maximum concurrent execution environments (processes) per function; further invocations queue (default 4)',
   functionsIdleTtlSeconds: 'seconds an idle function environment stays warm before it is stopped (default 300)',
   functionsAsyncRetryDelaySeconds: 'delay before retrying a failed async (Event) invocation; the second retry waits twice as long (default 60)',
+  athenaMaxConcurrentQueries: 'Athena queries running at once; further queries wait QUEUED (default 4)',
   firehoseBufferBudgetMb: 'Firehose disk budget for undelivered records in MiB; puts beyond it get ServiceUnavailableException (default 1024)',
   s3Endpoint: 'remote store endpoint URL (storage=s3)',
   s3Bucket: 'remote bucket holding all Lakebox data (storage=s3)',
@@ -199,11 +204,11 @@ export function resolveConfig(layers: readonly ConfigInput[], cwd: string): Lake
   if (!Number.isFinite(budget) || budget <= 0) {
     throw new ConfigError(`firehoseBufferBudgetMb must be a positive number, got "${String(merged.firehoseBufferBudgetMb)}"`);
   }
-  const gzipLevel = Number(merged.firehoseGzipLevel ?? 4);
+  const gzipLevel = Number(merged.firehoseGzipLevel ?? 1);
   if (!Number.isInteger(gzipLevel) || gzipLevel < 1 || gzipLevel > 9) {
     throw new ConfigError(`firehoseGzipLevel must be an integer from 1 to 9, got "${String(merged.firehoseGzipLevel)}"`);
   }
-  const positive = (key: 'functionsMaxConcurrency' | 'functionsIdleTtlSeconds' | 'functionsAsyncRetryDelaySeconds', fallback: number, integer: boolean): number => {
+  const positive = (key: 'functionsMaxConcurrency' | 'functionsIdleTtlSeconds' | 'functionsAsyncRetryDelaySeconds' | 'athenaMaxConcurrentQueries', fallback: number, integer: boolean): number => {
     const n = Number(merged[key] ?? fallback);
     if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
       throw new ConfigError(`${key} must be a positive ${integer ? 'integer' : 'number'}, got "${String(merged[key])}"`);
@@ -213,6 +218,7 @@ export function resolveConfig(layers: readonly ConfigInput[], cwd: string): Lake
   const functionsMaxConcurrency = positive('functionsMaxConcurrency', 4, true);
   const functionsIdleTtlSeconds = positive('functionsIdleTtlSeconds', 300, false);
   const functionsAsyncRetryDelaySeconds = positive('functionsAsyncRetryDelaySeconds', 60, false);
+  const athenaMaxConcurrentQueries = positive('athenaMaxConcurrentQueries', 4, true);
   let remoteS3: RemoteS3Config | undefined;
   if (storage === 's3') {
     if (merged.s3Bucket === undefined) throw new ConfigError('storage "s3" needs s3Bucket (LAKEBOX_S3_BUCKET)');
@@ -245,6 +251,7 @@ export function resolveConfig(layers: readonly ConfigInput[], cwd: string): Lake
     functionsMaxConcurrency,
     functionsIdleTtlSeconds,
     functionsAsyncRetryDelaySeconds,
+    athenaMaxConcurrentQueries,
   };
 }
 
