@@ -25,6 +25,8 @@ import { DESTINATION_ID, MAX_BATCH_BYTES, MAX_BATCH_RECORDS, MAX_RECORD_BYTES, t
 import type { SqliteFirehoseStore } from './sqlite-firehose-store.js';
 
 const NAME = /^[a-zA-Z0-9_.-]+$/;
+/** Record ids embed the record's index in its batch as 4 hex digits. */
+const RECORD_INDEX_HEX = Array.from({ length: MAX_BATCH_RECORDS }, (_, i) => i.toString(16).padStart(4, '0'));
 const MAX_STREAMS = 5000;
 const ACTIVATION_MS = 250;
 const TAG_KEY = /^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@%]*$/u;
@@ -284,7 +286,8 @@ export class FirehoseService {
     this.metrics.incomingBytes.inc(labels, bytes);
     this.metrics.incomingPutRequests.inc(labels);
     const base = batch.id.toString(16).padStart(12, '0');
-    return data.map((_, i) => `${base}${i.toString(16).padStart(4, '0')}${s.createTimestamp.getTime().toString(16)}`);
+    const suffix = s.createTimestamp.getTime().toString(16);
+    return data.map((_, i) => base + RECORD_INDEX_HEX[i]! + suffix);
   }
 
   async tagDeliveryStream(input: Partial<TagDeliveryStreamInput>): Promise<Record<string, never>> {

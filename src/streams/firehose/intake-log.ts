@@ -40,18 +40,6 @@ function segmentName(first: number): string {
   return `${first.toString().padStart(16, '0')}.log`;
 }
 
-function frame(records: readonly Uint8Array[]): { parts: Uint8Array[]; length: number } {
-  const parts: Uint8Array[] = [];
-  let length = 0;
-  for (const r of records) {
-    const len = Buffer.allocUnsafe(4);
-    len.writeUInt32BE(r.length, 0);
-    parts.push(len, r);
-    length += 4 + r.length;
-  }
-  return { parts, length };
-}
-
 export function unframe(data: Buffer): Buffer[] {
   const out: Buffer[] = [];
   let off = 0;
@@ -157,25 +145,32 @@ export class IntakeLog {
   /** Appends one put call's records; resolves once they are on disk (concurrent appends share one fdatasync). */
   append(stream: string, version: number, arrival: number, records: readonly Uint8Array[]): Promise<PendingBatch> {
     const id = this.#nextId++;
-    const name = Buffer.from(stream, 'utf8');
-    const framed = frame(records);
-    const payloadLength = name.length + framed.length;
-    const header = Buffer.allocUnsafe(HEADER);
-    header.writeUInt32BE(MAGIC, 0);
-    header.writeUInt32BE(payloadLength, 4);
-    let crc = crc32(name);
-    for (const p of framed.parts) crc = crc32(p, crc);
-    header.writeUInt32BE(crc >>> 0, 8);
-    header.writeDoubleBE(id, 12);
-    header.writeUInt32BE(version, 20);
-    header.writeDoubleBE(arrival, 24);
-    header.writeUInt32BE(records.length, 32);
-    header.writeUInt16BE(name.length, 36);
-    const batch: PendingBatch = { id, stream, version, arrival, records: records.length, bytes: framed.length - 4 * records.length };
-    const buffers = [header, name, ...framed.parts];
+    // One contiguous buffer per batch (header, stream name, length-prefixed records): one copy, one CRC, one iovec.
+    const nameLength = Buffer.byteLength(stream, 'utf8');
+    let bytes = 0;
+    for (const r of records) bytes += r.length;
+    const payloadLength = nameLength + 4 * records.length + bytes;
+    const buf = Buffer.allocUnsafe(HEADER + payloadLength);
+    buf.write(stream, HEADER, 'utf8');
+    let off = HEADER + nameLength;
+    for (const r of records) {
+      buf.writeUInt32BE(r.length, off);
+      buf.set(r, off + 4);
+      off += 4 + r.length;
+    }
+    buf.writeUInt32BE(MAGIC, 0);
+    buf.writeUInt32BE(payloadLength, 4);
+    buf.writeUInt32BE(crc32(buf.subarray(HEADER)) >>> 0, 8);
+    buf.writeDoubleBE(id, 12);
+    buf.writeUInt32BE(version, 20);
+    buf.writeDoubleBE(arrival, 24);
+    buf.writeUInt32BE(records.length, 32);
+    buf.writeUInt16BE(nameLength, 36);
+    const batch: PendingBatch = { id, stream, version, arrival, records: records.length, bytes };
+    const buffers = [buf];
     return new Promise<PendingBatch>((resolve, reject) => {
       // The batch is indexed (readable) only once its bytes are on disk, in #flush.
-      this.#queue.push({ batch, nameLength: name.length, buffers, bytes: HEADER + payloadLength, resolve: () => resolve(batch), reject });
+      this.#queue.push({ batch, nameLength, buffers, bytes: HEADER + payloadLength, resolve: () => resolve(batch), reject });
       if (this.#writing === undefined) this.#writing = this.#flush();
     });
   }
