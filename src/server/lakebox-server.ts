@@ -13,6 +13,8 @@ import type { FunctionsService } from '../functions/functions-service.js';
 import { LambdaRestProtocol } from '../protocols/rest-json/lambda-rest-protocol.js';
 import { CatalogModule } from '../catalog/catalog-module.js';
 import { GlueJsonService } from '../protocols/aws-json/glue-json-service.js';
+import { AthenaModule } from '../query/athena/athena-module.js';
+import { AthenaJsonService } from '../protocols/aws-json/athena-json-service.js';
 import { canonicalUserId } from '../protocols/s3-rest-xml/s3-context.js';
 import { S3Protocol } from '../protocols/s3-rest-xml/s3-protocol.js';
 import { isSigV2Presigned, verifySigV2Presigned } from '../protocols/sigv4/sigv2-presign.js';
@@ -60,6 +62,8 @@ export class LakeboxServer {
   readonly #lambda: LambdaRestProtocol;
   /** The Glue Data Catalog (`catalog.service.getTable(db, table)` for in-process readers). */
   readonly catalog: CatalogModule;
+  /** Athena (queries on DuckDB over the Glue catalog and S3). */
+  readonly athena: AthenaModule;
   #http: Server | undefined;
   #ready = false;
 
@@ -94,8 +98,15 @@ export class LakeboxServer {
     );
     this.functionsService = this.functions.service;
     this.#lambda = new LambdaRestProtocol(this.functions.service, this.logger);
-    this.catalog = new CatalogModule({ dataDir: config.dataDir, fsync: config.fsync, accountId: config.accountId });
-    this.#json.register(new GlueJsonService(this.catalog.service));
+    this.catalog = new CatalogModule({ dataDir: config.dataDir, fsync: config.fsync, accountId: config.accountId, objects, logger: this.logger });
+    this.#json.register(new GlueJsonService(this.catalog.service, this.catalog.crawlers));
+    this.athena = new AthenaModule(
+      { dataDir: config.dataDir, fsync: config.fsync, maxConcurrentQueries: config.athenaMaxConcurrentQueries },
+      objects,
+      this.catalog.service,
+      this.logger,
+    );
+    this.#json.register(new AthenaJsonService(this.athena));
     this.firehose = new FirehoseModule(
       {
         dataDir: config.dataDir,
@@ -142,6 +153,7 @@ export class LakeboxServer {
   async start(): Promise<AddressInfo> {
     await this.store.init();
     await this.catalog.start();
+    await this.athena.start();
     await this.firehose.start();
     await this.functions.start();
     const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) => {
@@ -175,6 +187,7 @@ export class LakeboxServer {
     }
     await this.functions.stop();
     await this.firehose.stop();
+    await this.athena.stop();
     await this.catalog.stop();
     await this.store.close();
   }
@@ -339,7 +352,7 @@ export class LakeboxServer {
     const body = JSON.stringify({
       status: this.#ready ? 'ok' : 'starting',
       version: VERSION,
-      services: { s3: this.#ready ? 'ready' : 'starting', firehose: this.#ready ? 'ready' : 'starting', functions: this.#ready ? 'ready' : 'starting', glue: this.#ready ? 'ready' : 'starting' },
+      services: { s3: this.#ready ? 'ready' : 'starting', firehose: this.#ready ? 'ready' : 'starting', functions: this.#ready ? 'ready' : 'starting', glue: this.#ready ? 'ready' : 'starting', athena: this.#ready ? 'ready' : 'starting' },
       storage: this.store.kind,
     });
     res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });

@@ -34,6 +34,13 @@ export interface ObjectRead {
   readonly body: Readable;
 }
 
+/** A whole object's bytes as a local file, held on disk until `release()`. */
+export interface LocalObjectFile {
+  readonly path: string;
+  readonly meta: ObjectMeta;
+  release(): void;
+}
+
 export interface ObjectStore {
   readonly kind: string;
   init(): Promise<void>;
@@ -60,6 +67,8 @@ export interface ObjectStore {
   /** Objects in UTF-8 byte order of their keys. */
   listObjects(bucket: string, request: ListPageRequest): Promise<ObjectMeta[]>;
   setTags(bucket: string, key: string, tags: readonly Tag[]): Promise<ObjectMeta | undefined>;
+  /** Optional, read-only: the object as a local file readable in place (query engines), when the adapter keeps it as one. */
+  localFile?(bucket: string, key: string): Promise<LocalObjectFile | undefined>;
 
   createUpload(upload: Omit<UploadInfo, 'uploadId' | 'initiated'>): Promise<UploadInfo>;
   getUpload(bucket: string, uploadId: string): Promise<UploadInfo | undefined>;

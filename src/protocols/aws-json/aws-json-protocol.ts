@@ -14,6 +14,8 @@ export interface JsonService {
   /** HTTP status per error code this service raises (default 400). */
   readonly errorStatus: Readonly<Record<string, number>>;
   handle(operation: string, input: unknown, auth: AuthContext): Promise<unknown>;
+  /** Extra members of an error body (e.g. Athena's `AthenaErrorCode`), beside `__type` and `message`. */
+  errorFields?(err: ServiceError): Readonly<Record<string, string | number>>;
 }
 
 /** An output already serialized to JSON text (for hot operations that render their own response). */
@@ -96,7 +98,7 @@ export class AwsJsonProtocol {
       mapped?.status ??
       service?.errorStatus[e.code] ??
       (e.code === 'InternalFailure' ? 500 : e.code === 'ServiceUnavailableException' ? 503 : 400);
-    const text = JSON.stringify({ __type: code, message: e.message });
+    const text = JSON.stringify({ __type: code, message: e.message, ...(mapped ? {} : service?.errorFields?.(e)) });
     if (res.headersSent) {
       res.destroy();
       return status;

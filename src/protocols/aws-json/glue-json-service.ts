@@ -1,5 +1,6 @@
-/** AWSGlue over AWS JSON 1.1: the Data Catalog operations (databases, tables, versions, partitions) dispatched to CatalogService; timestamps as epoch seconds. */
+/** AWSGlue over AWS JSON 1.1: the Data Catalog operations (databases, tables, versions, partitions) and crawlers dispatched to CatalogService and CrawlerService; timestamps as epoch seconds. */
 import type { CatalogService } from '../../catalog/catalog-service.js';
+import type { CrawlerService } from '../../catalog/crawlers/crawler-service.js';
 import { CATALOG_ERROR_STATUS, CatalogErrors } from '../../catalog/errors.js';
 import { ServiceError } from '../../shared/service-error.js';
 import { epochSecondsWire, type JsonService } from './aws-json-protocol.js';
@@ -30,9 +31,10 @@ export class GlueJsonService implements JsonService {
   readonly errorStatus = CATALOG_ERROR_STATUS;
   readonly #ops: Readonly<Record<string, (input: never) => unknown>>;
 
-  constructor(service: CatalogService) {
+  constructor(service: CatalogService, crawlers?: CrawlerService) {
     const s = service;
     const p = service.partitions;
+    const c = crawlers;
     this.#ops = {
       CreateDatabase: (i) => s.createDatabase(i),
       GetDatabase: (i) => s.getDatabase(i),
@@ -60,6 +62,21 @@ export class GlueJsonService implements JsonService {
       DeletePartition: (i) => p.deletePartition(i),
       BatchDeletePartition: (i) => p.batchDeletePartition(i),
       GetPartitionIndexes: (i) => p.getPartitionIndexes(i),
+      ...(c && {
+        CreateCrawler: (i) => c.createCrawler(i),
+        GetCrawler: (i) => c.getCrawler(i),
+        GetCrawlers: (i) => c.getCrawlers(i),
+        ListCrawlers: (i) => c.listCrawlers(i),
+        UpdateCrawler: (i) => c.updateCrawler(i),
+        DeleteCrawler: (i) => c.deleteCrawler(i),
+        StartCrawler: (i) => c.startCrawler(i),
+        StopCrawler: (i) => c.stopCrawler(i),
+        GetCrawlerMetrics: (i) => c.getCrawlerMetrics(i),
+        ListCrawls: (i) => c.listCrawls(i),
+        UpdateCrawlerSchedule: (i) => c.updateCrawlerSchedule(i),
+        StartCrawlerSchedule: (i) => c.startCrawlerSchedule(i),
+        StopCrawlerSchedule: (i) => c.stopCrawlerSchedule(i),
+      }),
     };
   }
 

@@ -222,14 +222,19 @@ export class BlobFiles {
     }
   }
 
-  /** A stream over `range` of the concatenation of `blobs` (files only). Must be called synchronously after the metadata lookup. */
-  read(blobs: readonly BlobRef[], range: ByteRange | undefined): Readable {
-    const total = blobs.reduce((n, b) => n + b.size, 0);
-    const start = range?.start ?? 0;
-    const end = range?.end ?? total - 1;
+  /** Absolute path of a file blob. */
+  filePath(path: string): string {
+    return join(this.#blobDir, path);
+  }
+
+  /**
+   * Counts a reader on `blobs` until the returned function is called: a blob released meanwhile is unlinked
+   * only then. Must be called synchronously after the metadata lookup.
+   */
+  lease(blobs: readonly BlobRef[]): () => void {
     for (const b of blobs) this.#readers.set(b.path, (this.#readers.get(b.path) ?? 0) + 1);
     let released = false;
-    const done = (): void => {
+    return (): void => {
       if (released) return;
       released = true;
       for (const b of blobs) {
@@ -241,6 +246,14 @@ export class BlobFiles {
         }
       }
     };
+  }
+
+  /** A stream over `range` of the concatenation of `blobs` (files only). Must be called synchronously after the metadata lookup. */
+  read(blobs: readonly BlobRef[], range: ByteRange | undefined): Readable {
+    const total = blobs.reduce((n, b) => n + b.size, 0);
+    const start = range?.start ?? 0;
+    const end = range?.end ?? total - 1;
+    const done = this.lease(blobs);
     if (end < start) {
       done();
       return Readable.from([]);

@@ -10,6 +10,7 @@ import type {
   FinalizePart,
   FinalizeWrite,
   ListPageRequest,
+  LocalObjectFile,
   ObjectRead,
   ObjectStore,
 } from '../object-store.js';
@@ -225,6 +226,19 @@ export class FsObjectStore implements ObjectStore {
     }
     // Opened in the same tick as the lookup, so a concurrent overwrite cannot delete the blobs under us.
     return { meta: stored.meta, body: this.#blobs.read(stored.blobs, range) };
+  }
+
+  /**
+   * The local file holding a whole object, readable in place, when it is one blob file (not inline, not multipart).
+   * The file stays on disk until `release()` is called, even if the object is overwritten or deleted meanwhile.
+   */
+  async localFile(bucket: string, key: string): Promise<LocalObjectFile | undefined> {
+    this.#requireBucket(bucket);
+    const stored = this.#idx.getObject(bucket, key);
+    const first = stored?.blobs[0];
+    if (!stored || stored.blobs.length !== 1 || first === undefined || isInline(first.path)) return undefined;
+    const release = this.#blobs.lease(stored.blobs);
+    return { path: this.#blobs.filePath(first.path), meta: stored.meta, release };
   }
 
   async deleteObject(bucket: string, key: string): Promise<boolean> {

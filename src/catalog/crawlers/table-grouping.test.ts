@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import type { FileSchema } from './classifiers/classification.js';
+import { primitive, renderType } from './schema-merge.js';
+import { groupTables, sanitizeName, uniqueNames, type CrawledFile } from './table-grouping.js';
+
+const json = (...names: string[]): FileSchema => ({ classification: 'json', compression: 'none', columns: names.map((n) => ({ name: n, type: primitive('int') })) });
+const csv: FileSchema = { classification: 'csv', compression: 'none', columns: [{ name: 'x', type: primitive('bigint') }], csv: { delimiter: ',', header: true, quoted: false } };
+const file = (key: string, schema: FileSchema, size = 10, records = 2): CrawledFile => ({ key, size, schema, records });
+const summary = (bucket: string, prefix: string, files: CrawledFile[], opts = {}) =>
+  groupTables(bucket, prefix, files, opts).map((t) => ({
+    name: t.name,
+    location: t.location,
+    keys: t.partitionKeys,
+    columns: t.columns.map((c) => `${c.name}:${renderType(c.type)}`),
+    partitions: t.partitions.map((p) => `${p.values.join('/')}@${p.location}`),
+    objects: t.stats.objects,
+  }));
+
+describe('table grouping', () => {
+  it('makes key=value folders partitions of one table named after the root', () => {
+    const t = summary('lake', '', [
+      file('sales/year=2019/month=Jan/a.json', json('a', 'b')),
+      file('sales/year=2019/month=Feb/a.json', json('a', 'b', 'c')),
+      file('sales/year=2020/month=Jan/a.json', json('a', 'b')),
+    ]);
+    expect(t).toEqual([
+      {
+        name: 'sales',
+        location: 's3://lake/sales/',
+        keys: ['year', 'month'],
+        columns: ['a:int', 'b:int', 'c:int'],
+        partitions: ['2019/Jan@s3://lake/sales/year=2019/month=Jan/', '2019/Feb@s3://lake/sales/year=2019/month=Feb/', '2020/Jan@s3://lake/sales/year=2020/month=Jan/'],
+        objects: 3,
+      },
+    ]);
+  });
+
+  it('splits dissimilar folders into separate tables, and different formats too', () => {
+    const t = summary('b', 'data', [file('data/pricing/a.json', json('a', 'b')), file('data/inventory/a.json', json('c', 'd')), file('data/other/x.csv', csv)]);
+    expect(t.map((x) => [x.name, x.location, x.keys.length])).toEqual([
+      ['pricing', 's3://b/data/pricing/', 0],
+      ['inventory', 's3://b/data/inventory/', 0],
+      ['other', 's3://b/data/other/', 0],
+    ]);
+  });
+
+  it('groups similar plain folders as partition_0 (the documented pitfall), and keeps a single plain folder a table', () => {
+    expect(summary('b', '', [file('t1/a.json', json('a', 'b')), file('t2/a.json', json('a', 'b'))])[0]).toMatchObject({ name: 'b', keys: ['partition_0'], partitions: ['t1@s3://b/t1/', 't2@s3://b/t2/'] });
+    expect(summary('b', '', [file('only/a.json', json('a'))])[0]).toMatchObject({ name: 'only', keys: [] });
+    expect(summary('b', 'x', [file('x/dt=1/a.json', json('a'))])[0]).toMatchObject({ name: 'x', keys: ['dt'], partitions: ['1@s3://b/x/dt=1/'] });
+  });
+
+  it('CombineCompatibleSchemas ignores similarity; TableLevelConfiguration fixes the table root', () => {
+    const files = [file('root/year=2017/a.json', json('a', 'b')), file('root/year=2018/a.json', json('c', 'd'))];
+    expect(summary('b', 'root', files).map((x) => x.name)).toEqual(['year_2017', 'year_2018']);
+    expect(summary('b', 'root', files, { combineCompatibleSchemas: true })).toMatchObject([{ name: 'root', keys: ['year'], columns: ['a:int', 'b:int', 'c:int', 'd:int'] }]);
+    const deep = [file('l1/t1/dt=1/a.json', json('a')), file('l1/t2/dt=1/a.json', json('a'))];
+    expect(summary('b', '', deep).map((x) => x.name)).toEqual(['l1']);
+    expect(summary('b', '', deep, { tableLevel: 2 }).map((x) => [x.name, x.keys])).toEqual([['t1', ['dt']], ['t2', ['dt']]]);
+  });
+
+  it('drops data columns named like partition keys; sanitizes and de-duplicates names', () => {
+    expect(summary('b', 't', [file('t/dt=1/a.json', json('dt', 'v'))])[0]!.columns).toEqual(['v:int']);
+    expect(sanitizeName('My-Data.v1')).toBe('my_data_v1');
+    const tables = groupTables('b', '', [file('a/x/f.json', json('a')), file('b/x/g.csv', csv)]);
+    const names = uniqueNames([...tables, ...tables], 'p_').map((t) => t.name);
+    expect(names[0]).toBe('p_x');
+    expect(new Set(names).size).toBe(names.length);
+  });
+});

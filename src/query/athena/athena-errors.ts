@@ -1,0 +1,110 @@
+/** Typed Athena errors: synchronous API exceptions (InvalidRequestException + AthenaErrorCode…) and engine failures that turn a query FAILED. */
+import { ServiceError } from '../../shared/service-error.js';
+import type { AthenaErrorInfo } from './model.js';
+
+export class AthenaApiError extends ServiceError {}
+
+export const ATHENA_ERROR_STATUS: Readonly<Record<string, number>> = {
+  InvalidRequestException: 400,
+  TooManyRequestsException: 400,
+  ResourceNotFoundException: 400,
+  MetadataException: 400,
+  InternalServerException: 500,
+};
+
+const invalid = (code: string, message: string): AthenaApiError =>
+  new AthenaApiError('InvalidRequestException', message, { AthenaErrorCode: code, ErrorCode: code });
+
+export const AthenaErrors = {
+  invalidInput: (message: string) => invalid('INVALID_INPUT', message),
+  malformedQuery: (message: string) => invalid('MALFORMED_QUERY', message),
+  idempotentMismatch: () => invalid('IDEMPOTENT_PARAMETER_MISMATCH', 'Idempotent parameters do not match'),
+  queryNotFound: (id: string) => invalid('QUERY_EXECUTION_NOT_FOUND', `QueryExecution ${id} was not found`),
+  notFinished: (state: string) => invalid('INVALID_QUERY_EXECUTION_STATE', `Query has not yet finished. Current state: ${state}`),
+  didNotSucceed: (state: string) => invalid('INVALID_QUERY_EXECUTION_STATE', `Query did not finish successfully. Final query state: ${state}`),
+  resultNotFound: () => invalid('RESULT_NOT_FOUND', 'Could not find results'),
+  workGroupNotFound: () => invalid('INVALID_INPUT', 'WorkGroup is not found.'),
+  noOutputLocation: () =>
+    invalid('INVALID_INPUT', 'No output location provided. An output location is required either through the Workgroup result configuration setting or as an API input.'),
+  resourceNotFound: (message: string, name?: string) =>
+    new AthenaApiError('ResourceNotFoundException', message, name === undefined ? {} : { ResourceName: name }),
+  metadata: (message: string) => new AthenaApiError('MetadataException', message),
+  unknownOperation: (op: string) => new AthenaApiError('InvalidRequestException', `Operation ${op} is not supported by Lakebox's Athena.`, { AthenaErrorCode: 'INVALID_INPUT' }),
+} as const;
+
+/** Measured engine error names → AthenaError ErrorType (category 2 USER unless stated; docs §A.10). */
+const ERROR_TYPES: Readonly<Record<string, number>> = {
+  DIVISION_BY_ZERO: 1001,
+  TYPE_MISMATCH: 1002,
+  SYNTAX_ERROR: 1006,
+  COLUMN_NOT_FOUND: 1006,
+  CATALOG_NOT_FOUND: 1006,
+  INVALID_CAST_ARGUMENT: 1100,
+  NUMERIC_VALUE_OUT_OF_RANGE: 1100,
+  INVALID_PARAMETER_USAGE: 1100,
+  INVALID_FUNCTION_ARGUMENT: 1106,
+  TABLE_ALREADY_EXISTS: 1110,
+  NOT_SUPPORTED: 1200,
+  TABLE_NOT_FOUND: 1301,
+  SCHEMA_NOT_FOUND: 1301,
+  FUNCTION_NOT_FOUND: 1303,
+  USER_CANCELED: 1011,
+  EXCEEDED_SCAN_LIMIT: 1008,
+  GENERIC_USER_ERROR: 1000,
+  HIVE_BAD_DATA: 1001,
+  GENERIC_INTERNAL_ERROR: 200,
+};
+
+/** A query that ran (or was routed) and failed: `name: message` becomes StateChangeReason and AthenaError. */
+export class QueryFailure extends Error {
+  constructor(
+    readonly errorName: string,
+    readonly detail: string,
+    /** Hive DDL failures are reported as `FAILED: …` and write a `.txt` result. */
+    readonly hive = false,
+  ) {
+    super(hive ? detail : `${errorName}: ${detail}`);
+    this.name = 'QueryFailure';
+  }
+
+  get athenaError(): AthenaErrorInfo {
+    const type = ERROR_TYPES[this.errorName] ?? (this.hive ? 1003 : 1000);
+    const system = this.errorName === 'GENERIC_INTERNAL_ERROR';
+    return { ErrorCategory: system ? 1 : 2, ErrorType: type, Retryable: false, ErrorMessage: this.message };
+  }
+}
+
+export const QueryFailures = {
+  tableNotFound: (catalog: string, db: string, table: string, pos = '1:15') =>
+    new QueryFailure('TABLE_NOT_FOUND', `line ${pos}: Table '${catalog.toLowerCase()}.${db}.${table}' does not exist`),
+  schemaNotFound: (db: string, pos = '1:15') =>
+    new QueryFailure('SCHEMA_NOT_FOUND', `line ${pos}: Schema '${db}' does not exist`),
+  scanLimit: () => new QueryFailure('EXCEEDED_SCAN_LIMIT', 'Bytes scanned limit was exceeded'),
+  parameterCount: (expected: number, found: number) =>
+    new QueryFailure('INVALID_PARAMETER_USAGE', `Incorrect number of parameters: expected ${expected} but found ${found}`),
+  notSupported: (message: string) => new QueryFailure('NOT_SUPPORTED', message),
+  internal: (message: string) => new QueryFailure('GENERIC_INTERNAL_ERROR', message),
+} as const;
+
+/** Maps a DuckDB error message to the closest Trino error name, keeping the engine's text as the detail. */
+export function failureFromEngine(message: string): QueryFailure {
+  const m = message.replace(/\n+LINE \d+:[\s\S]*$/, '').trim();
+  if (/^Binder Error: Referenced column|^Binder Error: Values list .* does not have a column named|column .* not found/i.test(m)) {
+    const col = /column "?([^"\s]+)"? not found|Referenced column "?([^"\s]+)"?/i.exec(m);
+    const name = col?.[1] ?? col?.[2] ?? '?';
+    return new QueryFailure('COLUMN_NOT_FOUND', `line 1:8: Column '${name}' cannot be resolved or requester is not authorized to access requested resources`);
+  }
+  if (/Division by zero/i.test(m)) return new QueryFailure('DIVISION_BY_ZERO', 'Division by zero');
+  if (/^Conversion Error/i.test(m)) return new QueryFailure('INVALID_CAST_ARGUMENT', m.replace(/^Conversion Error: /, ''));
+  if (/^Catalog Error: Scalar Function|^Catalog Error: .*Function with name/i.test(m)) {
+    return new QueryFailure('FUNCTION_NOT_FOUND', `line 1:8: ${m.replace(/^Catalog Error: /, '')}`);
+  }
+  if (/^Catalog Error: Table with name/i.test(m)) return new QueryFailure('TABLE_NOT_FOUND', `line 1:15: ${m.replace(/^Catalog Error: /, '')}`);
+  if (/^Binder Error: No function matches|Cannot compare values|Cannot mix values of type|^Binder Error: .*type/i.test(m)) {
+    return new QueryFailure('TYPE_MISMATCH', `line 1:8: ${m.replace(/^Binder Error: /, '')}`);
+  }
+  if (/^Parser Error/i.test(m)) return new QueryFailure('SYNTAX_ERROR', `line 1:1: ${m.replace(/^Parser Error: /, '')}`);
+  if (/^Out of Range Error/i.test(m)) return new QueryFailure('NUMERIC_VALUE_OUT_OF_RANGE', m.replace(/^Out of Range Error: /, ''));
+  if (/^(Invalid Input|IO) Error/i.test(m)) return new QueryFailure('HIVE_BAD_DATA', m);
+  return new QueryFailure('GENERIC_USER_ERROR', m);
+}

@@ -1,0 +1,103 @@
+/** Wires Athena: SQLite store under `<dataDir>/athena/`, work groups, named queries, prepared statements, the DuckDB engine, table loading and the service; started and stopped with the server. */
+import { mkdirSync } from 'node:fs';
+import { totalmem } from 'node:os';
+import { join } from 'node:path';
+import type { CatalogService } from '../../catalog/catalog-service.js';
+import type { Logger } from '../../server/logger.js';
+import { DurableSqlite } from '../../storage/fs/durable-sqlite.js';
+import type { ObjectService } from '../../storage/object-service.js';
+import { DuckDbEngine } from '../engine/duckdb-engine.js';
+import { ObjectFiles } from '../engine/object-files.js';
+import { QueryTables } from '../tables/query-tables.js';
+import { AthenaService } from './athena-service.js';
+import { AthenaStore } from './athena-store.js';
+import { BasicDdl } from './basic-ddl.js';
+import { CatalogMetadata } from './catalog-metadata.js';
+import type { DdlExecutor } from './ddl-port.js';
+import { NamedQueries } from './named-queries.js';
+import { PreparedStatements } from './prepared-statements.js';
+import { QueryRunner } from './query-runner.js';
+import { ResultWriter } from './result-writer.js';
+import { DialectTranslator } from './sql-translator.js';
+import { WorkGroups } from './workgroups.js';
+
+export interface AthenaModuleOptions {
+  readonly dataDir: string;
+  readonly fsync: boolean;
+  /** Queries running at once; more wait QUEUED. */
+  readonly maxConcurrentQueries: number;
+}
+
+export class AthenaModule {
+  readonly #sqlite: DurableSqlite;
+  readonly store: AthenaStore;
+  readonly workGroups: WorkGroups;
+  readonly namedQueries: NamedQueries;
+  readonly preparedStatements: PreparedStatements;
+  readonly metadata: CatalogMetadata;
+  readonly #engine: DuckDbEngine;
+  readonly #files: ObjectFiles;
+  #translator: DialectTranslator | undefined;
+  #service: AthenaService | undefined;
+  /** Replace before start() to plug in the full DDL implementation (src/query/ddl/). */
+  ddl: DdlExecutor;
+
+  constructor(
+    private readonly options: AthenaModuleOptions,
+    private readonly objects: ObjectService,
+    private readonly catalog: CatalogService,
+    private readonly logger?: Logger,
+  ) {
+    const dir = join(options.dataDir, 'athena');
+    mkdirSync(dir, { recursive: true });
+    this.#sqlite = new DurableSqlite(join(dir, 'athena.sqlite'), options.fsync);
+    this.store = new AthenaStore(this.#sqlite);
+    this.workGroups = new WorkGroups(this.store);
+    this.namedQueries = new NamedQueries(this.store, this.workGroups);
+    this.preparedStatements = new PreparedStatements(this.store, this.workGroups);
+    this.metadata = new CatalogMetadata(catalog);
+    // Each pooled DuckDB instance gets an equal share of half the machine's memory (DuckDB's own default is 80% each).
+    const memoryMb = Math.max(256, Math.floor(totalmem() / 2 / 1024 / 1024 / options.maxConcurrentQueries));
+    this.#engine = new DuckDbEngine({ poolSize: options.maxConcurrentQueries, threads: 2, memoryLimit: `${memoryMb}MB`, tempDirectory: join(dir, 'spill') });
+    this.#files = new ObjectFiles(objects, options.dataDir);
+    this.ddl = new BasicDdl(catalog);
+  }
+
+  get service(): AthenaService {
+    if (!this.#service) throw new Error('AthenaModule used before start()');
+    return this.#service;
+  }
+
+  async start(): Promise<void> {
+    await this.#sqlite.open();
+    await this.#files.reset();
+    this.#translator = await DialectTranslator.create();
+    const tables = new QueryTables(this.catalog, this.objects, this.#files, this.#translator.sqlTools());
+    const runner = new QueryRunner({
+      engine: this.#engine,
+      tables,
+      parser: this.#translator.parser,
+      ddl: { executeDdl: (sql, ctx) => this.ddl.executeDdl(sql, ctx) },
+      writer: new ResultWriter(this.objects),
+      tmpDir: join(this.options.dataDir, 'athena', 'tmp'),
+    });
+    this.#service = new AthenaService({
+      store: this.store,
+      workGroups: this.workGroups,
+      prepared: this.preparedStatements,
+      runner,
+      translator: this.#translator,
+      objects: this.objects,
+      maxConcurrent: this.options.maxConcurrentQueries,
+      log: (msg, err) => this.logger?.error({ err }, msg),
+    });
+    await this.#service.recover();
+  }
+
+  async stop(): Promise<void> {
+    await this.#service?.stop();
+    await this.#engine.close();
+    this.#translator?.close();
+    await this.#sqlite.close();
+  }
+}

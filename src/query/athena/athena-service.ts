@@ -1,0 +1,362 @@
+/** The Athena API (no HTTP): query submission (idempotent, routed, translated up front), a bounded run queue, states and statistics, results paging, cancellation and history. */
+import { randomUUID } from 'node:crypto';
+import type { ObjectService } from '../../storage/object-service.js';
+import { SqlTranslationError } from '../dialect/errors.js';
+import { AthenaErrors, QueryFailure, QueryFailures } from './athena-errors.js';
+import type { AthenaStore } from './athena-store.js';
+import { CsvRowReader } from './csv-format.js';
+import { ATHENA_LIMITS, DEFAULT_CATALOG, ENGINE_VERSION, type QueryExecutionRecord, type ResultConfiguration } from './model.js';
+import { decodeToken, encodeToken, maxResults, requiredString } from './paging.js';
+import type { PreparedStatements } from './prepared-statements.js';
+import { Cancelled, RunControl, type ExecutionPlan, type QueryRunner } from './query-runner.js';
+import { parseOutputLocation } from './result-writer.js';
+import { classify, parseDeallocate, parseExecute, parsePrepare, placeholderPositions, substitute } from './statement-router.js';
+import type { WorkGroups } from './workgroups.js';
+
+type Json = Record<string, unknown>;
+
+/** Trino → engine SQL, as the dialect translator does it. */
+export interface QueryTranslator {
+  translate(sql: string, defaultSchema: string | undefined): Promise<{ sql: string; columnNames: readonly string[] | undefined }>;
+  /** Whether `value` (an ExecutionParameters entry) is a constant expression (else it is bound as a string). */
+  isConstantExpression(value: string): Promise<boolean>;
+}
+
+export interface AthenaServiceDeps {
+  readonly store: AthenaStore;
+  readonly workGroups: WorkGroups;
+  readonly prepared: PreparedStatements;
+  readonly runner: QueryRunner;
+  readonly translator: QueryTranslator;
+  readonly objects: ObjectService;
+  readonly maxConcurrent: number;
+  readonly log?: ((msg: string, err?: unknown) => void) | undefined;
+}
+
+const quoteString = (s: string): string => `'${s.replaceAll("'", "''")}'`;
+
+export class AthenaService {
+  readonly #queue: { id: string; plan: ExecutionPlan; cutoff: number | undefined }[] = [];
+  readonly #running = new Map<string, RunControl>();
+  readonly #settled = new Set<Promise<void>>();
+  #stopped = false;
+
+  constructor(private readonly deps: AthenaServiceDeps) {}
+
+  /** At startup: executions left QUEUED or RUNNING by a previous process are failed. */
+  async recover(): Promise<void> {
+    const now = Date.now();
+    for (const r of this.deps.store.unfinishedExecutions()) {
+      const failure = QueryFailures.internal('Query exhausted resources: the server restarted while the query was running');
+      Object.assign(r, { state: 'FAILED', stateChangeReason: failure.message, athenaError: failure.athenaError, completedAt: now });
+      this.deps.store.putExecution(r);
+    }
+    this.deps.store.expireExecutions(now - ATHENA_LIMITS.historyDays * 86_400_000);
+    await this.deps.store.sync();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    for (const c of this.#running.values()) c.cancel();
+    await Promise.allSettled([...this.#settled]);
+  }
+
+  async startQueryExecution(i: Json): Promise<Json> {
+    const query = requiredString(i.QueryString, 'queryString', 1, ATHENA_LIMITS.queryStringBytes);
+    if (Buffer.byteLength(query) > ATHENA_LIMITS.queryStringBytes) throw AthenaErrors.invalidInput('Query string exceeds the maximum length of 262144 bytes');
+    const token = i.ClientRequestToken;
+    if (token !== undefined && (typeof token !== 'string' || token.length < 32 || token.length > 128)) {
+      throw AthenaErrors.invalidInput("1 validation error detected: Value at 'clientRequestToken' failed to satisfy constraint: Member must have length greater than or equal to 32");
+    }
+    const ctx = (i.QueryExecutionContext ?? {}) as { Database?: string; Catalog?: string };
+    const requested = i.ResultConfiguration as ResultConfiguration | undefined;
+    if (token !== undefined) {
+      const prior = this.deps.store.executionByToken(token);
+      if (prior) {
+        if (prior.query !== query || prior.database !== ctx.Database || (requested?.OutputLocation !== undefined && prior.outputPrefix !== parseLocation(requested.OutputLocation))) {
+          throw AthenaErrors.idempotentMismatch();
+        }
+        return { QueryExecutionId: prior.id };
+      }
+    }
+    const wg = this.deps.workGroups.require(i.WorkGroup);
+    if (wg.State === 'DISABLED') throw AthenaErrors.invalidInput(`Unable to submit query: workgroup ${wg.Name} is disabled.`);
+    const resultConfiguration = this.deps.workGroups.outputLocation(wg, requested);
+    const outputPrefix = parseLocation(resultConfiguration.OutputLocation!);
+    const catalog = ctx.Catalog ?? DEFAULT_CATALOG;
+    if (catalog.toLowerCase() !== DEFAULT_CATALOG.toLowerCase()) throw AthenaErrors.invalidInput(`Catalog ${catalog} is not found.`);
+    const params = Array.isArray(i.ExecutionParameters) ? (i.ExecutionParameters as unknown[]).map(String) : undefined;
+    const { classified, plan } = await this.#plan(query, ctx.Database, wg.Name, params);
+    const id = randomUUID();
+    const record: QueryExecutionRecord = {
+      id,
+      query,
+      workGroup: wg.Name,
+      database: ctx.Database,
+      catalog: ctx.Catalog,
+      context: Object.fromEntries(Object.entries(ctx).filter(([, v]) => typeof v === 'string')),
+      executionParameters: params,
+      clientRequestToken: token,
+      statementType: classified.statementType,
+      substatementType: classified.substatementType,
+      outputPrefix,
+      resultConfiguration,
+      state: 'QUEUED',
+      submittedAt: Date.now(),
+    };
+    this.deps.store.putExecution(record);
+    await this.deps.store.sync();
+    this.#queue.push({ id, plan, cutoff: wg.Configuration.BytesScannedCutoffPerQuery });
+    this.#pump();
+    return { QueryExecutionId: id };
+  }
+
+  /** Routes the statement and prepares what will run; parse errors are raised here (synchronously, MALFORMED_QUERY). */
+  async #plan(query: string, database: string | undefined, workGroup: string, params: string[] | undefined): Promise<{ classified: ReturnType<typeof classify>; plan: ExecutionPlan }> {
+    let sql = query;
+    let classified = classify(sql);
+    let values = params;
+    if (classified.route === 'execute') {
+      const ex = parseExecute(sql);
+      if (!ex) throw AthenaErrors.malformedQuery(`line 1:1: mismatched input '${sql.trim().split(/\s+/)[0] ?? ''}'`);
+      const ps = this.deps.prepared.lookup(workGroup, ex.name);
+      if (!ps) return { classified, plan: { kind: 'fail', failure: new QueryFailure('NOT_FOUND', `Prepared statement not found: ${ex.name}`) } };
+      sql = ps.QueryStatement;
+      values = ex.using;
+      classified = classify(sql);
+    }
+    switch (classified.route) {
+      case 'prepare': {
+        const p = parsePrepare(sql);
+        if (!p) throw AthenaErrors.malformedQuery('line 1:1: mismatched input. Expecting: PREPARE name FROM statement');
+        await this.deps.prepared.put(workGroup, p.name, p.statement);
+        return { classified, plan: { kind: 'rows', columns: undefined, rows: [] } };
+      }
+      case 'deallocate': {
+        const name = parseDeallocate(sql);
+        if (!name) throw AthenaErrors.malformedQuery('line 1:1: mismatched input. Expecting: DEALLOCATE PREPARE name');
+        await this.deps.prepared.remove(workGroup, name);
+        return { classified, plan: { kind: 'rows', columns: undefined, rows: [] } };
+      }
+      case 'ddl':
+        return { classified, plan: { kind: 'ddl', sql } };
+      case 'unsupported':
+        return { classified, plan: { kind: 'fail', failure: QueryFailures.notSupported(`${classified.substatementType} statements are not supported by Lakebox yet`) } };
+      default:
+        break;
+    }
+    const slots = placeholderPositions(sql).length;
+    if (slots > 0 || (values !== undefined && classified.route === 'execute')) {
+      if ((values?.length ?? 0) !== slots) return { classified, plan: { kind: 'fail', failure: QueryFailures.parameterCount(slots, values?.length ?? 0) } };
+      const bound: string[] = [];
+      for (const v of values ?? []) bound.push((await this.deps.translator.isConstantExpression(v)) ? `(${v})` : quoteString(v));
+      sql = substitute(sql, bound);
+    }
+    const explain = classified.route === 'explain';
+    const body = explain ? sql.replace(/^\s*EXPLAIN\s+(ANALYZE\s+)?(\([^)]*\)\s*)?/i, '') : sql;
+    try {
+      const t = await this.deps.translator.translate(body, database ?? 'default');
+      const withPath = /"\$path"/i.test(body);
+      return { classified, plan: explain ? { kind: 'explain', sql: t.sql, withPath } : { kind: 'engine', sql: t.sql, columnNames: t.columnNames, withPath } };
+    } catch (err) {
+      if (err instanceof SqlTranslationError && err.kind === 'syntax') throw AthenaErrors.malformedQuery(syntaxMessage(err.message));
+      if (err instanceof SqlTranslationError) return { classified, plan: { kind: 'fail', failure: QueryFailures.notSupported(err.message) } };
+      throw err;
+    }
+  }
+
+  #pump(): void {
+    while (!this.#stopped && this.#running.size < this.deps.maxConcurrent && this.#queue.length > 0) {
+      const next = this.#queue.shift()!;
+      const control = new RunControl();
+      this.#running.set(next.id, control);
+      const p = this.#execute(next.id, next.plan, next.cutoff, control).finally(() => {
+        this.#running.delete(next.id);
+        this.#settled.delete(p);
+        this.#pump();
+      });
+      this.#settled.add(p);
+    }
+  }
+
+  async #execute(id: string, plan: ExecutionPlan, cutoff: number | undefined, control: RunControl): Promise<void> {
+    const record = this.deps.store.getExecution(id);
+    if (!record || record.state !== 'QUEUED') return;
+    record.state = 'RUNNING';
+    record.startedAt = Date.now();
+    this.deps.store.putExecution(record);
+    try {
+      const out = await this.deps.runner.run(record, plan, control, cutoff);
+      if (control.cancelled) throw new Cancelled();
+      Object.assign(record, {
+        state: 'SUCCEEDED',
+        resultKind: out.resultKind,
+        columns: out.columns,
+        textRows: out.textRows,
+        rowCount: out.rowCount,
+        dataScannedBytes: out.scannedBytes,
+        planningMillis: out.planningMillis,
+      });
+    } catch (err) {
+      if (err instanceof Cancelled || control.cancelled) {
+        Object.assign(record, { state: 'CANCELLED', stateChangeReason: 'Query cancelled by user' });
+      } else {
+        const failure = err instanceof QueryFailure ? err : QueryFailures.internal(err instanceof Error ? err.message : String(err));
+        if (!(err instanceof QueryFailure)) this.deps.log?.('athena query failed unexpectedly', err);
+        Object.assign(record, { state: 'FAILED', stateChangeReason: failure.message, athenaError: failure.athenaError });
+      }
+    }
+    record.completedAt = Date.now();
+    this.deps.store.putExecution(record);
+    await this.deps.store.sync();
+  }
+
+  #require(id: unknown): QueryExecutionRecord {
+    const qid = requiredString(id, 'queryExecutionId', 1, 128);
+    const r = this.deps.store.getExecution(qid);
+    if (!r) throw AthenaErrors.queryNotFound(qid);
+    return r;
+  }
+
+  getQueryExecution(i: Json): Json {
+    return { QueryExecution: toWire(this.#require(i.QueryExecutionId)) };
+  }
+
+  batchGetQueryExecution(i: Json): Json {
+    const ids = Array.isArray(i.QueryExecutionIds) ? (i.QueryExecutionIds as unknown[]) : [];
+    if (ids.length < 1 || ids.length > ATHENA_LIMITS.batchGet) throw AthenaErrors.invalidInput(`QueryExecutionIds must hold 1 to ${ATHENA_LIMITS.batchGet} ids`);
+    const found: Json[] = [];
+    const missing: Json[] = [];
+    for (const id of ids) {
+      const r = typeof id === 'string' ? this.deps.store.getExecution(id) : undefined;
+      if (r) found.push(toWire(r));
+      else missing.push({ QueryExecutionId: id, ErrorCode: 'INVALID_INPUT', ErrorMessage: `QueryExecution ${String(id)} was not found` });
+    }
+    return { QueryExecutions: found, UnprocessedQueryExecutionIds: missing };
+  }
+
+  listQueryExecutions(i: Json): Json {
+    const wg = this.deps.workGroups.require(i.WorkGroup);
+    const limit = maxResults(i.MaxResults, 0, ATHENA_LIMITS.listPage);
+    const after = decodeToken<{ submitted: number; id: string }>('qe', i.NextToken);
+    const rows = this.deps.store.listExecutions(wg.Name, after, limit + 1);
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return { QueryExecutionIds: page.map((r) => r.id), ...(rows.length > limit && last ? { NextToken: encodeToken('qe', last) } : {}) };
+  }
+
+  async stopQueryExecution(i: Json): Promise<Json> {
+    const r = this.#require(i.QueryExecutionId);
+    const queued = this.#queue.findIndex((q) => q.id === r.id);
+    if (queued >= 0) {
+      this.#queue.splice(queued, 1);
+      Object.assign(r, { state: 'CANCELLED', stateChangeReason: 'Query cancelled by user', completedAt: Date.now() });
+      this.deps.store.putExecution(r);
+      await this.deps.store.sync();
+    } else this.#running.get(r.id)?.cancel();
+    return {};
+  }
+
+  async getQueryResults(i: Json): Promise<Json> {
+    const r = this.#require(i.QueryExecutionId);
+    const limit = maxResults(i.MaxResults, 1, ATHENA_LIMITS.getResultsPage);
+    if (i.QueryResultType === 'DATA_MANIFEST') throw AthenaErrors.invalidInput('DATA_MANIFEST results exist only for CTAS, INSERT INTO and UNLOAD queries');
+    if (r.state === 'QUEUED' || r.state === 'RUNNING') throw AthenaErrors.notFinished(r.state);
+    if (r.state === 'CANCELLED') throw AthenaErrors.resultNotFound();
+    if (r.state === 'FAILED') {
+      if (r.statementType !== 'DML' && r.stateChangeReason?.startsWith('FAILED')) return { ResultSet: { Rows: [] } };
+      throw AthenaErrors.didNotSucceed(r.state);
+    }
+    const columns = r.columns ?? [];
+    const metadata = { ColumnInfo: columns };
+    const updateCount = r.statementType === 'DDL' ? {} : { UpdateCount: 0 };
+    const datum = (v: string | null): Json => (v === null ? {} : { VarCharValue: v });
+    if (r.resultKind !== 'csv') {
+      const start = decodeToken<number>('rows', i.NextToken) ?? 0;
+      const all = r.textRows ?? [];
+      const rows = all.slice(start, start + limit);
+      const next = start + rows.length < all.length ? { NextToken: encodeToken('rows', start + rows.length) } : {};
+      return { ...updateCount, ResultSet: { Rows: rows.map((row) => ({ Data: row.map(datum) })), ResultSetMetadata: r.statementType === 'DML' ? metadata : { ColumnInfo: columns.length > 0 ? columns : [] } }, ...next };
+    }
+    const offset = decodeToken<number>('csv', i.NextToken) ?? 0;
+    const out = parseOutputLocation(r.outputPrefix)!;
+    let body;
+    try {
+      body = (await this.deps.objects.getObject({ bucket: out.bucket, key: `${out.prefix}${r.id}.csv`, range: `bytes=${offset}-`, conditions: {} })).body!;
+    } catch {
+      throw AthenaErrors.resultNotFound();
+    }
+    const reader = new CsvRowReader(offset);
+    const rows: (string | null)[][] = [];
+    let ended = true;
+    try {
+      for await (const chunk of body) {
+        reader.push((chunk as Buffer).toString('utf8'));
+        for (let row = reader.next(); row; row = rows.length < limit ? reader.next() : undefined) rows.push(row);
+        if (rows.length >= limit) {
+          ended = false;
+          break;
+        }
+      }
+      if (ended) for (let row = reader.next(true); row && rows.length < limit; row = reader.next(true)) rows.push(row);
+    } finally {
+      body.destroy();
+    }
+    const more = !ended || reader.next(true) !== undefined;
+    return {
+      UpdateCount: 0,
+      ResultSet: { Rows: rows.map((row) => ({ Data: row.map(datum) })), ResultSetMetadata: metadata },
+      ...(more && rows.length > 0 ? { NextToken: encodeToken('csv', reader.offset) } : {}),
+    };
+  }
+}
+
+/** Turns DuckDB's parser message into Athena's `line L:C: …` form. */
+function syntaxMessage(message: string): string {
+  const clean = message.replace(/^Parser Error:\s*/i, '').replace(/\n[\s\S]*$/, '');
+  const near = /at or near "([^"]*)"/.exec(clean);
+  return near ? `line 1:1: mismatched input '${near[1]}'. ${clean}` : `line 1:1: ${clean}`;
+}
+
+function parseLocation(location: string): string {
+  const loc = parseOutputLocation(location);
+  if (!loc) throw AthenaErrors.invalidInput('outputLocation is not a valid S3 path.');
+  return `s3://${loc.bucket}/${loc.prefix}`;
+}
+
+/** A QueryExecution as the API returns it. */
+function toWire(r: QueryExecutionRecord): Json {
+  const done = r.completedAt !== undefined;
+  const ext = r.resultKind === 'txt' || (r.statementType !== 'DML' && r.resultKind !== 'csv') ? '.txt' : '.csv';
+  const queue = (r.startedAt ?? r.completedAt ?? Date.now()) - r.submittedAt;
+  const engine = r.startedAt !== undefined ? (r.completedAt ?? Date.now()) - r.startedAt : 0;
+  return {
+    QueryExecutionId: r.id,
+    Query: r.query,
+    StatementType: r.statementType,
+    SubstatementType: r.substatementType,
+    ResultConfiguration: { ...r.resultConfiguration, OutputLocation: `${r.outputPrefix}${r.id}${ext}` },
+    QueryExecutionContext: r.context,
+    Status: {
+      State: r.state,
+      ...(r.stateChangeReason !== undefined ? { StateChangeReason: r.stateChangeReason } : {}),
+      SubmissionDateTime: r.submittedAt / 1000,
+      ...(done ? { CompletionDateTime: r.completedAt! / 1000 } : {}),
+      ...(r.athenaError ? { AthenaError: r.athenaError } : {}),
+    },
+    Statistics: {
+      EngineExecutionTimeInMillis: engine,
+      DataScannedInBytes: r.dataScannedBytes ?? 0,
+      TotalExecutionTimeInMillis: (r.completedAt ?? Date.now()) - r.submittedAt,
+      QueryQueueTimeInMillis: queue,
+      ServicePreProcessingTimeInMillis: 0,
+      QueryPlanningTimeInMillis: r.planningMillis ?? 0,
+      ServiceProcessingTimeInMillis: 0,
+      ResultReuseInformation: { ReusedPreviousResult: false },
+    },
+    WorkGroup: r.workGroup,
+    EngineVersion: ENGINE_VERSION,
+    ...(r.executionParameters ? { ExecutionParameters: r.executionParameters } : {}),
+  };
+}
+

@@ -1,0 +1,176 @@
+/** Runs one routed statement to completion: engine SELECTs (views registered, rows streamed to `<id>.csv`), EXPLAIN, and DDL through the port, writing Athena's result files before reporting success. */
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import type { SqlParserPort } from '../dialect/parser-port.js';
+import { EngineInterrupted, type EngineSession, type QueryEngine } from '../engine/query-engine.js';
+import type { QueryTables } from '../tables/query-tables.js';
+import { failureFromEngine, QueryFailure, QueryFailures } from './athena-errors.js';
+import { csvLine, txtBody } from './csv-format.js';
+import { DdlError, type DdlExecutor } from './ddl-port.js';
+import type { ColumnInfo, QueryExecutionRecord } from './model.js';
+import { metadataFile, parseOutputLocation, type ResultWriter } from './result-writer.js';
+import { stringColumn } from './value-rendering.js';
+
+/** What to run, decided at submission. */
+export type ExecutionPlan =
+  | { readonly kind: 'engine'; readonly sql: string; readonly columnNames: readonly string[] | undefined; readonly withPath: boolean }
+  | { readonly kind: 'explain'; readonly sql: string; readonly withPath: boolean }
+  | { readonly kind: 'ddl'; readonly sql: string }
+  | { readonly kind: 'rows'; readonly columns: readonly string[] | undefined; readonly rows: (string | null)[][] }
+  | { readonly kind: 'fail'; readonly failure: QueryFailure };
+
+/** Handle the service uses to cancel a running execution. */
+export class RunControl {
+  cancelled = false;
+  session: EngineSession | undefined;
+
+  cancel(): void {
+    this.cancelled = true;
+    this.session?.interrupt();
+  }
+}
+
+export interface RunOutcome {
+  readonly resultKind: 'csv' | 'txt' | 'none';
+  readonly columns?: ColumnInfo[] | undefined;
+  readonly textRows?: (string | null)[][] | undefined;
+  readonly rowCount: number;
+  readonly scannedBytes: number;
+  readonly planningMillis: number;
+  readonly engineStartedAt?: number | undefined;
+}
+
+export class Cancelled extends Error {}
+
+export interface QueryRunnerDeps {
+  readonly engine: QueryEngine;
+  readonly tables: QueryTables;
+  readonly parser: SqlParserPort;
+  readonly ddl: DdlExecutor;
+  readonly writer: ResultWriter;
+  readonly tmpDir: string;
+}
+
+export class QueryRunner {
+  constructor(private readonly deps: QueryRunnerDeps) {}
+
+  async run(record: QueryExecutionRecord, plan: ExecutionPlan, control: RunControl, cutoffBytes: number | undefined): Promise<RunOutcome> {
+    switch (plan.kind) {
+      case 'fail':
+        throw plan.failure;
+      case 'rows':
+        return this.#writeText(record, plan.columns?.map(stringColumn), plan.rows, false);
+      case 'ddl':
+        return this.#ddl(record, plan.sql);
+      default:
+        return this.#engine(record, plan, control, cutoffBytes);
+    }
+  }
+
+  async #engine(record: QueryExecutionRecord, plan: Extract<ExecutionPlan, { kind: 'engine' | 'explain' }>, control: RunControl, cutoffBytes: number | undefined): Promise<RunOutcome> {
+    const started = Date.now();
+    const session = await this.deps.engine.session();
+    control.session = session;
+    let release = (): void => undefined;
+    try {
+      if (control.cancelled) throw new Cancelled();
+      const parsed = await this.deps.parser.parse(plan.sql);
+      if (!parsed.ok) throw new QueryFailure('SYNTAX_ERROR', `line 1:1: ${parsed.message}`);
+      const loaded = await this.deps.tables.load(parsed.statements, {
+        catalogName: record.catalog ?? 'AwsDataCatalog',
+        defaultSchema: record.database ?? 'default',
+        session,
+        withPath: plan.withPath,
+        checkScan: (bytes) => {
+          if (cutoffBytes !== undefined && bytes > cutoffBytes) throw QueryFailures.scanLimit();
+        },
+      });
+      release = () => loaded.release();
+      const planningMillis = Date.now() - started;
+      const engineStartedAt = Date.now();
+      if (control.cancelled) throw new Cancelled();
+      if (plan.kind === 'explain') {
+        const result = await session.query(`EXPLAIN ${plan.sql}`);
+        const lines: (string | null)[][] = [['Query Plan']];
+        for await (const batch of result.batches()) for (const row of batch) for (const l of (row[row.length - 1] ?? '').split('\n')) lines.push([l]);
+        const out = await this.#writeText(record, [stringColumn('Query Plan')], lines, true);
+        return { ...out, scannedBytes: 0, planningMillis, engineStartedAt };
+      }
+      const result = await session.query(plan.sql);
+      const names = plan.columnNames && plan.columnNames.length === result.columns.length ? plan.columnNames : undefined;
+      const columns = result.columns.map((c, i) => (names ? { ...c, Name: names[i]!, Label: names[i]! } : c));
+      const { rowCount } = await this.#writeCsv(record, columns, result.batches(), control);
+      return { resultKind: 'csv', columns, rowCount, scannedBytes: loaded.scannedBytes, planningMillis, engineStartedAt };
+    } catch (err) {
+      if (control.cancelled || err instanceof Cancelled || err instanceof EngineInterrupted) throw new Cancelled();
+      if (err instanceof QueryFailure) throw err;
+      throw failureFromEngine(err instanceof Error ? err.message : String(err));
+    } finally {
+      control.session = undefined;
+      release();
+      await session.release();
+    }
+  }
+
+  async #writeCsv(record: QueryExecutionRecord, columns: ColumnInfo[], batches: AsyncIterable<(string | null)[][]>, control: RunControl): Promise<{ rowCount: number }> {
+    const out = parseOutputLocation(record.outputPrefix)!;
+    await mkdir(this.deps.tmpDir, { recursive: true });
+    const tmp = join(this.deps.tmpDir, `${record.id}.csv`);
+    const file = createWriteStream(tmp);
+    let rowCount = 0;
+    try {
+      const write = async (text: string): Promise<void> => {
+        if (!file.write(text)) await once(file, 'drain');
+      };
+      await write(csvLine(columns.map((c) => c.Name)));
+      for await (const batch of batches) {
+        if (control.cancelled) throw new Cancelled();
+        let chunk = '';
+        for (const row of batch) chunk += csvLine(row);
+        rowCount += batch.length;
+        await write(chunk);
+      }
+      file.end();
+      await once(file, 'close');
+      const size = (await stat(tmp)).size;
+      await this.deps.writer.put(out.bucket, `${out.prefix}${record.id}.csv`, createReadStream(tmp), size);
+      await this.deps.writer.put(out.bucket, `${out.prefix}${record.id}.csv.metadata`, metadataFile(record.id, columns));
+    } finally {
+      file.destroy();
+      await rm(tmp, { force: true });
+    }
+    return { rowCount };
+  }
+
+  async #writeText(record: QueryExecutionRecord, columns: ColumnInfo[] | undefined, rows: (string | null)[][], header: boolean): Promise<RunOutcome> {
+    const out = parseOutputLocation(record.outputPrefix)!;
+    await this.deps.writer.put(out.bucket, `${out.prefix}${record.id}.txt`, txtBody(rows));
+    if (columns && columns.length > 0) await this.deps.writer.put(out.bucket, `${out.prefix}${record.id}.txt.metadata`, metadataFile(record.id, columns));
+    return { resultKind: 'txt', columns, textRows: rows, rowCount: rows.length - (header ? 1 : 0), scannedBytes: 0, planningMillis: 0 };
+  }
+
+  async #ddl(record: QueryExecutionRecord, sql: string): Promise<RunOutcome> {
+    try {
+      const r = await this.deps.ddl.executeDdl(sql, {
+        database: record.database ?? 'default',
+        catalog: record.catalog ?? 'AwsDataCatalog',
+        queryId: record.id,
+        outputLocation: record.outputPrefix,
+      });
+      const columns = r.columns?.map((c) => ({ ...stringColumn(c.name), Type: c.type }));
+      return await this.#writeText(record, columns, r.rows.map((row) => [...row]), false);
+    } catch (err) {
+      if (err instanceof DdlError) {
+        if (err.kind === 'engine') throw new QueryFailure(err.errorName, err.message);
+        const message = err.message.startsWith('FAILED') ? err.message : `FAILED: ${err.message}`;
+        const out = parseOutputLocation(record.outputPrefix)!;
+        await this.deps.writer.put(out.bucket, `${out.prefix}${record.id}.txt`, message);
+        throw new QueryFailure('HIVE_DDL', message, true);
+      }
+      if (err instanceof QueryFailure) throw err;
+      throw failureFromEngine(err instanceof Error ? err.message : String(err));
+    }
+  }
+}

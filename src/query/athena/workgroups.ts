@@ -1,0 +1,136 @@
+/** Athena work groups: `primary` always exists; Create/Get/List/Update/Delete, and the settings queries obey (output location, enforcement, scan cutoff, state). */
+import { AthenaErrors } from './athena-errors.js';
+import type { AthenaStore } from './athena-store.js';
+import { ATHENA_LIMITS, ENGINE_VERSION, PRIMARY_WORKGROUP, type ResultConfiguration } from './model.js';
+import { decodeToken, encodeToken, maxResults, requiredString, WORKGROUP_NAME } from './paging.js';
+
+type Json = Record<string, unknown>;
+
+export interface WorkGroupConfiguration {
+  ResultConfiguration?: ResultConfiguration;
+  EnforceWorkGroupConfiguration?: boolean;
+  PublishCloudWatchMetricsEnabled?: boolean;
+  BytesScannedCutoffPerQuery?: number;
+  RequesterPaysEnabled?: boolean;
+  EngineVersion?: Json;
+  [k: string]: unknown;
+}
+
+export interface WorkGroup {
+  Name: string;
+  State: 'ENABLED' | 'DISABLED';
+  Configuration: WorkGroupConfiguration;
+  Description?: string;
+  CreationTime: number;
+  Tags?: { Key: string; Value: string }[];
+}
+
+function validateConfiguration(c: WorkGroupConfiguration | undefined): void {
+  const cutoff = c?.BytesScannedCutoffPerQuery;
+  if (cutoff !== undefined && (typeof cutoff !== 'number' || cutoff < ATHENA_LIMITS.bytesScannedCutoffMin)) {
+    throw AthenaErrors.invalidInput(
+      `1 validation error detected: Value '${String(cutoff)}' at 'configuration.bytesScannedCutoffPerQuery' failed to satisfy constraint: Member must have value greater than or equal to ${ATHENA_LIMITS.bytesScannedCutoffMin}`,
+    );
+  }
+  const ol = c?.ResultConfiguration?.OutputLocation;
+  if (ol !== undefined && !/^s3:\/\/[^/]+/.test(ol)) throw AthenaErrors.invalidInput('outputLocation is not a valid S3 path.');
+}
+
+export class WorkGroups {
+  constructor(private readonly store: AthenaStore) {
+    if (!store.getWorkGroup(PRIMARY_WORKGROUP)) {
+      store.putDoc('workgroup', PRIMARY_WORKGROUP, {
+        Name: PRIMARY_WORKGROUP,
+        State: 'ENABLED',
+        Configuration: { EnforceWorkGroupConfiguration: false, PublishCloudWatchMetricsEnabled: false, RequesterPaysEnabled: false, EngineVersion: ENGINE_VERSION },
+        CreationTime: Date.now() / 1000,
+      } satisfies WorkGroup);
+    }
+  }
+
+  /** The work group a request names (default `primary`); InvalidRequestException when unknown. */
+  require(name: unknown): WorkGroup {
+    const n = name === undefined || name === null || name === '' ? PRIMARY_WORKGROUP : typeof name === 'string' ? name : JSON.stringify(name);
+    const wg = this.store.getWorkGroup<WorkGroup>(n);
+    if (!wg) throw AthenaErrors.workGroupNotFound();
+    return wg;
+  }
+
+  async create(i: Json): Promise<Json> {
+    const name = requiredString(i.Name, 'name', 1, 128);
+    if (!WORKGROUP_NAME.test(name)) throw AthenaErrors.invalidInput(`1 validation error detected: Value '${name}' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9._-]{1,128}`);
+    if (this.store.getWorkGroup(name)) throw AthenaErrors.invalidInput('WorkGroup is already created');
+    const configuration = (i.Configuration ?? {}) as WorkGroupConfiguration;
+    validateConfiguration(configuration);
+    const wg: WorkGroup = {
+      Name: name,
+      State: 'ENABLED',
+      Configuration: { EnforceWorkGroupConfiguration: true, PublishCloudWatchMetricsEnabled: true, RequesterPaysEnabled: false, ...configuration, EngineVersion: ENGINE_VERSION },
+      CreationTime: Date.now() / 1000,
+      ...(typeof i.Description === 'string' ? { Description: i.Description } : {}),
+      ...(Array.isArray(i.Tags) ? { Tags: i.Tags as WorkGroup['Tags'] } : {}),
+    };
+    this.store.putDoc('workgroup', name, wg);
+    await this.store.sync();
+    return {};
+  }
+
+  get(i: Json): Json {
+    const wg = this.require(requiredString(i.WorkGroup, 'workGroup', 1, 128));
+    const { Tags: _t, ...out } = wg;
+    return { WorkGroup: out };
+  }
+
+  list(i: Json): Json {
+    const limit = maxResults(i.MaxResults, 1, ATHENA_LIMITS.listPage);
+    const after = decodeToken<string>('wg', i.NextToken) ?? '';
+    const items = this.store.listWorkGroups<WorkGroup>(after, limit + 1);
+    const page = items.slice(0, limit);
+    return {
+      WorkGroups: page.map((w) => ({ Name: w.Name, State: w.State, Description: w.Description ?? '', CreationTime: w.CreationTime, EngineVersion: ENGINE_VERSION })),
+      ...(items.length > limit ? { NextToken: encodeToken('wg', page[page.length - 1]!.Name) } : {}),
+    };
+  }
+
+  async update(i: Json): Promise<Json> {
+    const wg = this.require(requiredString(i.WorkGroup, 'workGroup', 1, 128));
+    const u = (i.ConfigurationUpdates ?? {}) as Json;
+    const c: WorkGroupConfiguration = { ...wg.Configuration };
+    const rc: Json = { ...(c.ResultConfiguration ?? {}) };
+    const ru = (u.ResultConfigurationUpdates ?? {}) as Json;
+    for (const f of ['OutputLocation', 'EncryptionConfiguration', 'ExpectedBucketOwner', 'AclConfiguration']) {
+      if (ru[f] !== undefined) rc[f] = ru[f];
+      if (ru[`Remove${f}`] === true) delete rc[f];
+    }
+    c.ResultConfiguration = rc;
+    for (const f of ['EnforceWorkGroupConfiguration', 'PublishCloudWatchMetricsEnabled', 'BytesScannedCutoffPerQuery', 'RequesterPaysEnabled']) {
+      if (u[f] !== undefined) c[f] = u[f];
+    }
+    if (u.RemoveBytesScannedCutoffPerQuery === true) delete c.BytesScannedCutoffPerQuery;
+    validateConfiguration(c);
+    const next: WorkGroup = { ...wg, Configuration: c };
+    if (typeof i.Description === 'string') next.Description = i.Description;
+    if (i.State === 'ENABLED' || i.State === 'DISABLED') next.State = i.State;
+    this.store.putDoc('workgroup', wg.Name, next);
+    await this.store.sync();
+    return {};
+  }
+
+  async delete(i: Json): Promise<Json> {
+    const name = requiredString(i.WorkGroup, 'workGroup', 1, 128);
+    if (name === PRIMARY_WORKGROUP) throw AthenaErrors.invalidInput('Cannot delete primary workgroup');
+    this.require(name);
+    this.store.deleteWorkGroup(name);
+    await this.store.sync();
+    return {};
+  }
+
+  /** Where a query's results go: the work group's location wins when enforced, else the request's, else the work group's. */
+  outputLocation(wg: WorkGroup, requested: ResultConfiguration | undefined): ResultConfiguration {
+    const own = wg.Configuration.ResultConfiguration;
+    if (wg.Configuration.EnforceWorkGroupConfiguration === true && own?.OutputLocation) return own;
+    if (requested?.OutputLocation) return { ...own, ...requested };
+    if (own?.OutputLocation) return own;
+    throw AthenaErrors.noOutputLocation();
+  }
+}

@@ -1,0 +1,58 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { DuckDbEngine } from './duckdb-engine.js';
+import { EngineInterrupted } from './query-engine.js';
+
+const engine = new DuckDbEngine({ poolSize: 2, threads: 1 });
+afterAll(() => engine.close());
+
+async function collect(session: Awaited<ReturnType<DuckDbEngine['session']>>, sql: string) {
+  const result = await session.query(sql);
+  const rows: (string | null)[][] = [];
+  for await (const batch of result.batches()) rows.push(...batch);
+  return { columns: result.columns, rows };
+}
+
+describe('DuckDbEngine', () => {
+  it('resolves 1-, 2- and 3-part names to per-query views and forgets them on release', async () => {
+    const s = await engine.session();
+    await s.prepare(['db'], 'db');
+    await s.createView('db', 't', 'SELECT 1 AS a UNION ALL SELECT 2');
+    const r = await collect(s, 'SELECT (SELECT sum(a) FROM t) + (SELECT sum(a) FROM db.t) + (SELECT sum(a) FROM awsdatacatalog.db.t) AS x, 7/2 AS d');
+    expect(r.rows).toEqual([['9', '3']]);
+    expect(r.columns.map((c) => c.Type)).toEqual(['bigint', 'integer']);
+    await s.release();
+    const again = await engine.session();
+    await again.prepare([], undefined);
+    await expect(again.query('SELECT * FROM db.t')).rejects.toThrow();
+    await again.release();
+  });
+
+  it('interrupts a running query', async () => {
+    const s = await engine.session();
+    await s.prepare([], undefined);
+    const running = collect(s, 'SELECT count(*) FROM range(100000000) a, range(100000000) b WHERE a.range + b.range < 0');
+    setTimeout(() => s.interrupt(), 200);
+    await expect(running).rejects.toBeInstanceOf(EngineInterrupted);
+    await s.release();
+    const next = await engine.session();
+    await next.prepare([], undefined);
+    expect((await collect(next, 'SELECT 1')).rows).toEqual([['1']]);
+    await next.release();
+  });
+
+  it('queues sessions beyond the pool size', async () => {
+    const a = await engine.session();
+    const b = await engine.session();
+    let third = false;
+    const c = engine.session().then((s) => {
+      third = true;
+      return s;
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(third).toBe(false);
+    await a.release();
+    await (await c).release();
+    await b.release();
+    expect(third).toBe(true);
+  });
+});

@@ -1,0 +1,181 @@
+/** QueryEngine adapter on DuckDB: a small pool of in-memory instances; each query's views live in an attached `awsdatacatalog` catalog dropped afterwards. */
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { columnInfo, renderValue } from '../athena/value-rendering.js';
+import { EngineError, EngineInterrupted, type EngineResult, type EngineSession, type QueryEngine, type TextRow } from './query-engine.js';
+
+export interface DuckDbEngineOptions {
+  /** Sessions (DuckDB instances) at most; further `session()` calls wait. */
+  readonly poolSize: number;
+  /** DuckDB threads per instance. */
+  readonly threads?: number | undefined;
+  /** Per-instance memory limit, e.g. `1GB`. */
+  readonly memoryLimit?: string | undefined;
+  /** Spill directory for DuckDB. */
+  readonly tempDirectory?: string | undefined;
+}
+
+/** The catalog name queries see, so `t`, `db.t` and `awsdatacatalog.db.t` all resolve. */
+export const QUERY_CATALOG = 'awsdatacatalog';
+
+export const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""')}"`;
+
+function engineError(err: unknown, interrupted: boolean): EngineError {
+  const message = err instanceof Error ? err.message : String(err);
+  if (interrupted || /INTERRUPT/i.test(message)) return new EngineInterrupted('Query was interrupted');
+  return new EngineError(message);
+}
+
+class DuckDbSession implements EngineSession {
+  #interrupted = false;
+  #prepared = false;
+
+  constructor(
+    readonly instance: DuckDBInstance,
+    readonly connection: DuckDBConnection,
+    private readonly giveBack: (s: DuckDbSession) => void,
+  ) {}
+
+  async #run(sql: string): Promise<void> {
+    try {
+      await this.connection.run(sql);
+    } catch (err) {
+      throw engineError(err, this.#interrupted);
+    }
+  }
+
+  async prepare(schemas: readonly string[], defaultSchema: string | undefined): Promise<void> {
+    await this.#run(`ATTACH ':memory:' AS ${QUERY_CATALOG}`);
+    this.#prepared = true;
+    for (const s of new Set([...schemas, ...(defaultSchema === undefined ? [] : [defaultSchema])])) {
+      await this.#run(`CREATE SCHEMA IF NOT EXISTS ${QUERY_CATALOG}.${quoteIdent(s)}`);
+    }
+    await this.#run(`USE ${QUERY_CATALOG}.${quoteIdent(defaultSchema ?? 'main')}`);
+  }
+
+  async createView(schema: string, name: string, sql: string): Promise<void> {
+    await this.#run(`CREATE OR REPLACE VIEW ${QUERY_CATALOG}.${quoteIdent(schema)}.${quoteIdent(name)} AS ${sql}`);
+  }
+
+  async query(sql: string): Promise<EngineResult> {
+    let result;
+    try {
+      result = await this.connection.stream(sql);
+    } catch (err) {
+      throw engineError(err, this.#interrupted);
+    }
+    const types = result.columnTypes();
+    const columns = result.columnNames().map((n, i) => columnInfo(n, types[i]!));
+    const interrupted = (): boolean => this.#interrupted;
+    return {
+      columns,
+      async *batches(): AsyncIterable<TextRow[]> {
+        for (;;) {
+          let chunk;
+          try {
+            chunk = await result.fetchChunk();
+          } catch (err) {
+            throw engineError(err, interrupted());
+          }
+          if (chunk === null || chunk.rowCount === 0) return;
+          const rows = chunk.getRows();
+          yield rows.map((r) => r.map((v, i) => renderValue(v, types[i]!) ?? null));
+        }
+      },
+    };
+  }
+
+  async columnNames(sql: string): Promise<string[]> {
+    try {
+      const result = await this.connection.run(`SELECT * FROM (${sql}) LIMIT 0`);
+      return result.columnNames();
+    } catch (err) {
+      throw engineError(err, this.#interrupted);
+    }
+  }
+
+  interrupt(): void {
+    this.#interrupted = true;
+    this.connection.interrupt();
+  }
+
+  async release(): Promise<void> {
+    try {
+      if (this.#prepared) {
+        await this.connection.run('USE memory.main');
+        await this.connection.run(`DETACH DATABASE IF EXISTS ${QUERY_CATALOG}`);
+      }
+      this.#prepared = false;
+      this.#interrupted = false;
+      this.giveBack(this);
+    } catch {
+      // A session that cannot be reset is discarded; the pool makes a new one on demand.
+      this.connection.closeSync();
+      this.instance.closeSync();
+      this.giveBack(undefined as unknown as DuckDbSession);
+    }
+  }
+}
+
+export class DuckDbEngine implements QueryEngine {
+  readonly #idle: DuckDbSession[] = [];
+  readonly #waiters: ((s: DuckDbSession | undefined) => void)[] = [];
+  #count = 0;
+  #closed = false;
+
+  constructor(private readonly options: DuckDbEngineOptions) {}
+
+  async #create(): Promise<DuckDbSession> {
+    const config: Record<string, string> = { threads: String(this.options.threads ?? 1) };
+    if (this.options.memoryLimit) config.memory_limit = this.options.memoryLimit;
+    if (this.options.tempDirectory) config.temp_directory = this.options.tempDirectory;
+    const instance = await DuckDBInstance.create(':memory:', config);
+    const connection = await instance.connect();
+    // Trino semantics: integer division, UTC session zone.
+    await connection.run("SET integer_division = true; SET TimeZone = 'UTC'");
+    return new DuckDbSession(instance, connection, (s) => this.#giveBack(s));
+  }
+
+  #giveBack(s: DuckDbSession | undefined): void {
+    if (s === undefined || this.#closed) {
+      this.#count--;
+      if (s) {
+        s.connection.closeSync();
+        s.instance.closeSync();
+      }
+      const w = this.#waiters.shift();
+      if (w) w(undefined);
+      return;
+    }
+    const w = this.#waiters.shift();
+    if (w) w(s);
+    else this.#idle.push(s);
+  }
+
+  async session(): Promise<EngineSession> {
+    for (;;) {
+      if (this.#closed) throw new EngineError('The query engine is shut down');
+      const idle = this.#idle.pop();
+      if (idle) return idle;
+      if (this.#count < this.options.poolSize) {
+        this.#count++;
+        try {
+          return await this.#create();
+        } catch (err) {
+          this.#count--;
+          throw engineError(err, false);
+        }
+      }
+      const s = await new Promise<DuckDbSession | undefined>((resolve) => this.#waiters.push(resolve));
+      if (s) return s;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const s of this.#idle.splice(0)) {
+      s.connection.closeSync();
+      s.instance.closeSync();
+    }
+    for (const w of this.#waiters.splice(0)) w(undefined);
+  }
+}

@@ -1,0 +1,214 @@
+/** Resolves the tables a query reads in the Glue catalog and registers each as a per-query engine view over its (pruned) files; Athena views are inlined. */
+import type { CatalogService } from '../../catalog/catalog-service.js';
+import type { Partition, Table } from '../../catalog/model.js';
+import { ServiceError } from '../../shared/service-error.js';
+import type { ObjectService } from '../../storage/object-service.js';
+import { QueryFailure, QueryFailures } from '../athena/athena-errors.js';
+import type { AstNode } from '../dialect/parser-port.js';
+import type { EngineSession } from '../engine/query-engine.js';
+import type { ObjectFile, ObjectFiles } from '../engine/object-files.js';
+import { partitionExpression, tableReferences, type TableReference } from './partition-pruning.js';
+import { buildRelation, readerCall, RelationError, tableFormat, type DataFile } from './relation-builder.js';
+
+/** What the loader needs from the SQL layer: parsing translated SQL, translating view text, rendering trees. */
+export interface SqlTools {
+  parse(sql: string): Promise<readonly AstNode[]>;
+  render(statements: readonly AstNode[]): Promise<string>;
+  /** Athena SQL → engine SQL, unqualified names relative to `defaultSchema`. */
+  translate(sql: string, defaultSchema: string): Promise<string>;
+}
+
+export interface LoadContext {
+  readonly catalogName: string;
+  readonly defaultSchema: string | undefined;
+  readonly session: EngineSession;
+  /** Whether the query text mentions the hidden `"$path"` column. */
+  readonly withPath: boolean;
+  /** Called before files are opened with the bytes the query will scan (throws to stop, e.g. the scan cutoff). */
+  readonly checkScan?: ((bytes: number) => void) | undefined;
+}
+
+export interface LoadedTables {
+  readonly scannedBytes: number;
+  readonly schemas: readonly string[];
+  release(): void;
+}
+
+const MAX_VIEW_DEPTH = 16;
+
+/** Decodes Athena's `/* Presto View: <base64 JSON> *\/` view text. */
+export function decodePrestoView(text: string | undefined): { originalSql: string; schema?: string } | undefined {
+  const m = /\/\*\s*Presto View:\s*([A-Za-z0-9+/=_-]+)\s*\*\//.exec(text ?? '');
+  if (!m) return undefined;
+  try {
+    const json = JSON.parse(Buffer.from(m[1]!, 'base64').toString('utf8')) as { originalSql?: unknown; schema?: unknown };
+    if (typeof json.originalSql !== 'string') return undefined;
+    return { originalSql: json.originalSql, schema: typeof json.schema === 'string' ? json.schema : undefined };
+  } catch {
+    return undefined;
+  }
+}
+
+function s3Location(location: string | undefined): { bucket: string; prefix: string } | undefined {
+  const m = /^s3a?n?:\/\/([^/]+)\/?(.*)$/.exec(location ?? '');
+  if (!m) return undefined;
+  const prefix = m[2] ?? '';
+  return { bucket: m[1]!, prefix: prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/` };
+}
+
+/** Hidden files Athena skips: names starting with `_` or `.` (e.g. `_SUCCESS`), and folder markers. */
+const hidden = (key: string): boolean => key.endsWith('/') || /(^|\/)[_.][^/]*$/.test(key);
+
+export class QueryTables {
+  constructor(
+    private readonly catalog: CatalogService,
+    private readonly objects: ObjectService,
+    private readonly files: ObjectFiles,
+    private readonly sql: SqlTools,
+  ) {}
+
+  /** Registers every table `statements` read; throws QueryFailure (TABLE_NOT_FOUND…) for unresolvable ones. */
+  async load(statements: readonly AstNode[], ctx: LoadContext): Promise<LoadedTables> {
+    const opened: ObjectFile[] = [];
+    const release = (): void => opened.forEach((f) => f.release());
+    try {
+      const refs = tableReferences(statements);
+      const plan = new Map<string, { schema: string; table: Table; refs: TableReference[] }>();
+      const views = new Map<string, { schema: string; name: string; sql: string }>();
+      await this.#resolve(refs, ctx, plan, views, 0);
+      const schemas = [...new Set([...plan.values()].map((p) => p.schema).concat([...views.values()].map((v) => v.schema)))];
+      await ctx.session.prepare(schemas, ctx.defaultSchema);
+      const perTable: { schema: string; table: Table; files: { meta: { bucket: string; key: string; etag: string; size: number }; values: (string | null)[] }[] }[] = [];
+      let scanned = 0;
+      for (const p of plan.values()) {
+        const listed = await this.#files(p.table, p.refs);
+        scanned += listed.reduce((n, f) => n + f.meta.size, 0);
+        perTable.push({ schema: p.schema, table: p.table, files: listed });
+      }
+      ctx.checkScan?.(scanned);
+      for (const t of perTable) {
+        const data: DataFile[] = [];
+        for (const f of t.files) {
+          const file = await this.files.open(f.meta);
+          opened.push(file);
+          data.push({ path: file.path, uri: `s3://${f.meta.bucket}/${f.meta.key}`, partitionValues: f.values });
+        }
+        let present: Set<string> | undefined;
+        if (data.length > 0 && tableFormat(t.table) === 'parquet') {
+          present = new Set((await ctx.session.columnNames(`SELECT * FROM ${readerCall(t.table, data)}`)).map((n) => n.toLowerCase()));
+        }
+        await ctx.session.createView(t.schema, t.table.Name!, buildRelation(t.table, data, { withPath: ctx.withPath, presentColumns: present }));
+      }
+      for (const v of views.values()) await ctx.session.createView(v.schema, v.name, v.sql);
+      return { scannedBytes: scanned, schemas, release };
+    } catch (err) {
+      release();
+      if (err instanceof RelationError) throw QueryFailures.notSupported(err.message);
+      throw err;
+    }
+  }
+
+  async #resolve(
+    refs: readonly TableReference[],
+    ctx: LoadContext,
+    plan: Map<string, { schema: string; table: Table; refs: TableReference[] }>,
+    views: Map<string, { schema: string; name: string; sql: string }>,
+    depth: number,
+  ): Promise<void> {
+    for (const ref of refs) {
+      const schema = ref.schema ?? ctx.defaultSchema ?? 'default';
+      if (ref.catalog !== undefined && ref.catalog !== ctx.catalogName.toLowerCase()) {
+        throw new QueryFailure('CATALOG_NOT_FOUND', `line 1:15: Catalog '${ref.catalog}' does not exist`);
+      }
+      if (schema === 'information_schema') throw QueryFailures.notSupported('information_schema is not supported by Lakebox yet');
+      const key = `${schema}.${ref.table}`;
+      const known = plan.get(key);
+      if (known) {
+        known.refs.push(ref);
+        continue;
+      }
+      if (views.has(key)) continue;
+      let table: Table;
+      try {
+        table = this.catalog.getTable(schema, ref.table);
+      } catch (err) {
+        if (err instanceof ServiceError && err.code === 'EntityNotFoundException') {
+          if (/^Database /.test(err.message)) throw QueryFailures.schemaNotFound(schema);
+          throw QueryFailures.tableNotFound(ctx.catalogName, schema, ref.table);
+        }
+        throw err;
+      }
+      if (table.TableType === 'VIRTUAL_VIEW') {
+        if (depth >= MAX_VIEW_DEPTH) throw new QueryFailure('NOT_SUPPORTED', `View ${key} is nested too deeply`);
+        const view = decodePrestoView(table.ViewOriginalText);
+        if (!view) throw new QueryFailure('NOT_SUPPORTED', `line 1:15: View '${ctx.catalogName.toLowerCase()}.${key}' is not an Athena (Presto) view`);
+        const viewSchema = view.schema ?? schema;
+        const statements = await this.sql.parse(await this.sql.translate(view.originalSql, viewSchema));
+        qualify(statements, viewSchema);
+        views.set(key, { schema, name: ref.table, sql: await this.sql.render(statements) });
+        // Views read every partition of their tables: no pruning through views.
+        const inner = tableReferences(statements).map((r) => ({ ...r, conjuncts: [] }));
+        await this.#resolve(inner, { ...ctx, defaultSchema: viewSchema }, plan, views, depth + 1);
+        continue;
+      }
+      plan.set(key, { schema, table, refs: [ref] });
+    }
+  }
+
+  /** The table's files: under its Location, or under each partition's Location that survives pruning. */
+  async #files(table: Table, refs: readonly TableReference[]): Promise<{ meta: { bucket: string; key: string; etag: string; size: number }; values: (string | null)[] }[]> {
+    const keys = table.PartitionKeys ?? [];
+    if (keys.length === 0) return (await this.#list(table.StorageDescriptor?.Location)).map((meta) => ({ meta, values: [] }));
+    const keySpecs = keys.map((k) => ({ name: k.Name!.toLowerCase(), type: k.Type ?? 'string' }));
+    const expressions = refs.map((r) => partitionExpression(r.conjuncts, keySpecs));
+    const partitions = new Map<string, Partition>();
+    for (const expression of expressions.some((e) => e === undefined) ? [undefined] : [...new Set(expressions)]) {
+      let token: string | undefined;
+      do {
+        const page = this.catalog.partitions.getPartitions({ DatabaseName: table.DatabaseName, TableName: table.Name, Expression: expression, NextToken: token });
+        for (const p of page.Partitions ?? []) partitions.set(JSON.stringify(p.Values), p);
+        token = page.NextToken;
+      } while (token);
+    }
+    const out: { meta: { bucket: string; key: string; etag: string; size: number }; values: (string | null)[] }[] = [];
+    for (const p of partitions.values()) {
+      const values = (p.Values ?? []).map((v) => (v === '__HIVE_DEFAULT_PARTITION__' ? null : v));
+      for (const meta of await this.#list(p.StorageDescriptor?.Location)) out.push({ meta, values });
+    }
+    return out;
+  }
+
+  async #list(location: string | undefined): Promise<{ bucket: string; key: string; etag: string; size: number }[]> {
+    const loc = s3Location(location);
+    if (!loc) return [];
+    const out: { bucket: string; key: string; etag: string; size: number }[] = [];
+    let marker: string | undefined;
+    for (;;) {
+      let page;
+      try {
+        page = await this.objects.listObjects({ bucket: loc.bucket, prefix: loc.prefix, marker, maxKeys: 1000 });
+      } catch (err) {
+        if (err instanceof ServiceError && err.code === 'NoSuchBucket') return out;
+        throw err;
+      }
+      for (const m of page.contents) if (m.size > 0 && !hidden(m.key.slice(loc.prefix.length))) out.push({ bucket: m.bucket, key: m.key, etag: m.etag, size: m.size });
+      if (!page.isTruncated || page.lastReturned === undefined) return out;
+      marker = page.lastReturned;
+    }
+  }
+}
+
+/** Qualifies unqualified base tables (not CTE names) with `schema`, in place. */
+function qualify(statements: readonly AstNode[], schema: string): void {
+  const ctes = new Set<string>();
+  const visit = (v: unknown): void => {
+    if (Array.isArray(v)) return v.forEach(visit);
+    if (typeof v !== 'object' || v === null) return;
+    const n = v as Record<string, unknown>;
+    const map = (n['cte_map'] as { map?: { key?: string }[] } | undefined)?.map;
+    if (Array.isArray(map)) for (const e of map) if (typeof e.key === 'string') ctes.add(e.key.toLowerCase());
+    if (n['type'] === 'BASE_TABLE' && n['schema_name'] === '' && !ctes.has(String(n['table_name']).toLowerCase())) n['schema_name'] = schema;
+    Object.values(n).forEach(visit);
+  };
+  visit(statements);
+}

@@ -1,0 +1,146 @@
+/**
+ * Builds the DuckDB relation (a SELECT) that reads a Glue table's files as Athena would: one reader call per table,
+ * columns projected and typed from the Glue schema, partition values and the hidden `"$path"` joined in per file.
+ *
+ * Formats: Parquet (`read_parquet`, columns by name, `union_by_name`), JSON lines (`read_json` with the Glue
+ * column types), LazySimpleSerDe text (`read_csv` with the SerDe's `field.delim`, no quoting, `\N` NULLs, bad
+ * values NULL), OpenCSVSerde (quoted). Compression (gzip, zstd) is detected from the file extension.
+ * Not yet: OpenX JSON options (case-insensitive keys, mapping.*), RegexSerDe, serialization.null.format,
+ * partition projection, ORC and Avro.
+ */
+import type { Column, Table } from '../../catalog/model.js';
+import { duckDbType } from '../../streams/firehose/conversion/duckdb-types.js';
+import { parseHiveType } from '../../streams/firehose/conversion/hive-type.js';
+
+/** One data file of the table, readable locally. */
+export interface DataFile {
+  readonly path: string;
+  /** `s3://bucket/key`, the value of `"$path"`. */
+  readonly uri: string;
+  /** Values of the partition keys, in key order (empty for unpartitioned tables); null for Hive's default partition. */
+  readonly partitionValues: readonly (string | null)[];
+}
+
+export type TableFormat = 'parquet' | 'json' | 'text' | 'opencsv' | 'orc' | 'avro' | 'unknown';
+
+export class RelationError extends Error {
+  override readonly name = 'RelationError';
+}
+
+const q = (name: string): string => `"${name.replaceAll('"', '""')}"`;
+const lit = (text: string): string => `'${text.replaceAll("'", "''")}'`;
+
+/** The table's storage format, from its SerDe and input format. */
+export function tableFormat(table: Table): TableFormat {
+  const sd = table.StorageDescriptor;
+  const serde = (sd?.SerdeInfo?.SerializationLibrary ?? '').toLowerCase();
+  const input = (sd?.InputFormat ?? '').toLowerCase();
+  const classification = (table.Parameters?.classification ?? '').toLowerCase();
+  if (serde.includes('parquet') || input.includes('parquet') || classification === 'parquet') return 'parquet';
+  if (serde.includes('orc') || input.includes('orc')) return 'orc';
+  if (serde.includes('avro') || input.includes('avro')) return 'avro';
+  if (serde.includes('json') || classification === 'json') return 'json';
+  if (serde.includes('opencsvserde')) return 'opencsv';
+  if (serde.includes('lazysimpleserde') || input.includes('textinputformat') || classification === 'csv') return 'text';
+  return 'unknown';
+}
+
+/** DuckDB type of a Glue (Hive) column type. */
+export function columnType(hiveType: string | undefined): string {
+  try {
+    return duckDbType(parseHiveType(hiveType ?? 'string'));
+  } catch {
+    return 'VARCHAR';
+  }
+}
+
+/** Single-character delimiter from a SerDe parameter (`,`, `\t`, `\u0001`, or a decimal byte value like `1`). */
+function delimiter(value: string | undefined, fallback: string): string {
+  if (value === undefined || value === '') return fallback;
+  if (/^\d+$/.test(value) && value.length > 1) return String.fromCharCode(Number(value));
+  if (value === '\\t') return '\t';
+  if (/^\\u[0-9a-f]{4}$/i.test(value)) return String.fromCharCode(parseInt(value.slice(2), 16));
+  if (/^\\\d{3}$/.test(value)) return String.fromCharCode(parseInt(value.slice(1), 8));
+  return value[0]!;
+}
+
+function duckString(text: string): string {
+  // DuckDB string literals take the character as is (E-strings are not needed for control characters).
+  return lit(text);
+}
+
+export interface RelationOptions {
+  /** Include the hidden `"$path"` column (only when the query mentions it, since `SELECT *` must not show it). */
+  readonly withPath: boolean;
+  /** Names of the file columns actually present (Parquet), lower-cased; undefined when unknown. */
+  readonly presentColumns?: ReadonlySet<string> | undefined;
+}
+
+/** The reader call over `files` (which must be non-empty) producing a `filename` column plus the file's columns. */
+export function readerCall(table: Table, files: readonly DataFile[]): string {
+  const format = tableFormat(table);
+  const list = `[${files.map((f) => lit(f.path)).join(', ')}]`;
+  const cols = table.StorageDescriptor?.Columns ?? [];
+  const params = table.StorageDescriptor?.SerdeInfo?.Parameters ?? {};
+  const skip = Number(table.Parameters?.['skip.header.line.count'] ?? '0') || 0;
+  switch (format) {
+    case 'parquet':
+      return `read_parquet(${list}, union_by_name = true, filename = true)`;
+    case 'json': {
+      const spec = cols.map((c) => `${lit(c.Name!)}: ${lit(columnType(c.Type))}`).join(', ');
+      return `read_json(${list}, format = 'newline_delimited', columns = {${spec}}, filename = true)`;
+    }
+    case 'text':
+    case 'opencsv': {
+      const spec = cols.map((c) => `${lit(c.Name!)}: 'VARCHAR'`).join(', ');
+      const open = format === 'opencsv';
+      const delim = open ? delimiter(params.separatorChar, ',') : delimiter(params['field.delim'] ?? params['serialization.format'], '\u0001');
+      const quote = open ? delimiter(params.quoteChar, '"') : '';
+      const escape = open ? delimiter(params.escapeChar, '\\') : '';
+      const nullstr = open ? '' : params['serialization.null.format'] ?? '\\N';
+      return (
+        `read_csv(${list}, delim = ${duckString(delim)}, quote = ${duckString(quote)}, escape = ${duckString(escape)}, header = false, ` +
+        `skip = ${skip}, nullstr = ${duckString(nullstr)}, columns = {${spec}}, filename = true, null_padding = true, strict_mode = false, ` +
+        `auto_detect = false)`
+      );
+    }
+    default:
+      throw new RelationError(`Tables stored as ${format === 'unknown' ? table.StorageDescriptor?.SerdeInfo?.SerializationLibrary ?? 'an unknown format' : format.toUpperCase()} are not supported by Lakebox yet`);
+  }
+}
+
+function projectColumn(table: Table, c: Column, options: RelationOptions): string {
+  const name = c.Name!;
+  const type = columnType(c.Type);
+  const format = tableFormat(table);
+  if (format === 'parquet') {
+    if (options.presentColumns !== undefined && !options.presentColumns.has(name.toLowerCase())) return `CAST(NULL AS ${type}) AS ${q(name)}`;
+    return `CAST(d.${q(name)} AS ${type}) AS ${q(name)}`;
+  }
+  if (format === 'json') return `d.${q(name)} AS ${q(name)}`;
+  return type === 'VARCHAR' ? `d.${q(name)} AS ${q(name)}` : `TRY_CAST(d.${q(name)} AS ${type}) AS ${q(name)}`;
+}
+
+/** The SELECT that a query's view `db.table` is defined as. */
+export function buildRelation(table: Table, files: readonly DataFile[], options: RelationOptions): string {
+  const cols = table.StorageDescriptor?.Columns ?? [];
+  const keys = table.PartitionKeys ?? [];
+  if (files.length === 0) {
+    const select = [
+      ...cols.map((c) => `CAST(NULL AS ${columnType(c.Type)}) AS ${q(c.Name!)}`),
+      ...keys.map((k) => `CAST(NULL AS ${columnType(k.Type)}) AS ${q(k.Name!)}`),
+      ...(options.withPath ? [`CAST(NULL AS VARCHAR) AS "$path"`] : []),
+    ];
+    return `SELECT ${select.length > 0 ? select.join(', ') : 'NULL AS _empty'} WHERE false`;
+  }
+  const fileRows = files
+    .map((f) => `(${[lit(f.path), lit(f.uri), ...keys.map((_, i) => (f.partitionValues[i] == null ? 'NULL' : lit(f.partitionValues[i])))].join(', ')})`)
+    .join(', ');
+  const fileCols = ['__file', '__path', ...keys.map((_, i) => `__p${i}`)].join(', ');
+  const select = [
+    ...cols.map((c) => projectColumn(table, c, options)),
+    ...keys.map((k, i) => `TRY_CAST(f.__p${i} AS ${columnType(k.Type)}) AS ${q(k.Name!)}`),
+    ...(options.withPath ? ['f.__path AS "$path"'] : []),
+  ];
+  return `SELECT ${select.join(', ')} FROM ${readerCall(table, files)} AS d JOIN (VALUES ${fileRows}) AS f(${fileCols}) ON d.filename = f.__file`;
+}

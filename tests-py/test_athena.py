@@ -1,0 +1,169 @@
+"""Athena through boto3 (and PyAthena): Glue tables over pyarrow-written Parquet and CSV text, answers computed
+here in Python from the generated rows; result CSV parsed with the csv module; paginator; errors; work groups."""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+import time
+import uuid
+
+import boto3
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from botocore.exceptions import ClientError
+
+ROWS = 1800
+random.seed(7)
+DATA = [
+    {'id': i, 'city': random.choice(['oslo', 'lima', 'kyiv', 'pune']), 'amount': round(random.uniform(0, 500), 2), 'units': random.randint(1, 9)}
+    for i in range(ROWS)
+]
+
+
+@pytest.fixture(scope='module')
+def session(lakebox):
+    return boto3.session.Session(aws_access_key_id=lakebox.access_key, aws_secret_access_key=lakebox.secret_key, region_name=lakebox.region)
+
+
+@pytest.fixture(scope='module')
+def athena(session, lakebox):
+    return session.client('athena', endpoint_url=lakebox.endpoint)
+
+
+@pytest.fixture(scope='module')
+def lake(session, lakebox, s3):
+    glue = session.client('glue', endpoint_url=lakebox.endpoint)
+    db = f'pyath_{uuid.uuid4().hex[:8]}'
+    bucket = f'py-athena-{uuid.uuid4().hex[:8]}'
+    s3.create_bucket(Bucket=bucket)
+    glue.create_database(DatabaseInput={'Name': db})
+    buf = io.BytesIO()
+    pq.write_table(pa.Table.from_pylist(DATA), buf)
+    s3.put_object(Bucket=bucket, Key='sales/part-0.parquet', Body=buf.getvalue())
+    glue.create_table(DatabaseName=db, TableInput={
+        'Name': 'sales', 'TableType': 'EXTERNAL_TABLE', 'PartitionKeys': [],
+        'StorageDescriptor': {
+            'Location': f's3://{bucket}/sales/',
+            'Columns': [{'Name': 'id', 'Type': 'bigint'}, {'Name': 'city', 'Type': 'string'}, {'Name': 'amount', 'Type': 'double'}, {'Name': 'units', 'Type': 'bigint'}],
+            'SerdeInfo': {'SerializationLibrary': 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe'},
+        },
+    })
+    text = ''.join(f"{r['id']}|{r['city']}|{r['units']}\n" for r in DATA[:300]) + 'bad|row|x\n'
+    s3.put_object(Bucket=bucket, Key='pipes/data.txt', Body=text.encode())
+    glue.create_table(DatabaseName=db, TableInput={
+        'Name': 'pipes', 'TableType': 'EXTERNAL_TABLE',
+        'StorageDescriptor': {
+            'Location': f's3://{bucket}/pipes/',
+            'Columns': [{'Name': 'id', 'Type': 'int'}, {'Name': 'city', 'Type': 'string'}, {'Name': 'units', 'Type': 'int'}],
+            'SerdeInfo': {'SerializationLibrary': 'org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe', 'Parameters': {'field.delim': '|'}},
+        },
+    })
+    return {'db': db, 'bucket': bucket, 'output': f's3://{bucket}/results/'}
+
+
+def run(athena, lake, sql, **extra):
+    qid = athena.start_query_execution(QueryString=sql, QueryExecutionContext={'Database': lake['db']},
+                                       ResultConfiguration={'OutputLocation': lake['output']}, **extra)['QueryExecutionId']
+    deadline = time.time() + 30
+    while True:
+        qe = athena.get_query_execution(QueryExecutionId=qid)['QueryExecution']
+        if qe['Status']['State'] not in ('QUEUED', 'RUNNING'):
+            return qe
+        assert time.time() < deadline
+        time.sleep(0.02)
+
+
+def rows_of(athena, qid):
+    out = []
+    for page in athena.get_paginator('get_query_results').paginate(QueryExecutionId=qid, PaginationConfig={'PageSize': 400}):
+        out += [[d.get('VarCharValue') for d in r['Data']] for r in page['ResultSet']['Rows']]
+    return out
+
+
+def test_group_by_matches_python(athena, lake, s3):
+    qe = run(athena, lake, 'SELECT city, count(*) AS n, sum(units) AS u FROM sales GROUP BY city ORDER BY city')
+    assert qe['Status']['State'] == 'SUCCEEDED', qe['Status']
+    expected = {}
+    for r in DATA:
+        n, u = expected.get(r['city'], (0, 0))
+        expected[r['city']] = (n + 1, u + r['units'])
+    want = [['city', 'n', 'u']] + [[c, str(n), str(u)] for c, (n, u) in sorted(expected.items())]
+    assert rows_of(athena, qe['QueryExecutionId']) == want
+    key = qe['ResultConfiguration']['OutputLocation'].split('/', 3)[3]
+    body = s3.get_object(Bucket=lake['bucket'], Key=key)['Body'].read().decode()
+    assert list(csv.reader(io.StringIO(body))) == want
+
+
+def test_all_rows_page_through_paginator(athena, lake):
+    qe = run(athena, lake, 'SELECT id, amount FROM sales WHERE amount > 250 ORDER BY id')
+    rows = rows_of(athena, qe['QueryExecutionId'])
+    want = [[str(r['id']), repr(float(r['amount']))] for r in DATA if r['amount'] > 250]
+    assert rows[0] == ['id', 'amount']
+    assert rows[1:] == want
+
+
+def test_lazy_simple_text_with_bad_values(athena, lake):
+    qe = run(athena, lake, 'SELECT count(*) AS n, count(units) AS u, sum(units) AS s FROM pipes')
+    rows = rows_of(athena, qe['QueryExecutionId'])
+    assert rows[1] == ['301', '300', str(sum(r['units'] for r in DATA[:300]))]
+
+
+def test_errors(athena, lake):
+    with pytest.raises(ClientError) as info:
+        athena.start_query_execution(QueryString='SELEKT 1', ResultConfiguration={'OutputLocation': lake['output']})
+    assert info.value.response['Error']['Code'] == 'InvalidRequestException'
+    assert info.value.response['AthenaErrorCode'] == 'MALFORMED_QUERY'
+    qe = run(athena, lake, 'SELECT * FROM missing_table')
+    assert qe['Status']['State'] == 'FAILED'
+    assert qe['Status']['StateChangeReason'] == f"TABLE_NOT_FOUND: line 1:15: Table 'awsdatacatalog.{lake['db']}.missing_table' does not exist"
+    with pytest.raises(ClientError) as info:
+        athena.get_query_results(QueryExecutionId=qe['QueryExecutionId'])
+    assert info.value.response['Error']['Code'] == 'InvalidRequestException'
+
+
+def test_workgroup_enforced_output_and_disabled(athena, lake):
+    name = f'wg_{uuid.uuid4().hex[:6]}'
+    enforced = f"s3://{lake['bucket']}/wg/"
+    athena.create_work_group(Name=name, Configuration={'ResultConfiguration': {'OutputLocation': enforced}, 'EnforceWorkGroupConfiguration': True})
+    qe = run(athena, lake, 'SELECT 1', WorkGroup=name)
+    assert qe['ResultConfiguration']['OutputLocation'] == f"{enforced}{qe['QueryExecutionId']}.csv"
+    assert qe['WorkGroup'] == name
+    assert athena.list_query_executions(WorkGroup=name)['QueryExecutionIds'] == [qe['QueryExecutionId']]
+    athena.update_work_group(WorkGroup=name, State='DISABLED')
+    with pytest.raises(ClientError):
+        athena.start_query_execution(QueryString='SELECT 1', WorkGroup=name)
+    names = [w['Name'] for w in athena.list_work_groups()['WorkGroups']]
+    assert 'primary' in names and name in names
+    athena.delete_work_group(WorkGroup=name, RecursiveDeleteOption=True)
+
+
+def test_named_queries_and_catalog_metadata(athena, lake):
+    nq = athena.create_named_query(Name='top', Database=lake['db'], QueryString='SELECT 1')['NamedQueryId']
+    assert athena.get_named_query(NamedQueryId=nq)['NamedQuery']['QueryString'] == 'SELECT 1'
+    got = athena.batch_get_named_query(NamedQueryIds=[nq, 'nope'])
+    assert [q['NamedQueryId'] for q in got['NamedQueries']] == [nq]
+    assert got['UnprocessedNamedQueryIds'][0]['NamedQueryId'] == 'nope'
+    assert [c['CatalogName'] for c in athena.list_data_catalogs()['DataCatalogsSummary']] == ['AwsDataCatalog']
+    tables = athena.list_table_metadata(CatalogName='AwsDataCatalog', DatabaseName=lake['db'])['TableMetadataList']
+    assert sorted(t['Name'] for t in tables) == ['pipes', 'sales']
+    with pytest.raises(ClientError) as info:
+        athena.get_table_metadata(CatalogName='AwsDataCatalog', DatabaseName=lake['db'], TableName='nope')
+    assert info.value.response['Error']['Code'] == 'MetadataException'
+
+
+def test_pyathena_cursor(lakebox, lake):
+    pyathena = pytest.importorskip('pyathena')
+    conn = pyathena.connect(s3_staging_dir=lake['output'], region_name=lakebox.region, schema_name=lake['db'],
+                            endpoint_url=lakebox.endpoint, aws_access_key_id=lakebox.access_key,
+                            aws_secret_access_key=lakebox.secret_key, poll_interval=0.05)
+    cur = conn.cursor()
+    cur.execute('SELECT city, max(amount) AS top FROM sales WHERE units >= %(u)s GROUP BY city ORDER BY city', {'u': 5})
+    want = {}
+    for r in DATA:
+        if r['units'] >= 5:
+            want[r['city']] = max(want.get(r['city'], 0.0), r['amount'])
+    assert cur.fetchall() == sorted(want.items())
+    assert [d[0] for d in cur.description] == ['city', 'top']
