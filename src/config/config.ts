@@ -46,6 +46,8 @@ export interface LakeboxConfig {
   readonly functionsAsyncRetryDelaySeconds: number;
   /** Athena queries running at once; further queries wait QUEUED. */
   readonly athenaMaxConcurrentQueries: number;
+  /** Size budget of the Athena query cache (local copies of small and remote objects) in MiB. */
+  readonly athenaQueryCacheMb: number;
 }
 
 /** Raw settings as they may appear in flags, env or the config file (all optional). */
@@ -67,6 +69,7 @@ export interface ConfigInput {
   functionsIdleTtlSeconds?: string | number | undefined;
   functionsAsyncRetryDelaySeconds?: string | number | undefined;
   athenaMaxConcurrentQueries?: string | number | undefined;
+  athenaQueryCacheMb?: string | number | undefined;
   s3Endpoint?: string | undefined;
   s3Bucket?: string | undefined;
   s3Prefix?: string | undefined;
@@ -95,6 +98,7 @@ export const ENV_VARS: Readonly<Record<keyof ConfigInput, string>> = {
   functionsIdleTtlSeconds: 'LAKEBOX_FUNCTIONS_IDLE_TTL_SECONDS',
   functionsAsyncRetryDelaySeconds: 'LAKEBOX_FUNCTIONS_ASYNC_RETRY_DELAY_SECONDS',
   athenaMaxConcurrentQueries: 'LAKEBOX_ATHENA_MAX_CONCURRENT_QUERIES',
+  athenaQueryCacheMb: 'LAKEBOX_ATHENA_QUERY_CACHE_MB',
   s3Endpoint: 'LAKEBOX_S3_ENDPOINT',
   s3Bucket: 'LAKEBOX_S3_BUCKET',
   s3Prefix: 'LAKEBOX_S3_PREFIX',
@@ -122,6 +126,7 @@ export const SETTING_DOCS: Readonly<Record<keyof ConfigInput, string>> = {
   functionsIdleTtlSeconds: 'seconds an idle function environment stays warm before it is stopped (default 300)',
   functionsAsyncRetryDelaySeconds: 'delay before retrying a failed async (Event) invocation; the second retry waits twice as long (default 60)',
   athenaMaxConcurrentQueries: 'Athena queries running at once; further queries wait QUEUED (default 4)',
+  athenaQueryCacheMb: 'MiB of local copies (of small inline objects and remote-store objects) Athena keeps for DuckDB; least recently used go first (default 4096)',
   firehoseBufferBudgetMb: 'Firehose disk budget for undelivered records in MiB; puts beyond it get ServiceUnavailableException (default 1024)',
   s3Endpoint: 'remote store endpoint URL (storage=s3)',
   s3Bucket: 'remote bucket holding all Lakebox data (storage=s3)',
@@ -208,7 +213,7 @@ export function resolveConfig(layers: readonly ConfigInput[], cwd: string): Lake
   if (!Number.isInteger(gzipLevel) || gzipLevel < 1 || gzipLevel > 9) {
     throw new ConfigError(`firehoseGzipLevel must be an integer from 1 to 9, got "${String(merged.firehoseGzipLevel)}"`);
   }
-  const positive = (key: 'functionsMaxConcurrency' | 'functionsIdleTtlSeconds' | 'functionsAsyncRetryDelaySeconds' | 'athenaMaxConcurrentQueries', fallback: number, integer: boolean): number => {
+  const positive = (key: 'functionsMaxConcurrency' | 'functionsIdleTtlSeconds' | 'functionsAsyncRetryDelaySeconds' | 'athenaMaxConcurrentQueries' | 'athenaQueryCacheMb', fallback: number, integer: boolean): number => {
     const n = Number(merged[key] ?? fallback);
     if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
       throw new ConfigError(`${key} must be a positive ${integer ? 'integer' : 'number'}, got "${String(merged[key])}"`);
@@ -219,6 +224,7 @@ export function resolveConfig(layers: readonly ConfigInput[], cwd: string): Lake
   const functionsIdleTtlSeconds = positive('functionsIdleTtlSeconds', 300, false);
   const functionsAsyncRetryDelaySeconds = positive('functionsAsyncRetryDelaySeconds', 60, false);
   const athenaMaxConcurrentQueries = positive('athenaMaxConcurrentQueries', 4, true);
+  const athenaQueryCacheMb = positive('athenaQueryCacheMb', 4096, false);
   let remoteS3: RemoteS3Config | undefined;
   if (storage === 's3') {
     if (merged.s3Bucket === undefined) throw new ConfigError('storage "s3" needs s3Bucket (LAKEBOX_S3_BUCKET)');
@@ -252,6 +258,7 @@ export function resolveConfig(layers: readonly ConfigInput[], cwd: string): Lake
     functionsIdleTtlSeconds,
     functionsAsyncRetryDelaySeconds,
     athenaMaxConcurrentQueries,
+    athenaQueryCacheMb,
   };
 }
 

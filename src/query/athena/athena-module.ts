@@ -20,12 +20,15 @@ import { QueryRunner } from './query-runner.js';
 import { ResultWriter } from './result-writer.js';
 import { DialectTranslator } from './sql-translator.js';
 import { WorkGroups } from './workgroups.js';
+import { WriteExecutor } from '../writes/write-executor.js';
 
 export interface AthenaModuleOptions {
   readonly dataDir: string;
   readonly fsync: boolean;
   /** Queries running at once; more wait QUEUED. */
   readonly maxConcurrentQueries: number;
+  /** Size budget of the query cache (copies of inline and remote objects); default 4 GiB. */
+  readonly queryCacheBytes?: number | undefined;
 }
 
 export class AthenaModule {
@@ -59,7 +62,7 @@ export class AthenaModule {
     // Each pooled DuckDB instance gets an equal share of half the machine's memory (DuckDB's own default is 80% each).
     const memoryMb = Math.max(256, Math.floor(totalmem() / 2 / 1024 / 1024 / options.maxConcurrentQueries));
     this.#engine = new DuckDbEngine({ poolSize: options.maxConcurrentQueries, threads: 2, memoryLimit: `${memoryMb}MB`, tempDirectory: join(dir, 'spill') });
-    this.#files = new ObjectFiles(objects, options.dataDir);
+    this.#files = new ObjectFiles(objects, options.dataDir, options.queryCacheBytes);
     this.ddl = new BasicDdl(catalog);
   }
 
@@ -73,13 +76,17 @@ export class AthenaModule {
     await this.#files.reset();
     this.#translator = await DialectTranslator.create();
     const tables = new QueryTables(this.catalog, this.objects, this.#files, this.#translator.sqlTools());
+    const writer = new ResultWriter(this.objects);
+    const tmpDir = join(this.options.dataDir, 'athena', 'tmp');
+    const writes = new WriteExecutor({ engine: this.#engine, tables, parser: this.#translator.parser, catalog: this.catalog, objects: this.objects, writer, tmpDir });
     const runner = new QueryRunner({
       engine: this.#engine,
       tables,
       parser: this.#translator.parser,
       ddl: { executeDdl: (sql, ctx) => this.ddl.executeDdl(sql, ctx) },
-      writer: new ResultWriter(this.objects),
-      tmpDir: join(this.options.dataDir, 'athena', 'tmp'),
+      writer,
+      tmpDir,
+      writes,
     });
     this.#service = new AthenaService({
       store: this.store,

@@ -59,6 +59,34 @@ describe('ObjectFiles', () => {
     expect(readFileSync(g.path, 'utf8')).toBe('{"a":2}\n');
   });
 
+  it('evicts least recently used copies beyond its budget, never one being read', async () => {
+    const files = new ObjectFiles(objects, dir, 100);
+    await files.reset();
+    const metas = [];
+    for (let i = 0; i < 4; i++) metas.push(await put(`c/f${i}.json`, Buffer.alloc(40, 65 + i)));
+    const a = await files.open(metas[0]!);
+    const b = await files.open(metas[1]!);
+    b.release();
+    expect(files.cachedBytes).toBe(80);
+    // A third copy overflows the budget: b (unused, least recent after a) goes; a is still being read.
+    const c = await files.open(metas[2]!);
+    c.release();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(existsSync(b.path)).toBe(false);
+    expect(existsSync(a.path)).toBe(true);
+    expect(files.cachedBytes).toBe(80);
+    a.release();
+    const d = await files.open(metas[3]!);
+    d.release();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(existsSync(a.path)).toBe(false);
+    expect(files.cachedBytes).toBeLessThanOrEqual(100);
+    // An evicted copy is fetched again on demand.
+    const again = await files.open(metas[1]!);
+    expect(readFileSync(again.path).equals(Buffer.alloc(40, 66))).toBe(true);
+    again.release();
+  });
+
   it('FsObjectStore.localFile answers only for single-file objects', async () => {
     await put('small', Buffer.from('x'));
     expect(await store.localFile('bkt', 'small')).toBeUndefined();

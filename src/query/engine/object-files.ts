@@ -23,21 +23,42 @@ function cacheName(meta: Pick<ObjectMeta, 'bucket' | 'key' | 'etag'>): string {
   return `${hash}-${base}`;
 }
 
+interface CacheEntry {
+  readonly size: number;
+  /** Queries reading the file now; it is never evicted while above zero. */
+  readers: number;
+}
+
+/** Default size budget of the query cache (copies of inline and remote objects). */
+export const DEFAULT_QUERY_CACHE_BYTES = 4 * 1024 * 1024 * 1024;
+
 export class ObjectFiles {
   readonly #dir: string;
   readonly #inFlight = new Map<string, Promise<void>>();
+  /** Cached copies in least-recently-used order (a Map keeps insertion order; a hit moves the entry to the end). */
+  readonly #entries = new Map<string, CacheEntry>();
+  #bytes = 0;
 
   constructor(
     private readonly objects: ObjectService,
     dataDir: string,
+    /** Copies are evicted, least recently used first, once they exceed this many bytes (files in use stay). */
+    private readonly budgetBytes = DEFAULT_QUERY_CACHE_BYTES,
   ) {
     this.#dir = join(dataDir, 'query-cache');
+  }
+
+  /** Bytes held by cached copies. */
+  get cachedBytes(): number {
+    return this.#bytes;
   }
 
   /** Removes the cache (called at startup: cached copies are cheap to make again). */
   async reset(): Promise<void> {
     await rm(this.#dir, { recursive: true, force: true });
     await mkdir(this.#dir, { recursive: true });
+    this.#entries.clear();
+    this.#bytes = 0;
   }
 
   /** A local file with the bytes of `meta`'s object (the version listed, or a newer one if it changed meanwhile). */
@@ -48,7 +69,22 @@ export class ObjectFiles {
       if (local) return { path: local.path, bucket: meta.bucket, key: meta.key, size: local.meta.size, release: () => local.release() };
     }
     const path = join(this.#dir, cacheName(meta));
-    if (!(await exists(path))) {
+    for (;;) {
+      const entry = this.#entries.get(path);
+      if (entry && (await exists(path))) {
+        entry.readers++;
+        this.#entries.delete(path);
+        this.#entries.set(path, entry);
+        let released = false;
+        const release = (): void => {
+          if (released) return;
+          released = true;
+          entry.readers--;
+          void this.#evict();
+        };
+        return { path, bucket: meta.bucket, key: meta.key, size: entry.size, release };
+      }
+      if (entry) this.#forget(path, entry);
       let pending = this.#inFlight.get(path);
       if (!pending) {
         pending = this.#materialize(meta, path).finally(() => this.#inFlight.delete(path));
@@ -56,7 +92,22 @@ export class ObjectFiles {
       }
       await pending;
     }
-    return { path, bucket: meta.bucket, key: meta.key, size: meta.size, release: () => undefined };
+  }
+
+  #forget(path: string, entry: CacheEntry): void {
+    if (this.#entries.get(path) !== entry) return;
+    this.#entries.delete(path);
+    this.#bytes -= entry.size;
+  }
+
+  /** Deletes least recently used copies nobody reads until the cache fits its budget. */
+  async #evict(): Promise<void> {
+    for (const [path, entry] of this.#entries) {
+      if (this.#bytes <= this.budgetBytes) return;
+      if (entry.readers > 0) continue;
+      this.#forget(path, entry);
+      await rm(path, { force: true });
+    }
   }
 
   async #materialize(meta: Pick<ObjectMeta, 'bucket' | 'key'>, path: string): Promise<void> {
@@ -66,6 +117,9 @@ export class ObjectFiles {
     try {
       await pipeline(read.body!, createWriteStream(tmp));
       await rename(tmp, path);
+      const size = (await stat(path)).size;
+      this.#entries.set(path, { size, readers: 0 });
+      this.#bytes += size;
     } catch (err) {
       await rm(tmp, { force: true });
       throw err;

@@ -1,8 +1,6 @@
 /** Runs the ObjectStore contract against RemoteS3ObjectStore on a real S3-compatible server (moto, started here), plus checks of the remote layout. */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -17,55 +15,19 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { StorageErrors } from '../errors.js';
 import type { ObjectAttributes, ObjectMeta } from '../model.js';
 import { describeObjectStoreContract } from '../object-store.contract.js';
+import { startMoto, type MotoServer } from '../../../test/helpers/moto-server.js';
 import { RemoteS3ObjectStore, type RemoteS3ObjectStoreOptions } from './remote-s3-object-store.js';
 
 const MiB = 1024 * 1024;
 const REMOTE_BUCKET = 'lakebox-remote';
-let moto: ChildProcess | undefined;
+let moto: MotoServer | undefined;
 let endpoint = '';
 let client: S3Client | undefined;
 let runs = 0;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-/** Starts moto's S3 server. CI installs it (tests-py/requirements.txt), so a missing moto fails the run. */
-async function startMoto(): Promise<void> {
-  const port = await freePort();
-  endpoint = `http://127.0.0.1:${port}`;
-  const child = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  moto = child;
-  let stderr = '';
-  let spawnError: Error | undefined;
-  child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
-  child.on('error', (err) => (spawnError = err));
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (spawnError) throw new Error(`cannot start moto (pip install 'moto[server]'): ${spawnError.message}`);
-    if (child.exitCode !== null) throw new Error(`moto server exited with ${child.exitCode} (pip install 'moto[server]'):\n${stderr}`);
-    try {
-      const res = await fetch(`${endpoint}/`);
-      await res.arrayBuffer();
-      return;
-    } catch {
-      if (Date.now() > deadline) throw new Error(`moto server did not answer on ${endpoint} within 30 s:\n${stderr}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
-
 beforeAll(async () => {
-  await startMoto();
+  moto = await startMoto();
+  endpoint = moto.endpoint;
   client = new S3Client({
     endpoint,
     region: 'us-east-1',
@@ -77,13 +39,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   client?.destroy();
-  const child = moto;
-  if (child && child.exitCode === null) {
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-    if (child.exitCode === null) child.kill('SIGKILL');
-  }
+  await moto?.stop();
 });
 
 function options(prefix: string, spoolDir: string, over: Partial<RemoteS3ObjectStoreOptions> = {}): RemoteS3ObjectStoreOptions {
