@@ -206,8 +206,7 @@ export class FirehoseService {
     const s = this.#get(input.DeliveryStreamName);
     if (s.status === 'CREATING') throw FirehoseErrors.inUse(`Firehose ${s.name} is still being created and cannot be deleted yet.`);
     this.engine.drop(s.name);
-    this.store.deleteStream(s.name);
-    await this.store.sync();
+    await this.store.deleteStream(s.name);
     return {};
   }
 

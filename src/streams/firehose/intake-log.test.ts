@@ -57,8 +57,8 @@ describe('IntakeLog', () => {
     await log.append('s', 1, 0, [Buffer.from('kept')]);
     await log.append('s', 1, 0, [Buffer.from('torn-away')]);
     await log.close();
-    const [file] = readdirSync(d);
-    const path = join(d, file!);
+    const [file] = readdirSync(join(d, 's-s'));
+    const path = join(d, 's-s', file!);
     truncateSync(path, statSync(path).size - 3);
     appendFileSync(path, Buffer.from('garbage'));
     const again = new IntakeLog(d, true);
@@ -73,25 +73,39 @@ describe('IntakeLog', () => {
     await third.close();
   });
 
-  it('rolls over to new segments and deletes the ones whose batches are all delivered', async () => {
+  it('keeps each stream in its own segments and deletes those whose batches are all delivered', async () => {
     const d = dir();
     const log = new IntakeLog(d, true, 1024);
     await log.open(none, 1);
-    const ids: number[] = [];
-    for (let i = 0; i < 20; i++) ids.push((await log.append(i % 2 ? 'a' : 'b', 1, 0, [Buffer.alloc(300, i)])).id);
-    const segments = readdirSync(d).length;
-    expect(segments).toBeGreaterThan(4);
-    // Only stream a is delivered: segments still holding b's batches must stay.
-    expect(log.purge((s) => (s === 'a' ? 20 : 0))).toBe(0);
-    expect(log.purge((s) => (s === 'a' ? 20 : 10))).toBeGreaterThan(0);
-    const left = readdirSync(d).length;
-    expect(left).toBeLessThan(segments);
-    expect(log.pendingBatches().every((b) => b.stream === 'b' && b.id > 10)).toBe(true);
+    for (let i = 0; i < 20; i++) await log.append(i % 2 ? 'a' : 'b', 1, 0, [Buffer.alloc(300, i)]);
+    const count = (s: string) => readdirSync(join(d, `s-${s}`)).length;
+    const before = { a: count('a'), b: count('b') };
+    expect(before.a).toBeGreaterThan(2);
+    expect(before.b).toBeGreaterThan(2);
+    // Stream a delivered entirely: its segments go (but the one being appended to), b's stay.
+    expect(log.purge((s) => (s === 'a' ? 20 : 0))).toBe(before.a - 1);
+    expect(count('a')).toBe(1);
+    expect(count('b')).toBe(before.b);
+    expect(log.purge((s) => (s === 'a' ? 20 : 9))).toBeGreaterThan(0);
+    expect(count('b')).toBeLessThan(before.b);
+    expect(log.pendingBatches().map((b) => b.id)).toEqual([11, 13, 15, 17, 19]);
     expect(log.readBatch(19)[0]![0]).toBe(18);
     await log.close();
     const again = new IntakeLog(d, true, 1024);
-    await again.open((s) => (s === 'a' ? 20 : 10), 1);
+    await again.open((s) => (s === 'a' ? 20 : 9), 1);
     expect(again.pendingBatches().map((b) => b.id)).toEqual([11, 13, 15, 17, 19]);
+    await again.dropStream('b');
+    expect(readdirSync(d)).toEqual(['s-a']);
+    expect(again.pendingBatches()).toEqual([]);
     await again.close();
+  });
+
+  it('keeps stream names like .. inside the log directory', async () => {
+    const d = dir();
+    const log = new IntakeLog(d, true);
+    await log.open(none, 1);
+    await log.append('..', 1, 0, [Buffer.from('x')]);
+    expect(readdirSync(d)).toEqual(['s-..']);
+    await log.close();
   });
 });

@@ -1,5 +1,5 @@
-/** Firehose's durable intake: accepted batches appended to segment files with one group-committed fdatasync, read back by position, deleted a segment at a time once delivered. */
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, ftruncateSync, unlinkSync } from 'node:fs';
+/** Firehose's durable intake: accepted batches appended to per-stream segment files with group-committed fdatasyncs, read back by position, deleted a segment at a time once delivered. */
+import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readdirSync, readSync, rmSync, unlinkSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -15,6 +15,21 @@ export interface PendingBatch {
   readonly bytes: number;
 }
 
+interface Segment {
+  readonly path: string;
+  readonly fd: number;
+  size: number;
+  /** Highest batch id in the segment: it can go once the stream is delivered past it. */
+  last: number;
+}
+
+/** One stream's segments; the last is the one appended to. Streams never share a segment, so a slow stream pins only its own data. */
+interface StreamLog {
+  readonly dir: string;
+  readonly segments: Segment[];
+  handle: FileHandle | undefined;
+}
+
 interface Location {
   readonly segment: Segment;
   /** Offset of the framed records (after the header and stream name). */
@@ -22,23 +37,19 @@ interface Location {
   readonly length: number;
 }
 
-interface Segment {
-  readonly first: number;
-  readonly path: string;
-  fd: number;
-  size: number;
-  /** Highest batch id per stream in this segment: the segment can go once every stream is delivered past it. */
-  readonly last: Map<string, number>;
+interface PendingWrite {
+  readonly batch: PendingBatch;
+  readonly nameLength: number;
+  readonly buffer: Buffer;
+  readonly resolve: () => void;
+  readonly reject: (err: unknown) => void;
 }
 
 const MAGIC = 0x4c4b4631; // "LKF1"
 /** magic u32 | payload length u32 | crc32 of payload u32 | id f64 | version u32 | arrival f64 | records u32 | name length u16 */
 const HEADER = 4 + 4 + 4 + 8 + 4 + 8 + 4 + 2;
 const SEGMENT_BYTES = 64 * 1024 * 1024;
-
-function segmentName(first: number): string {
-  return `${first.toString().padStart(16, '0')}.log`;
-}
+const SEGMENT_NAME = /^\d{16}\.log$/;
 
 export function unframe(data: Buffer): Buffer[] {
   const out: Buffer[] = [];
@@ -52,19 +63,9 @@ export function unframe(data: Buffer): Buffer[] {
   return out;
 }
 
-interface PendingWrite {
-  readonly batch: PendingBatch;
-  readonly nameLength: number;
-  readonly buffers: Uint8Array[];
-  readonly bytes: number;
-  readonly resolve: () => void;
-  readonly reject: (err: unknown) => void;
-}
-
 export class IntakeLog {
-  readonly #segments: Segment[] = [];
+  readonly #streams = new Map<string, StreamLog>();
   readonly #index = new Map<number, { batch: PendingBatch; location: Location }>();
-  #handle: FileHandle | undefined;
   #nextId = 1;
   #queue: PendingWrite[] = [];
   #writing: Promise<void> | undefined;
@@ -72,42 +73,49 @@ export class IntakeLog {
   constructor(
     private readonly dir: string,
     private readonly fsync: boolean,
-    /** Segment size at which the log moves on to a new file. */
+    /** Segment size at which a stream's log moves on to a new file. */
     private readonly segmentBytes = SEGMENT_BYTES,
   ) {}
 
+  /** Stream names are `[a-zA-Z0-9_.-]+`; the prefix keeps `.` and `..` ordinary directory names. */
+  #streamDir(stream: string): string {
+    return join(this.dir, `s-${stream}`);
+  }
+
   /**
-   * Opens the log: replays every segment, keeps the batches not yet delivered (`delivered(stream)` gives the
-   * watermark), cuts a torn tail off the last segment, and deletes fully delivered segments.
+   * Opens the log: replays every stream's segments, keeps the batches not yet delivered (`delivered(stream)` gives
+   * the watermark), cuts a torn tail off each stream's last segment, and deletes fully delivered segments.
    */
   async open(delivered: (stream: string) => number, minNextId: number): Promise<void> {
     mkdirSync(this.dir, { recursive: true });
-    const names = readdirSync(this.dir)
-      .filter((n) => /^\d{16}\.log$/.test(n))
-      .sort();
     let maxId = minNextId - 1;
-    for (const [i, name] of names.entries()) {
-      const path = join(this.dir, name);
-      const seg: Segment = { first: Number(name.slice(0, 16)), path, fd: openSync(path, 'r+'), size: 0, last: new Map() };
-      const valid = this.#replay(seg, (batch, location) => {
-        maxId = Math.max(maxId, batch.id);
-        seg.last.set(batch.stream, Math.max(seg.last.get(batch.stream) ?? 0, batch.id));
-        if (batch.id > delivered(batch.stream)) this.#index.set(batch.id, { batch, location });
-      });
-      if (valid < seg.size) {
+    for (const entry of readdirSync(this.dir, { withFileTypes: true })) {
+      if (!entry.isDirectory() || !entry.name.startsWith('s-')) continue;
+      const stream = entry.name.slice(2);
+      const log: StreamLog = { dir: join(this.dir, entry.name), segments: [], handle: undefined };
+      const names = readdirSync(log.dir)
+        .filter((n) => SEGMENT_NAME.test(n))
+        .sort();
+      for (const [i, name] of names.entries()) {
+        const path = join(log.dir, name);
+        const seg: Segment = { path, fd: openSync(path, 'r+'), size: 0, last: 0 };
+        const valid = this.#replay(seg, stream, (batch, location) => {
+          maxId = Math.max(maxId, batch.id);
+          seg.last = Math.max(seg.last, batch.id);
+          if (batch.id > delivered(stream)) this.#index.set(batch.id, { batch, location });
+        });
         // A torn write at the end (a crash mid-append): those batches were never acknowledged.
         if (i === names.length - 1) ftruncateSync(seg.fd, valid);
-        seg.size = valid;
+        log.segments.push(seg);
       }
-      this.#segments.push(seg);
+      this.#streams.set(stream, log);
     }
     this.#nextId = maxId + 1;
     this.purge(delivered);
-    await this.#openTail();
   }
 
   /** Replays a segment; returns the length of its valid prefix. */
-  #replay(seg: Segment, visit: (batch: PendingBatch, location: Location) => void): number {
+  #replay(seg: Segment, stream: string, visit: (batch: PendingBatch, location: Location) => void): number {
     const header = Buffer.alloc(HEADER);
     let pos = 0;
     for (;;) {
@@ -116,33 +124,45 @@ export class IntakeLog {
       const payload = Buffer.allocUnsafe(length);
       if (readSync(seg.fd, payload, 0, length, pos + HEADER) < length || crc32(payload) !== header.readUInt32BE(8)) break;
       const nameLength = header.readUInt16BE(36);
+      if (payload.toString('utf8', 0, nameLength) !== stream) break;
+      const records = header.readUInt32BE(32);
       const batch: PendingBatch = {
         id: header.readDoubleBE(12),
         version: header.readUInt32BE(20),
         arrival: header.readDoubleBE(24),
-        records: header.readUInt32BE(32),
-        stream: payload.toString('utf8', 0, nameLength),
-        bytes: length - nameLength - 4 * header.readUInt32BE(32),
+        records,
+        stream,
+        bytes: length - nameLength - 4 * records,
       };
       visit(batch, { segment: seg, offset: pos + HEADER + nameLength, length: length - nameLength });
       pos += HEADER + length;
     }
-    seg.size = Math.max(seg.size, pos);
+    seg.size = pos;
     return pos;
   }
 
-  async #openTail(): Promise<void> {
-    let tail = this.#segments[this.#segments.length - 1];
-    if (!tail || tail.size >= this.segmentBytes) {
-      const path = join(this.dir, segmentName(this.#nextId));
-      tail = { first: this.#nextId, path, fd: openSync(path, existsSync(path) ? 'r+' : 'w+'), size: 0, last: new Map() };
-      this.#segments.push(tail);
+  /** The stream's segment to append to, rolling over to a new file when the current one is full. */
+  async #tail(stream: string): Promise<{ log: StreamLog; tail: Segment }> {
+    let log = this.#streams.get(stream);
+    if (!log) {
+      log = { dir: this.#streamDir(stream), segments: [], handle: undefined };
+      mkdirSync(log.dir, { recursive: true });
+      this.#streams.set(stream, log);
     }
-    await this.#handle?.close();
-    this.#handle = await open(tail.path, 'r+');
+    let tail = log.segments[log.segments.length - 1];
+    if (!tail || tail.size >= this.segmentBytes || !log.handle) {
+      if (!tail || tail.size >= this.segmentBytes) {
+        const path = join(log.dir, `${this.#nextId.toString().padStart(16, '0')}.log`);
+        tail = { path, fd: openSync(path, existsSync(path) ? 'r+' : 'w+'), size: 0, last: 0 };
+        log.segments.push(tail);
+      }
+      await log.handle?.close();
+      log.handle = await open(tail.path, 'r+');
+    }
+    return { log, tail };
   }
 
-  /** Appends one put call's records; resolves once they are on disk (concurrent appends share one fdatasync). */
+  /** Appends one put call's records; resolves once they are on disk (concurrent appends share fdatasyncs). */
   append(stream: string, version: number, arrival: number, records: readonly Uint8Array[]): Promise<PendingBatch> {
     const id = this.#nextId++;
     // One contiguous buffer per batch (header, stream name, length-prefixed records): one copy, one CRC, one iovec.
@@ -150,69 +170,75 @@ export class IntakeLog {
     let bytes = 0;
     for (const r of records) bytes += r.length;
     const payloadLength = nameLength + 4 * records.length + bytes;
-    const buf = Buffer.allocUnsafe(HEADER + payloadLength);
-    buf.write(stream, HEADER, 'utf8');
+    const buffer = Buffer.allocUnsafe(HEADER + payloadLength);
+    buffer.write(stream, HEADER, 'utf8');
     let off = HEADER + nameLength;
     for (const r of records) {
-      buf.writeUInt32BE(r.length, off);
-      buf.set(r, off + 4);
+      buffer.writeUInt32BE(r.length, off);
+      buffer.set(r, off + 4);
       off += 4 + r.length;
     }
-    buf.writeUInt32BE(MAGIC, 0);
-    buf.writeUInt32BE(payloadLength, 4);
-    buf.writeUInt32BE(crc32(buf.subarray(HEADER)) >>> 0, 8);
-    buf.writeDoubleBE(id, 12);
-    buf.writeUInt32BE(version, 20);
-    buf.writeDoubleBE(arrival, 24);
-    buf.writeUInt32BE(records.length, 32);
-    buf.writeUInt16BE(nameLength, 36);
+    buffer.writeUInt32BE(MAGIC, 0);
+    buffer.writeUInt32BE(payloadLength, 4);
+    buffer.writeUInt32BE(crc32(buffer.subarray(HEADER)) >>> 0, 8);
+    buffer.writeDoubleBE(id, 12);
+    buffer.writeUInt32BE(version, 20);
+    buffer.writeDoubleBE(arrival, 24);
+    buffer.writeUInt32BE(records.length, 32);
+    buffer.writeUInt16BE(nameLength, 36);
     const batch: PendingBatch = { id, stream, version, arrival, records: records.length, bytes };
-    const buffers = [buf];
     return new Promise<PendingBatch>((resolve, reject) => {
-      // The batch is indexed (readable) only once its bytes are on disk, in #flush.
-      this.#queue.push({ batch, nameLength, buffers, bytes: HEADER + payloadLength, resolve: () => resolve(batch), reject });
-      if (this.#writing === undefined) this.#writing = this.#flush();
+      // The batch is indexed (readable) only once its bytes are on disk, in #writeStream.
+      this.#queue.push({ batch, nameLength, buffer, resolve: () => resolve(batch), reject });
+      this.#writing ??= this.#flush();
     });
   }
 
-  /** Writes queued appends in one writev + fdatasync, then the next group, until the queue is empty. */
+  /** Writes the queued appends, one writev + fdatasync per stream (streams in parallel), until the queue is empty. */
   async #flush(): Promise<void> {
     while (this.#queue.length > 0) {
       const group = this.#queue;
       this.#queue = [];
-      try {
-        let tail = this.#segments[this.#segments.length - 1]!;
-        if (tail.size >= this.segmentBytes) {
-          await this.#openTail();
-          tail = this.#segments[this.#segments.length - 1]!;
-        }
-        const handle = this.#handle!;
-        const start = tail.size;
-        const buffers = group.flatMap((w) => w.buffers);
-        const bytes = group.reduce((n, w) => n + w.bytes, 0);
-        let written = 0;
-        while (written < bytes) {
-          const { bytesWritten } = await handle.writev(written === 0 ? buffers : [Buffer.concat(buffers).subarray(written)], start + written);
-          written += bytesWritten;
-        }
-        if (this.fsync) await handle.datasync();
-        let pos = start;
-        for (const w of group) {
-          const { id, stream } = w.batch;
-          this.#index.set(id, { batch: w.batch, location: { segment: tail, offset: pos + HEADER + w.nameLength, length: w.bytes - HEADER - w.nameLength } });
-          tail.last.set(stream, Math.max(tail.last.get(stream) ?? 0, id));
-          pos += w.bytes;
-        }
-        tail.size = pos;
-        for (const w of group) w.resolve();
-      } catch (err) {
-        // Nothing is acknowledged: cut what may have been written so it can never be replayed.
-        const tail = this.#segments[this.#segments.length - 1];
-        if (tail) await this.#handle?.truncate(tail.size).catch(() => undefined);
-        for (const w of group) w.reject(err);
+      const byStream = new Map<string, PendingWrite[]>();
+      for (const w of group) {
+        const list = byStream.get(w.batch.stream);
+        if (list) list.push(w);
+        else byStream.set(w.batch.stream, [w]);
       }
+      await Promise.all([...byStream].map(([stream, writes]) => this.#writeStream(stream, writes)));
     }
     this.#writing = undefined;
+  }
+
+  async #writeStream(stream: string, writes: readonly PendingWrite[]): Promise<void> {
+    let tail: Segment | undefined;
+    let log: StreamLog | undefined;
+    try {
+      ({ log, tail } = await this.#tail(stream));
+      const handle = log.handle!;
+      const start = tail.size;
+      const buffers = writes.map((w) => w.buffer);
+      const bytes = buffers.reduce((n, b) => n + b.length, 0);
+      let written = 0;
+      while (written < bytes) {
+        const { bytesWritten } = await handle.writev(written === 0 ? buffers : [Buffer.concat(buffers).subarray(written)], start + written);
+        written += bytesWritten;
+      }
+      if (this.fsync) await handle.datasync();
+      let pos = start;
+      for (const w of writes) {
+        const { id } = w.batch;
+        this.#index.set(id, { batch: w.batch, location: { segment: tail, offset: pos + HEADER + w.nameLength, length: w.buffer.length - HEADER - w.nameLength } });
+        tail.last = Math.max(tail.last, id);
+        pos += w.buffer.length;
+      }
+      tail.size = pos;
+      for (const w of writes) w.resolve();
+    } catch (err) {
+      // Nothing is acknowledged: cut what may have been written so it can never be replayed.
+      if (tail) await log?.handle?.truncate(tail.size).catch(() => undefined);
+      for (const w of writes) w.reject(err);
+    }
   }
 
   /** Batches not yet delivered, in id order. */
@@ -238,16 +264,37 @@ export class IntakeLog {
   purge(delivered: (stream: string) => number): number {
     for (const [id, e] of this.#index) if (id <= delivered(e.batch.stream)) this.#index.delete(id);
     let removed = 0;
-    // The tail segment stays (it is being appended to).
-    for (const seg of this.#segments.slice(0, -1)) {
-      if ([...seg.last].every(([stream, last]) => last <= delivered(stream))) {
+    for (const [stream, log] of this.#streams) {
+      const watermark = delivered(stream);
+      // The tail segment stays (it is being appended to).
+      for (const seg of log.segments.slice(0, -1)) {
+        if (seg.last > watermark) break;
         closeSync(seg.fd);
         unlinkSync(seg.path);
-        this.#segments.splice(this.#segments.indexOf(seg), 1);
+        log.segments.splice(log.segments.indexOf(seg), 1);
         removed++;
       }
     }
     return removed;
+  }
+
+  /** Removes a deleted stream's log (its batches were counted delivered first). */
+  async dropStream(stream: string): Promise<void> {
+    while (this.#writing) await this.#writing;
+    const log = this.#streams.get(stream);
+    if (!log) return;
+    this.#streams.delete(stream);
+    for (const [id, e] of this.#index) if (e.batch.stream === stream) this.#index.delete(id);
+    await log.handle?.close();
+    for (const seg of log.segments) closeSync(seg.fd);
+    rmSync(log.dir, { recursive: true, force: true });
+  }
+
+  /** Bytes of segment files on disk (delivered batches included until their segment goes). */
+  get diskBytes(): number {
+    let n = 0;
+    for (const log of this.#streams.values()) for (const seg of log.segments) n += seg.size;
+    return n;
   }
 
   /** The next id this log will assign (ids only grow, also across restarts). */
@@ -257,9 +304,12 @@ export class IntakeLog {
 
   async close(): Promise<void> {
     while (this.#writing) await this.#writing;
-    await this.#handle?.close();
-    this.#handle = undefined;
-    for (const seg of this.#segments) closeSync(seg.fd);
-    this.#segments.length = 0;
+    for (const log of this.#streams.values()) {
+      await log.handle?.close();
+      log.handle = undefined;
+      for (const seg of log.segments) closeSync(seg.fd);
+      log.segments.length = 0;
+    }
+    this.#streams.clear();
   }
 }

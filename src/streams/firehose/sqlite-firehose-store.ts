@@ -126,15 +126,17 @@ export class SqliteFirehoseStore {
     return [...this.#streams.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
-  deleteStream(name: string): void {
+  /** Deletes a stream: its batches count as delivered (a stream created again under this name starts clean). */
+  async deleteStream(name: string): Promise<void> {
     this.sqlite.db.transaction(() => {
       this.#s.remove.run(name);
-      // Every batch accepted so far counts as delivered: a stream created again under this name starts clean.
       this.#s.markDelivered.run(name, this.log.nextId - 1);
       this.#s.deleteStreamChunks.run(name);
     })();
     this.#delivered.set(name, this.log.nextId - 1);
     this.#streams.delete(name);
+    await this.sqlite.sync();
+    await this.log.dropStream(name);
   }
 
   /** Opens the intake log, replaying the batches not delivered yet. */
