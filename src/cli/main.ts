@@ -1,4 +1,4 @@
-/** The `lakebox` command line: server, env, version. */
+/** The `lakebox` command line: server, env, firehose, sql, version. */
 import { Command, Option } from 'commander';
 import {
   configFromEnv,
@@ -13,6 +13,7 @@ import {
 import { ConfigRefusedError, LakeboxServer } from '../server/lakebox-server.js';
 import { VERSION } from '../version.js';
 import { AdminCallError, adminCall } from './admin-client.js';
+import { registerSqlCommand } from './sql/sql-command.js';
 
 interface CommonOptions {
   config?: string;
@@ -112,6 +113,8 @@ export async function main(argv: readonly string[]): Promise<void> {
       const result = await adminCall(config, 'POST', '/_lakebox/firehose/flush', stream === undefined ? {} : { stream });
       process.stdout.write(`${result}\n`);
     });
+
+  registerSqlCommand(program, loadConfig);
 
   program
     .command('version')
