@@ -12,6 +12,8 @@ import { Cancelled, RunControl, type ExecutionPlan, type QueryRunner } from './q
 import { parseOutputLocation } from './result-writer.js';
 import { classify, parseDeallocate, parseExecute, parsePrepare, placeholderPositions, substitute } from './statement-router.js';
 import type { WorkGroups } from './workgroups.js';
+import { planWrite, splitS3Uri, writeResultKeys } from '../writes/write-plan.js';
+import { WriteSyntaxError } from '../writes/write-statement.js';
 
 type Json = Record<string, unknown>;
 
@@ -58,7 +60,10 @@ export class AthenaService {
   async stop(): Promise<void> {
     this.#stopped = true;
     for (const c of this.#running.values()) c.cancel();
-    await Promise.allSettled([...this.#settled]);
+    // DuckDB checks for interrupts between operator steps; a query stuck inside one must not hold the
+    // shutdown: after a grace period it is left behind (it is FAILED on the next start).
+    const grace = new Promise<void>((r) => setTimeout(r, 5000).unref());
+    await Promise.race([Promise.allSettled([...this.#settled]), grace]);
   }
 
   async startQueryExecution(i: Json): Promise<Json> {
@@ -152,6 +157,16 @@ export class AthenaService {
       for (const v of values ?? []) bound.push((await this.deps.translator.isConstantExpression(v)) ? `(${v})` : quoteString(v));
       sql = substitute(sql, bound);
     }
+    if (classified.route === 'write') {
+      try {
+        return { classified, plan: { kind: 'write', write: await planWrite(sql, database, this.deps.translator) } };
+      } catch (err) {
+        if (err instanceof WriteSyntaxError) throw AthenaErrors.malformedQuery(err.message);
+        if (err instanceof SqlTranslationError && err.kind === 'syntax') throw AthenaErrors.malformedQuery(syntaxMessage(err.message));
+        if (err instanceof SqlTranslationError) return { classified, plan: { kind: 'fail', failure: QueryFailures.notSupported(err.message) } };
+        throw err;
+      }
+    }
     const explain = classified.route === 'explain';
     const body = explain ? sql.replace(/^\s*EXPLAIN\s+(ANALYZE\s+)?(\([^)]*\)\s*)?/i, '') : sql;
     try {
@@ -194,6 +209,7 @@ export class AthenaService {
         columns: out.columns,
         textRows: out.textRows,
         rowCount: out.rowCount,
+        updateCount: out.updateCount,
         dataScannedBytes: out.scannedBytes,
         planningMillis: out.planningMillis,
       });
@@ -257,11 +273,21 @@ export class AthenaService {
     return {};
   }
 
+  async #manifestRows(uri: string, limit: number, token: unknown): Promise<Json> {
+    const start = decodeToken<number>('rows', token) ?? 0;
+    const lines = await readManifest(this.deps.objects, uri);
+    const page = lines.slice(start, start + limit);
+    const next = start + page.length < lines.length ? { NextToken: encodeToken('rows', start + page.length) } : {};
+    return { ResultSet: { Rows: page.map((l) => ({ Data: [{ VarCharValue: l }] })), ResultSetMetadata: { ColumnInfo: [] } }, ...next };
+  }
+
   async getQueryResults(i: Json): Promise<Json> {
     const r = this.#require(i.QueryExecutionId);
     const limit = maxResults(i.MaxResults, 1, ATHENA_LIMITS.getResultsPage);
-    if (i.QueryResultType === 'DATA_MANIFEST') throw AthenaErrors.invalidInput('DATA_MANIFEST results exist only for CTAS, INSERT INTO and UNLOAD queries');
+    const writeKeys = writeResultKeys(r.substatementType, r.outputPrefix, r.id);
+    if (i.QueryResultType === 'DATA_MANIFEST' && !writeKeys) throw AthenaErrors.invalidInput('DATA_MANIFEST results exist only for CTAS, INSERT INTO and UNLOAD queries');
     if (r.state === 'QUEUED' || r.state === 'RUNNING') throw AthenaErrors.notFinished(r.state);
+    if (i.QueryResultType === 'DATA_MANIFEST' && writeKeys && r.state === 'SUCCEEDED') return this.#manifestRows(writeKeys.manifest, limit, i.NextToken);
     if (r.state === 'CANCELLED') throw AthenaErrors.resultNotFound();
     if (r.state === 'FAILED') {
       if (r.statementType !== 'DML' && r.stateChangeReason?.startsWith('FAILED')) return { ResultSet: { Rows: [] } };
@@ -269,7 +295,7 @@ export class AthenaService {
     }
     const columns = r.columns ?? [];
     const metadata = { ColumnInfo: columns };
-    const updateCount = r.statementType === 'DDL' ? {} : { UpdateCount: 0 };
+    const updateCount = r.updateCount !== undefined ? { UpdateCount: r.updateCount } : r.statementType === 'DDL' ? {} : { UpdateCount: 0 };
     const datum = (v: string | null): Json => (v === null ? {} : { VarCharValue: v });
     if (r.resultKind !== 'csv') {
       const start = decodeToken<number>('rows', i.NextToken) ?? 0;
@@ -311,6 +337,19 @@ export class AthenaService {
   }
 }
 
+/** Reads a write's data manifest (one s3 URI per line) as result rows. */
+async function readManifest(objects: ObjectService, uri: string): Promise<string[]> {
+  const { bucket, key } = splitS3Uri(uri);
+  try {
+    const body = (await objects.getObject({ bucket, key, conditions: {} })).body!;
+    const chunks: Buffer[] = [];
+    for await (const c of body) chunks.push(c as Buffer);
+    return Buffer.concat(chunks).toString('utf8').split('\n').filter((l) => l !== '');
+  } catch {
+    return [];
+  }
+}
+
 /** Turns DuckDB's parser message into Athena's `line L:C: …` form. */
 function syntaxMessage(message: string): string {
   const clean = message.replace(/^Parser Error:\s*/i, '').replace(/\n[\s\S]*$/, '');
@@ -327,6 +366,8 @@ function parseLocation(location: string): string {
 /** A QueryExecution as the API returns it. */
 function toWire(r: QueryExecutionRecord): Json {
   const done = r.completedAt !== undefined;
+  const write = writeResultKeys(r.substatementType, r.outputPrefix, r.id);
+  const manifest = write && r.state === 'SUCCEEDED' && (r.substatementType !== 'INSERT' || (r.updateCount ?? 0) > 0) ? { DataManifestLocation: write.manifest } : {};
   const ext = r.resultKind === 'txt' || (r.statementType !== 'DML' && r.resultKind !== 'csv') ? '.txt' : '.csv';
   const queue = (r.startedAt ?? r.completedAt ?? Date.now()) - r.submittedAt;
   const engine = r.startedAt !== undefined ? (r.completedAt ?? Date.now()) - r.startedAt : 0;
@@ -335,7 +376,7 @@ function toWire(r: QueryExecutionRecord): Json {
     Query: r.query,
     StatementType: r.statementType,
     SubstatementType: r.substatementType,
-    ResultConfiguration: { ...r.resultConfiguration, OutputLocation: `${r.outputPrefix}${r.id}${ext}` },
+    ResultConfiguration: { ...r.resultConfiguration, OutputLocation: write ? write.outputLocation : `${r.outputPrefix}${r.id}${ext}` },
     QueryExecutionContext: r.context,
     Status: {
       State: r.state,
@@ -347,6 +388,7 @@ function toWire(r: QueryExecutionRecord): Json {
     Statistics: {
       EngineExecutionTimeInMillis: engine,
       DataScannedInBytes: r.dataScannedBytes ?? 0,
+      ...manifest,
       TotalExecutionTimeInMillis: (r.completedAt ?? Date.now()) - r.submittedAt,
       QueryQueueTimeInMillis: queue,
       ServicePreProcessingTimeInMillis: 0,
