@@ -89,6 +89,9 @@ export const QueryFailures = {
 /** Maps a DuckDB error message to the closest Trino error name, keeping the engine's text as the detail. */
 export function failureFromEngine(message: string): QueryFailure {
   const m = message.replace(/\n+LINE \d+:[\s\S]*$/, '').trim();
+  // Errors raised on purpose by SerDe readers (DuckDB `error('HIVE_CURSOR_ERROR: …')`).
+  const raised = /\b(HIVE_[A-Z_]+): ([\s\S]*)$/.exec(m);
+  if (raised) return new QueryFailure(raised[1]!, raised[2]!);
   if (/^Binder Error: Referenced column|^Binder Error: Values list .* does not have a column named|column .* not found/i.test(m)) {
     const col = /column "?([^"\s]+)"? not found|Referenced column "?([^"\s]+)"?/i.exec(m);
     const name = col?.[1] ?? col?.[2] ?? '?';

@@ -6,12 +6,13 @@ import type { CatalogService } from '../../catalog/catalog-service.js';
 import type { Logger } from '../../server/logger.js';
 import { DurableSqlite } from '../../storage/fs/durable-sqlite.js';
 import type { ObjectService } from '../../storage/object-service.js';
+import { HiveDdlExecutor } from '../ddl/hive-ddl-executor.js';
+import { EngineViewProbe } from '../ddl/view-probe.js';
 import { DuckDbEngine } from '../engine/duckdb-engine.js';
 import { ObjectFiles } from '../engine/object-files.js';
 import { QueryTables } from '../tables/query-tables.js';
 import { AthenaService } from './athena-service.js';
 import { AthenaStore } from './athena-store.js';
-import { BasicDdl } from './basic-ddl.js';
 import { CatalogMetadata } from './catalog-metadata.js';
 import type { DdlExecutor } from './ddl-port.js';
 import { NamedQueries } from './named-queries.js';
@@ -42,6 +43,7 @@ export class AthenaModule {
   readonly #files: ObjectFiles;
   #translator: DialectTranslator | undefined;
   #service: AthenaService | undefined;
+  #viewProbe: EngineViewProbe | undefined;
   /** Replace before start() to plug in the full DDL implementation (src/query/ddl/). */
   ddl: DdlExecutor;
 
@@ -63,7 +65,12 @@ export class AthenaModule {
     const memoryMb = Math.max(256, Math.floor(totalmem() / 2 / 1024 / 1024 / options.maxConcurrentQueries));
     this.#engine = new DuckDbEngine({ poolSize: options.maxConcurrentQueries, threads: 2, memoryLimit: `${memoryMb}MB`, tempDirectory: join(dir, 'spill') });
     this.#files = new ObjectFiles(objects, options.dataDir, options.queryCacheBytes);
-    this.ddl = new BasicDdl(catalog);
+    this.ddl = new HiveDdlExecutor(catalog, objects, {
+      columns: (sql, database, catalogName) => {
+        if (!this.#viewProbe) throw new Error('AthenaModule used before start()');
+        return this.#viewProbe.columns(sql, database, catalogName);
+      },
+    });
   }
 
   get service(): AthenaService {
@@ -76,6 +83,8 @@ export class AthenaModule {
     await this.#files.reset();
     this.#translator = await DialectTranslator.create();
     const tables = new QueryTables(this.catalog, this.objects, this.#files, this.#translator.sqlTools());
+    const translator = this.#translator;
+    this.#viewProbe = new EngineViewProbe({ engine: this.#engine, tables, parser: translator.parser, translate: (sql, db) => translator.translate(sql, db) });
     const writer = new ResultWriter(this.objects);
     const tmpDir = join(this.options.dataDir, 'athena', 'tmp');
     const writes = new WriteExecutor({ engine: this.#engine, tables, parser: this.#translator.parser, catalog: this.catalog, objects: this.objects, writer, tmpDir });

@@ -12,6 +12,8 @@ import { DdlError, type DdlExecutor } from './ddl-port.js';
 import type { ColumnInfo, QueryExecutionRecord } from './model.js';
 import { metadataFile, parseOutputLocation, type ResultWriter } from './result-writer.js';
 import { stringColumn } from './value-rendering.js';
+import type { WriteExecutor } from '../writes/write-executor.js';
+import type { WritePlan } from '../writes/write-plan.js';
 
 /** What to run, decided at submission. */
 export type ExecutionPlan =
@@ -19,6 +21,7 @@ export type ExecutionPlan =
   | { readonly kind: 'explain'; readonly sql: string; readonly withPath: boolean }
   | { readonly kind: 'ddl'; readonly sql: string }
   | { readonly kind: 'rows'; readonly columns: readonly string[] | undefined; readonly rows: (string | null)[][] }
+  | { readonly kind: 'write'; readonly write: WritePlan }
   | { readonly kind: 'fail'; readonly failure: QueryFailure };
 
 /** Handle the service uses to cancel a running execution. */
@@ -37,6 +40,8 @@ export interface RunOutcome {
   readonly columns?: ColumnInfo[] | undefined;
   readonly textRows?: (string | null)[][] | undefined;
   readonly rowCount: number;
+  /** Rows written by CTAS/INSERT/UNLOAD (GetQueryResults' UpdateCount). */
+  readonly updateCount?: number | undefined;
   readonly scannedBytes: number;
   readonly planningMillis: number;
   readonly engineStartedAt?: number | undefined;
@@ -51,6 +56,8 @@ export interface QueryRunnerDeps {
   readonly ddl: DdlExecutor;
   readonly writer: ResultWriter;
   readonly tmpDir: string;
+  /** Runs CTAS, INSERT INTO and UNLOAD (src/query/writes/). */
+  readonly writes?: WriteExecutor | undefined;
 }
 
 export class QueryRunner {
@@ -64,6 +71,9 @@ export class QueryRunner {
         return this.#writeText(record, plan.columns?.map(stringColumn), plan.rows, false);
       case 'ddl':
         return this.#ddl(record, plan.sql);
+      case 'write':
+        if (!this.deps.writes) throw new QueryFailure('NOT_SUPPORTED', `${record.substatementType} statements are not supported by this server`);
+        return this.deps.writes.run(record, plan.write, control, cutoffBytes);
       default:
         return this.#engine(record, plan, control, cutoffBytes);
     }

@@ -30,9 +30,10 @@ function field(no: number, value: string | number | Buffer): Buffer {
 
 const NULLABLE_CODE = { NOT_NULL: 0, NULLABLE: 1, UNKNOWN: 3 } as const;
 
-/** The `.metadata` companion (protobuf as Athena JDBC reads it, docs §B): query id, then one message per column; zero values omitted. */
-export function metadataFile(queryId: string, columns: readonly ColumnInfo[]): Buffer {
+/** The `.metadata` companion (protobuf as Athena JDBC reads it, docs §B): query id, update type and count (writes), then one message per column; zero values omitted. */
+export function metadataFile(queryId: string, columns: readonly ColumnInfo[], update?: { type: string; count: number }): Buffer {
   const parts: Buffer[] = [field(1, queryId)];
+  if (update) parts.push(field(2, update.type), ...(update.count > 0 ? [field(3, update.count)] : []));
   for (const c of columns) {
     const sub: Buffer[] = [];
     if (c.CatalogName) sub.push(field(1, c.CatalogName));

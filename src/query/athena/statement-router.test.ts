@@ -8,7 +8,7 @@ describe('statement routing', () => {
     ['(SELECT 1)', 'DML', 'SELECT', 'engine'],
     ['EXPLAIN SELECT 1', 'DML', 'EXPLAIN', 'explain'],
     ['CREATE EXTERNAL TABLE t (a int) LOCATION \'s3://b/\'', 'DDL', 'CREATE_TABLE', 'ddl'],
-    ['CREATE TABLE t AS SELECT 1', 'DDL', 'CREATE_TABLE_AS_SELECT', 'unsupported'],
+    ['CREATE TABLE t AS SELECT 1', 'DDL', 'CREATE_TABLE_AS_SELECT', 'write'],
     ['create database x', 'DDL', 'CREATE_DATABASE', 'ddl'],
     ['CREATE OR REPLACE VIEW v AS SELECT 1', 'DDL', 'CREATE_VIEW', 'ddl'],
     ['DROP TABLE t', 'DDL', 'DROP_TABLE', 'ddl'],
@@ -18,7 +18,7 @@ describe('statement routing', () => {
     ['DESCRIBE t', 'UTILITY', 'DESCRIBE_TABLE', 'ddl'],
     ['MSCK REPAIR TABLE t', 'DDL', 'MSCK_REPAIR_TABLE', 'ddl'],
     ['ALTER TABLE t ADD COLUMNS (b int)', 'DDL', 'ALTER_TABLE_ADD_COLUMN', 'ddl'],
-    ['INSERT INTO t SELECT 1', 'DML', 'INSERT', 'unsupported'],
+    ['INSERT INTO t SELECT 1', 'DML', 'INSERT', 'write'],
     ['EXECUTE s USING 1', 'DML', 'SELECT', 'execute'],
   ])('%s', (sql, type, sub, route) => {
     expect(classify(sql)).toEqual({ statementType: type, substatementType: sub, route });

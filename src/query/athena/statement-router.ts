@@ -1,7 +1,7 @@
 /** Classifies an Athena statement by its leading keywords (comments skipped): StatementType, SubstatementType and where it runs (engine, DDL port, prepared-statement store). */
 import type { StatementType } from './model.js';
 
-export type Route = 'engine' | 'explain' | 'ddl' | 'execute' | 'prepare' | 'deallocate' | 'unsupported';
+export type Route = 'engine' | 'explain' | 'ddl' | 'execute' | 'prepare' | 'deallocate' | 'write' | 'unsupported';
 
 export interface Classified {
   readonly statementType: StatementType;
@@ -56,10 +56,11 @@ export function classify(sql: string): Classified {
     case 'DEALLOCATE':
       return { statementType: 'UTILITY', substatementType: 'DEALLOCATE', route: 'deallocate' };
     case 'INSERT':
+    case 'UNLOAD':
+      return { statementType: 'DML', substatementType: a, route: 'write' };
     case 'UPDATE':
     case 'DELETE':
     case 'MERGE':
-    case 'UNLOAD':
       return { statementType: 'DML', substatementType: a, route: 'unsupported' };
     case 'VACUUM':
       return { statementType: 'DML', substatementType: 'VACUUM_TABLE', route: 'unsupported' };
@@ -80,7 +81,7 @@ export function classify(sql: string): Classified {
       if (kind === 'DATABASE' || kind === 'SCHEMA') return ddl('CREATE_DATABASE');
       if (kind === 'VIEW') return ddl('CREATE_VIEW');
       if (kind === 'TABLE' && b !== 'EXTERNAL' && /\)\s*AS\s|\bAS\s+(SELECT|WITH|\()/i.test(text) && !/\bLOCATION\b/i.test(text.split(/\bAS\b/i)[0] ?? '')) {
-        return { statementType: 'DDL', substatementType: 'CREATE_TABLE_AS_SELECT', route: 'unsupported' };
+        return { statementType: 'DDL', substatementType: 'CREATE_TABLE_AS_SELECT', route: 'write' };
       }
       return ddl('CREATE_TABLE');
     }

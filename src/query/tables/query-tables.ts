@@ -8,7 +8,8 @@ import type { AstNode } from '../dialect/parser-port.js';
 import type { EngineSession } from '../engine/query-engine.js';
 import type { ObjectFile, ObjectFiles } from '../engine/object-files.js';
 import { partitionExpression, tableReferences, type TableReference } from './partition-pruning.js';
-import { buildRelation, readerCall, RelationError, tableFormat, type DataFile } from './relation-builder.js';
+import { projectedPartitions, projectionEnabled } from './partition-projection.js';
+import { buildRelation, columnType, readerCall, RelationError, tableFormat, type DataFile } from './relation-builder.js';
 
 /** What the loader needs from the SQL layer: parsing translated SQL, translating view text, rendering trees. */
 export interface SqlTools {
@@ -132,6 +133,11 @@ export class QueryTables {
       try {
         table = this.catalog.getTable(schema, ref.table);
       } catch (err) {
+        const meta = /^(.+)\$partitions$/.exec(ref.table);
+        if (meta && err instanceof ServiceError && err.code === 'EntityNotFoundException') {
+          views.set(key, { schema, name: ref.table, sql: this.#partitionsTable(schema, meta[1]!, ctx) });
+          continue;
+        }
         if (err instanceof ServiceError && err.code === 'EntityNotFoundException') {
           if (/^Database /.test(err.message)) throw QueryFailures.schemaNotFound(schema);
           throw QueryFailures.tableNotFound(ctx.catalogName, schema, ref.table);
@@ -159,6 +165,13 @@ export class QueryTables {
   async #files(table: Table, refs: readonly TableReference[]): Promise<{ meta: { bucket: string; key: string; etag: string; size: number }; values: (string | null)[] }[]> {
     const keys = table.PartitionKeys ?? [];
     if (keys.length === 0) return (await this.#list(table.StorageDescriptor?.Location)).map((meta) => ({ meta, values: [] }));
+    if (projectionEnabled(table)) {
+      const located = new Map<string, { values: string[]; location: string }>();
+      for (const r of refs.length > 0 ? refs : [{ conjuncts: [] }]) for (const p of projectedPartitions(table, r.conjuncts)) located.set(p.location, p);
+      const out: { meta: { bucket: string; key: string; etag: string; size: number }; values: (string | null)[] }[] = [];
+      for (const p of located.values()) for (const meta of await this.#list(p.location)) out.push({ meta, values: p.values });
+      return out;
+    }
     const keySpecs = keys.map((k) => ({ name: k.Name!.toLowerCase(), type: k.Type ?? 'string' }));
     const expressions = refs.map((r) => partitionExpression(r.conjuncts, keySpecs));
     const partitions = new Map<string, Partition>();
@@ -176,6 +189,31 @@ export class QueryTables {
       for (const meta of await this.#list(p.StorageDescriptor?.Location)) out.push({ meta, values });
     }
     return out;
+  }
+
+  /** The `"t$partitions"` metadata table: one row per Glue partition, one column per partition key. */
+  #partitionsTable(schema: string, name: string, ctx: LoadContext): string {
+    let table: Table;
+    try {
+      table = this.catalog.getTable(schema, name);
+    } catch (err) {
+      if (err instanceof ServiceError && err.code === 'EntityNotFoundException') throw QueryFailures.tableNotFound(ctx.catalogName, schema, `${name}$partitions`);
+      throw err;
+    }
+    const keys = table.PartitionKeys ?? [];
+    if (keys.length === 0) throw QueryFailures.tableNotFound(ctx.catalogName, schema, `${name}$partitions`);
+    const q = (n: string): string => `"${n.replaceAll('"', '""')}"`;
+    const lit = (v: string): string => `'${v.replaceAll("'", "''")}'`;
+    const rows: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = this.catalog.partitions.getPartitions({ DatabaseName: table.DatabaseName, TableName: table.Name, NextToken: token, ExcludeColumnSchema: true });
+      for (const p of page.Partitions ?? []) rows.push(`(${keys.map((_, i) => (p.Values?.[i] === undefined || p.Values[i] === '__HIVE_DEFAULT_PARTITION__' ? 'NULL' : lit(p.Values[i]))).join(', ')})`);
+      token = page.NextToken;
+    } while (token);
+    const select = keys.map((k, i) => `TRY_CAST(${rows.length > 0 ? `v.c${i}` : 'NULL'} AS ${columnType(k.Type)}) AS ${q(k.Name!)}`).join(', ');
+    if (rows.length === 0) return `SELECT ${select} WHERE false`;
+    return `SELECT ${select} FROM (VALUES ${rows.join(', ')}) AS v(${keys.map((_, i) => `c${i}`).join(', ')})`;
   }
 
   async #list(location: string | undefined): Promise<{ bucket: string; key: string; etag: string; size: number }[]> {

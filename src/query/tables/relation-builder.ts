@@ -2,15 +2,17 @@
  * Builds the DuckDB relation (a SELECT) that reads a Glue table's files as Athena would: one reader call per table,
  * columns projected and typed from the Glue schema, partition values and the hidden `"$path"` joined in per file.
  *
- * Formats: Parquet (`read_parquet`, columns by name, `union_by_name`), JSON lines (`read_json` with the Glue
- * column types), LazySimpleSerDe text (`read_csv` with the SerDe's `field.delim`, no quoting, `\N` NULLs, bad
- * values NULL), OpenCSVSerde (quoted). Compression (gzip, zstd) is detected from the file extension.
- * Not yet: OpenX JSON options (case-insensitive keys, mapping.*), RegexSerDe, serialization.null.format,
- * partition projection, ORC and Avro.
+ * Formats: Parquet (`read_parquet`, columns by name case-insensitively, `union_by_name`, missing columns NULL),
+ * OpenX/Hive JSON and RegexSerDe (serde-readers.ts), LazySimpleSerDe text (`read_csv` with the SerDe's `field.delim`,
+ * no quoting, `serialization.null.format` NULLs (default `\N`), header skipping, missing trailing fields NULL, extra
+ * fields ignored, bad values NULL, collections split on `collection.delim`/`mapkey.delim`), OpenCSVSerde (quoted,
+ * strings cast per Athena). Compression (gzip, zstd) is taken from the object key's extension.
+ * Not yet: LazySimpleSerDe `escape.delim`, bzip2/snappy text, ORC and Avro.
  */
 import type { Column, Table } from '../../catalog/model.js';
 import { duckDbType } from '../../streams/firehose/conversion/duckdb-types.js';
 import { parseHiveType } from '../../streams/firehose/conversion/hive-type.js';
+import { hiveType, jsonRelation, openCsvValue, perCompression, regexRelation, textValue } from './serde-readers.js';
 
 /** One data file of the table, readable locally. */
 export interface DataFile {
@@ -21,7 +23,7 @@ export interface DataFile {
   readonly partitionValues: readonly (string | null)[];
 }
 
-export type TableFormat = 'parquet' | 'json' | 'text' | 'opencsv' | 'orc' | 'avro' | 'unknown';
+export type TableFormat = 'parquet' | 'json' | 'regex' | 'text' | 'opencsv' | 'orc' | 'avro' | 'unknown';
 
 export class RelationError extends Error {
   override readonly name = 'RelationError';
@@ -40,6 +42,7 @@ export function tableFormat(table: Table): TableFormat {
   if (serde.includes('orc') || input.includes('orc')) return 'orc';
   if (serde.includes('avro') || input.includes('avro')) return 'avro';
   if (serde.includes('json') || classification === 'json') return 'json';
+  if (serde.includes('regexserde')) return 'regex';
   if (serde.includes('opencsvserde')) return 'opencsv';
   if (serde.includes('lazysimpleserde') || input.includes('textinputformat') || classification === 'csv') return 'text';
   return 'unknown';
@@ -57,7 +60,7 @@ export function columnType(hiveType: string | undefined): string {
 /** Single-character delimiter from a SerDe parameter (`,`, `\t`, `\u0001`, or a decimal byte value like `1`). */
 function delimiter(value: string | undefined, fallback: string): string {
   if (value === undefined || value === '') return fallback;
-  if (/^\d+$/.test(value) && value.length > 1) return String.fromCharCode(Number(value));
+  if (/^\d+$/.test(value)) return String.fromCharCode(Number(value)); // Hive's getByte: numeric text is a byte value
   if (value === '\\t') return '\t';
   if (/^\\u[0-9a-f]{4}$/i.test(value)) return String.fromCharCode(parseInt(value.slice(2), 16));
   if (/^\\\d{3}$/.test(value)) return String.fromCharCode(parseInt(value.slice(1), 8));
@@ -79,29 +82,32 @@ export interface RelationOptions {
 /** The reader call over `files` (which must be non-empty) producing a `filename` column plus the file's columns. */
 export function readerCall(table: Table, files: readonly DataFile[]): string {
   const format = tableFormat(table);
-  const list = `[${files.map((f) => lit(f.path)).join(', ')}]`;
   const cols = table.StorageDescriptor?.Columns ?? [];
   const params = table.StorageDescriptor?.SerdeInfo?.Parameters ?? {};
   const skip = Number(table.Parameters?.['skip.header.line.count'] ?? '0') || 0;
   switch (format) {
     case 'parquet':
-      return `read_parquet(${list}, union_by_name = true, filename = true)`;
-    case 'json': {
-      const spec = cols.map((c) => `${lit(c.Name!)}: ${lit(columnType(c.Type))}`).join(', ');
-      return `read_json(${list}, format = 'newline_delimited', columns = {${spec}}, filename = true)`;
-    }
+      return `read_parquet([${files.map((f) => lit(f.path)).join(', ')}], union_by_name = true, filename = true)`;
+    case 'json':
+      return jsonRelation(table, files, !(table.StorageDescriptor?.SerdeInfo?.SerializationLibrary ?? '').toLowerCase().includes('hcatalog'));
+    case 'regex':
+      return regexRelation(table, files);
     case 'text':
     case 'opencsv': {
       const spec = cols.map((c) => `${lit(c.Name!)}: 'VARCHAR'`).join(', ');
       const open = format === 'opencsv';
       const delim = open ? delimiter(params.separatorChar, ',') : delimiter(params['field.delim'] ?? params['serialization.format'], '\u0001');
       const quote = open ? delimiter(params.quoteChar, '"') : '';
-      const escape = open ? delimiter(params.escapeChar, '\\') : '';
-      const nullstr = open ? '' : params['serialization.null.format'] ?? '\\N';
-      return (
-        `read_csv(${list}, delim = ${duckString(delim)}, quote = ${duckString(quote)}, escape = ${duckString(escape)}, header = false, ` +
-        `skip = ${skip}, nullstr = ${duckString(nullstr)}, columns = {${spec}}, filename = true, null_padding = true, strict_mode = false, ` +
-        `auto_detect = false)`
+      // opencsv reads a doubled quote inside a quoted field as one quote; DuckDB has a single escape character, so the
+      // doubled-quote form wins and backslash-escaped quotes (`escapeChar`) are not honoured.
+      const escape = open ? quote : '';
+      const nullstr = open ? '' : params['serialization.null.format'] ?? table.Parameters?.['serialization.null.format'] ?? '\\N';
+      return perCompression(
+        files,
+        (list, compression) =>
+          `read_csv(${list}, delim = ${duckString(delim)}, quote = ${duckString(quote)}, escape = ${duckString(escape)}, header = false, ` +
+          `skip = ${skip}, nullstr = ${duckString(nullstr)}, columns = {${spec}}, filename = true, null_padding = true, strict_mode = false, ` +
+          `compression = '${compression}', auto_detect = false)`,
       );
     }
     default:
@@ -115,10 +121,15 @@ function projectColumn(table: Table, c: Column, options: RelationOptions): strin
   const format = tableFormat(table);
   if (format === 'parquet') {
     if (options.presentColumns !== undefined && !options.presentColumns.has(name.toLowerCase())) return `CAST(NULL AS ${type}) AS ${q(name)}`;
-    return `CAST(d.${q(name)} AS ${type}) AS ${q(name)}`;
+    return `TRY_CAST(d.${q(name)} AS ${type}) AS ${q(name)}`;
   }
-  if (format === 'json') return `d.${q(name)} AS ${q(name)}`;
-  return type === 'VARCHAR' ? `d.${q(name)} AS ${q(name)}` : `TRY_CAST(d.${q(name)} AS ${type}) AS ${q(name)}`;
+  if (format === 'json' || format === 'regex') return `d.${q(name)} AS ${q(name)}`;
+  const field = `d.${q(name)}`;
+  if (format === 'opencsv') return `${type === 'VARCHAR' ? `coalesce(${field}, '')` : openCsvValue(field, hiveType(c.Type))} AS ${q(name)}`;
+  const params = table.StorageDescriptor?.SerdeInfo?.Parameters ?? {};
+  const collection = delimiter(params['collection.delim'] ?? params['colelction.delim'], '\u0002');
+  const mapKey = delimiter(params['mapkey.delim'], '\u0003');
+  return `${textValue(field, hiveType(c.Type), collection, mapKey)} AS ${q(name)}`;
 }
 
 /** The SELECT that a query's view `db.table` is defined as. */

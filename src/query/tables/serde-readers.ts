@@ -1,0 +1,147 @@
+/**
+ * Athena's SerDe read semantics as DuckDB SQL, per table format. Text files are read per compression group (Athena
+ * picks the codec from the file extension; Lakebox's blob files have none, so it is passed explicitly).
+ * - OpenX JSON (`org.openx.data.jsonserde.JsonSerDe`): each line parsed to a key/value list; keys matched
+ *   case-insensitively (`case.insensitive`, default true), `mapping.<col>` renames, `dots.in.keys` (dots → `_`),
+ *   malformed/non-object lines fail the query with HIVE_CURSOR_ERROR unless `ignore.malformed.json` (then an all-NULL
+ *   row). Nested struct keys are matched case-sensitively (DuckDB's JSON→STRUCT cast).
+ * - Hive JSON (`org.apache.hive.hcatalog.data.JsonSerDe`): case-insensitive keys, malformed lines always fail.
+ * - RegexSerDe: `input.regex` must match the whole line (else an all-NULL row); group i → column i.
+ * - LazySimpleSerDe collections: `collection.delim` (default \u0002) and `mapkey.delim` (default \u0003) split
+ *   array/map/struct fields of primitives.
+ * Values that do not convert to the column type become NULL.
+ */
+import type { Column, Table } from '../../catalog/model.js';
+import { duckDbType } from '../../streams/firehose/conversion/duckdb-types.js';
+import type { HiveType } from '../../streams/firehose/conversion/model.js';
+import { parseHiveType } from '../../streams/firehose/conversion/hive-type.js';
+
+export interface FileRef {
+  readonly path: string;
+  readonly uri: string;
+}
+
+const q = (name: string): string => `"${name.replaceAll('"', '""')}"`;
+export const lit = (text: string): string => `'${text.replaceAll("'", "''")}'`;
+
+/** DuckDB `compression` for an object key, from its extension (as Athena decides). */
+export function compressionOf(uri: string): 'gzip' | 'zstd' | 'none' {
+  if (/\.gz(ip)?$/i.test(uri)) return 'gzip';
+  if (/\.zst(d)?$/i.test(uri)) return 'zstd';
+  return 'none';
+}
+
+/** One reader call per compression group (`make(list, compression)`), UNION ALL'ed. */
+export function perCompression(files: readonly FileRef[], make: (list: string, compression: string) => string): string {
+  const groups = new Map<string, string[]>();
+  for (const f of files) {
+    const c = compressionOf(f.uri);
+    groups.set(c, [...(groups.get(c) ?? []), lit(f.path)]);
+  }
+  const calls = [...groups.entries()].map(([c, paths]) => make(`[${paths.join(', ')}]`, c));
+  return calls.length === 1 ? calls[0]! : `(${calls.map((c) => `SELECT * FROM ${c}`).join(' UNION ALL BY NAME ')})`;
+}
+
+/** Raw lines (`line`, `filename`) of text files; `skip` header lines per file. */
+export function linesReader(files: readonly FileRef[], skip = 0): string {
+  return perCompression(
+    files,
+    (list, c) =>
+      `read_csv(${list}, columns = {'line': 'VARCHAR'}, delim = '\u0001\u0002\u0003\u0004', quote = '', escape = '', header = false, skip = ${skip}, ` +
+      `compression = '${c}', auto_detect = false, strict_mode = false, filename = true, max_line_size = 8388608, buffer_size = 33554432)`,
+  );
+}
+
+export function hiveType(type: string | undefined): HiveType | undefined {
+  try {
+    return parseHiveType(type ?? 'string');
+  } catch {
+    return undefined;
+  }
+}
+
+const duck = (t: HiveType | undefined): string => (t ? duckDbType(t) : 'VARCHAR');
+
+/** A JSON value expression → the column's type. */
+function fromJson(v: string, type: HiveType | undefined): string {
+  const t = duck(type);
+  return t === 'VARCHAR' ? `(${v} ->> '$')` : `TRY_CAST(${v} AS ${t})`;
+}
+
+/** SELECT producing `filename` and every data column of an OpenX / Hive JSON table, typed. */
+export function jsonRelation(table: Table, files: readonly FileRef[], openx: boolean): string {
+  const params = table.StorageDescriptor?.SerdeInfo?.Parameters ?? {};
+  const flag = (k: string, dflt: boolean): boolean => (params[k] === undefined ? dflt : params[k].trim().toLowerCase() === 'true');
+  const insensitive = !openx || flag('case.insensitive', true);
+  const ignoreMalformed = openx && flag('ignore.malformed.json', false);
+  const dots = openx && flag('dots.in.keys', false);
+  const keyExpr = (): string => {
+    let k = 'x.key';
+    if (insensitive) k = `lower(${k})`;
+    if (dots) k = `replace(${k}, '.', '_')`;
+    return k;
+  };
+  const cols = (table.StorageDescriptor?.Columns ?? []).map((c: Column) => {
+    const mapped = openx ? params[`mapping.${c.Name}`] : undefined;
+    const wanted = mapped ?? c.Name!;
+    const target = insensitive ? wanted.toLowerCase() : wanted;
+    const v = `list_filter(e, x -> ${keyExpr()} = ${lit(target)})[-1].value`;
+    return `${fromJson(v, hiveType(c.Type))} AS ${q(c.Name!)}`;
+  });
+  const parsed = `CASE WHEN json_valid(line) THEN (CASE WHEN json_type(line) = 'OBJECT' THEN map_entries(json_transform(line, '"MAP(VARCHAR, JSON)"')) END) END`;
+  const message = openx ? 'Row is not a valid JSON Object - JSONException: ' : 'org.apache.hadoop.hive.serde2.SerDeException: Row is not a valid JSON Object - JSONException: ';
+  const checked = ignoreMalformed ? 'e' : `CASE WHEN e IS NULL THEN error(${lit(`HIVE_CURSOR_ERROR: ${message}`)} || left(line, 200)) ELSE e END`;
+  return (
+    `(SELECT filename, ${cols.length > 0 ? cols.join(', ') : 'NULL AS _empty'} FROM (SELECT filename, ${checked} AS e FROM ` +
+    `(SELECT filename, line, ${parsed} AS e FROM ${linesReader(files)} WHERE line IS NOT NULL AND trim(line) <> '')))`
+  );
+}
+
+/** SELECT producing `filename` and every data column of a RegexSerDe table. */
+export function regexRelation(table: Table, files: readonly FileRef[]): string {
+  const params = table.StorageDescriptor?.SerdeInfo?.Parameters ?? {};
+  const re = lit(params['input.regex'] ?? '(.*)');
+  const cols = (table.StorageDescriptor?.Columns ?? []).map((c, i) => {
+    const t = duck(hiveType(c.Type));
+    const g = `regexp_extract(line, ${re}, ${i + 1})`;
+    return `CASE WHEN regexp_full_match(line, ${re}) THEN ${t === 'VARCHAR' ? g : `TRY_CAST(${g} AS ${t})`} END AS ${q(c.Name!)}`;
+  });
+  return `(SELECT filename, ${cols.join(', ')} FROM ${linesReader(files, Number(table.Parameters?.['skip.header.line.count'] ?? 0) || 0)} WHERE line IS NOT NULL)`;
+}
+
+/** LazySimpleSerDe conversion of a text field to a column type (collections split on the SerDe's delimiters). */
+export function textValue(field: string, type: HiveType | undefined, collectionDelim: string, mapKeyDelim: string): string {
+  if (!type) return field;
+  const t = duck(type);
+  if (type.kind === 'array') return `list_transform(string_split(${field}, ${lit(collectionDelim)}), x -> ${scalar('x', type.element)})`;
+  if (type.kind === 'map') {
+    return (
+      `map_from_entries(list_transform(string_split(${field}, ${lit(collectionDelim)}), x -> ` +
+      `{'key': ${scalar(`split_part(x, ${lit(mapKeyDelim)}, 1)`, type.key)}, 'value': ${scalar(`split_part(x, ${lit(mapKeyDelim)}, 2)`, type.value)}}))`
+    );
+  }
+  if (type.kind === 'struct') {
+    const parts = type.fields.map((f, i) => `${q(f.name)} := ${scalar(`split_part(${field}, ${lit(collectionDelim)}, ${i + 1})`, f.type)}`);
+    return `CASE WHEN ${field} IS NULL THEN NULL ELSE struct_pack(${parts.join(', ')}) END`;
+  }
+  return t === 'VARCHAR' ? field : `TRY_CAST(${field} AS ${t})`;
+}
+
+function scalar(expr: string, type: HiveType): string {
+  const t = duck(type);
+  if (type.kind === 'array' || type.kind === 'map' || type.kind === 'struct') return `TRY_CAST(NULL AS ${t})`;
+  return t === 'VARCHAR' ? expr : `TRY_CAST(${expr} AS ${t})`;
+}
+
+/**
+ * OpenCSVSerde conversion: every field is a string; `date` columns accept days since the epoch (or yyyy-MM-dd),
+ * `timestamp` columns epoch milliseconds (or a timestamp text); other types are cast, bad values NULL.
+ */
+export function openCsvValue(field: string, type: HiveType | undefined): string {
+  const t = duck(type);
+  if (type?.kind === 'date') return `CASE WHEN regexp_full_match(${field}, '-?[0-9]+') THEN DATE '1970-01-01' + TRY_CAST(${field} AS INTEGER) ELSE TRY_CAST(${field} AS DATE) END`;
+  if (type?.kind === 'timestamp') {
+    return `CASE WHEN regexp_full_match(${field}, '-?[0-9]+') THEN make_timestamp(TRY_CAST(${field} AS BIGINT) * 1000) ELSE TRY_CAST(${field} AS TIMESTAMP) END`;
+  }
+  return t === 'VARCHAR' ? field : `TRY_CAST(${field} AS ${t})`;
+}

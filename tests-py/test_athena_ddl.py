@@ -1,0 +1,132 @@
+"""Athena Hive DDL through boto3: CREATE EXTERNAL TABLE over gzip JSON lines partitioned by dt=, MSCK REPAIR, pruning,
+ALTER TABLE ADD PARTITION, LazySimpleSerDe text with \\N and a header, partition projection, views, SHOW/DESCRIBE .txt
+results and DROP TABLE. Python writes the data and computes every expected answer."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import time
+import uuid
+
+import boto3
+import pytest
+
+DAYS = ['2024-05-01', '2024-05-02', '2024-05-03', '2024-05-04']
+RECORDS = {d: [{'Id': i + 10 * n, 'Kind': 'a' if i % 2 else 'b', 'Value': i * 1.5} for i in range(5 + n)] for n, d in enumerate(DAYS)}
+
+
+@pytest.fixture(scope='module')
+def env(lakebox, s3):
+    session = boto3.session.Session(aws_access_key_id=lakebox.access_key, aws_secret_access_key=lakebox.secret_key, region_name=lakebox.region)
+    athena = session.client('athena', endpoint_url=lakebox.endpoint)
+    glue = session.client('glue', endpoint_url=lakebox.endpoint)
+    bucket = f'py-ddl-{uuid.uuid4().hex[:8]}'
+    db = f'pyddl_{uuid.uuid4().hex[:8]}'
+    s3.create_bucket(Bucket=bucket)
+    sizes = {}
+    for d, recs in RECORDS.items():
+        body = gzip.compress(''.join(json.dumps(r) + '\n' for r in recs).encode())
+        key = f'fh/dt={d}/delivery-{d}.gz'
+        s3.put_object(Bucket=bucket, Key=key, Body=body)
+        sizes[d] = len(body)
+    return {'athena': athena, 'glue': glue, 's3': s3, 'bucket': bucket, 'db': db, 'sizes': sizes}
+
+
+def run(env, sql, ok=True):
+    athena = env['athena']
+    qid = athena.start_query_execution(
+        QueryString=sql, QueryExecutionContext={'Database': env['db']}, ResultConfiguration={'OutputLocation': f"s3://{env['bucket']}/results/"}
+    )['QueryExecutionId']
+    while True:
+        qe = athena.get_query_execution(QueryExecutionId=qid)['QueryExecution']
+        if qe['Status']['State'] not in ('QUEUED', 'RUNNING'):
+            break
+        time.sleep(0.02)
+    if ok:
+        assert qe['Status']['State'] == 'SUCCEEDED', (sql, qe['Status'].get('StateChangeReason'))
+    return qe
+
+
+def txt(env, sql):
+    qe = run(env, sql)
+    return env['s3'].get_object(Bucket=env['bucket'], Key=f"results/{qe['QueryExecutionId']}.txt")['Body'].read().decode()
+
+
+def rows(env, sql):
+    qe = run(env, sql)
+    out = env['athena'].get_query_results(QueryExecutionId=qe['QueryExecutionId'])['ResultSet']['Rows'][1:]
+    return [[c.get('VarCharValue') for c in r['Data']] for r in out], qe
+
+
+def test_create_msck_prune_alter(env):
+    run(env, f"CREATE DATABASE {env['db']}")
+    run(env, f"""CREATE EXTERNAL TABLE fh (id bigint, kind string, value double) PARTITIONED BY (dt string)
+        ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' LOCATION 's3://{env['bucket']}/fh/'""")
+    table = env['glue'].get_table(DatabaseName=env['db'], Name='fh')['Table']
+    assert table['TableType'] == 'EXTERNAL_TABLE' and table['Parameters']['EXTERNAL'] == 'TRUE'
+    out = txt(env, 'MSCK REPAIR TABLE fh')
+    names = [f'fh:dt={d}' for d in DAYS]
+    assert out == '\n'.join(['Partitions not in metastore:\t' + '\t'.join(names)] + [f'Repair: Added partition to metastore {n}' for n in names])
+    wanted = DAYS[1:3]
+    got, qe = rows(env, f"SELECT count(*), sum(id) FROM fh WHERE dt IN ('{wanted[0]}', '{wanted[1]}') AND kind = 'a'")
+    recs = [r for d in wanted for r in RECORDS[d] if r['Kind'] == 'a']
+    assert got == [[str(len(recs)), str(sum(r['Id'] for r in recs))]]
+    assert qe['Statistics']['DataScannedInBytes'] == sum(env['sizes'][d] for d in wanted)
+    env['s3'].put_object(Bucket=env['bucket'], Key='other/x.json', Body=b'{"ID": 77, "kind": "z", "VALUE": 2}\n')
+    run(env, f"ALTER TABLE fh ADD PARTITION (dt='2030-01-01') LOCATION 's3://{env['bucket']}/other/'")
+    got, _ = rows(env, "SELECT id, kind, value FROM fh WHERE dt = '2030-01-01'")
+    assert got == [['77', 'z', '2.0']]
+    assert txt(env, 'SHOW PARTITIONS fh') == '\n'.join(f'dt={d}' for d in sorted(DAYS + ['2030-01-01']))
+
+
+def test_text_serde_and_describe(env):
+    lines = ['a|b|c', '1|x|\\N', '2|\\N|3.5', 'bad|"q"|4']
+    env['s3'].put_object(Bucket=env['bucket'], Key='txt/data.txt', Body=('\n'.join(lines) + '\n').encode())
+    run(env, f"""CREATE EXTERNAL TABLE txt (a int, b string, c double) ROW FORMAT DELIMITED FIELDS TERMINATED BY '|'
+        LOCATION 's3://{env['bucket']}/txt/' TBLPROPERTIES ('skip.header.line.count'='1')""")
+    expected = []
+    for line in lines[1:]:
+        a, b, c = line.split('|')
+        expected.append([a if a.isdigit() else None, None if b == '\\N' else b, None if c == '\\N' else str(float(c))])
+    got, _ = rows(env, 'SELECT a, b, c FROM txt')
+    assert got == expected
+    pad = lambda s: s.ljust(20)  # noqa: E731
+    assert txt(env, 'DESCRIBE txt') == '\n'.join(f'{pad(n)}\t{pad(t)}\t{pad("")}' for n, t in [('a', 'int'), ('b', 'string'), ('c', 'double')])
+    create = txt(env, 'SHOW CREATE TABLE txt').split('\n')
+    assert create[:6] == [f"CREATE EXTERNAL TABLE `{env['db']}.txt`(", '  `a` int, ', '  `b` string, ', '  `c` double)', 'ROW FORMAT DELIMITED ', "  FIELDS TERMINATED BY '|' "]
+    assert "  'skip.header.line.count'='1', " in create
+
+
+def test_projection_and_views(env):
+    counts = {}
+    for region in ('north', 'south'):
+        for hour in range(3):
+            n = len(region) + hour
+            counts[(region, hour)] = n
+            body = ''.join(json.dumps({'v': i}) + '\n' for i in range(n))
+            env['s3'].put_object(Bucket=env['bucket'], Key=f'proj/{region}/h={hour:02d}/f.json', Body=body.encode())
+    run(env, f"""CREATE EXTERNAL TABLE proj (v int) PARTITIONED BY (region string, h string)
+        ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' LOCATION 's3://{env['bucket']}/proj/'
+        TBLPROPERTIES ('projection.enabled'='true', 'projection.region.type'='enum', 'projection.region.values'='north,south',
+          'projection.h.type'='integer', 'projection.h.range'='0,23', 'projection.h.digits'='2',
+          'storage.location.template'='s3://{env['bucket']}/proj/${{region}}/h=${{h}}/')""")
+    got, _ = rows(env, "SELECT count(*) FROM proj WHERE region = 'south' AND h >= '01'")
+    assert got == [[str(sum(n for (r, h), n in counts.items() if r == 'south' and h >= 1))]]
+    assert txt(env, 'SHOW PARTITIONS proj') == ''
+    run(env, "CREATE VIEW per_region AS SELECT region, count(*) AS n FROM proj GROUP BY region")
+    got, _ = rows(env, 'SELECT region, n FROM per_region ORDER BY region')
+    assert got == [[r, str(sum(n for (rr, _h), n in counts.items() if rr == r))] for r in ('north', 'south')]
+    view = env['glue'].get_table(DatabaseName=env['db'], Name='per_region')['Table']
+    assert view['TableType'] == 'VIRTUAL_VIEW' and view['Parameters']['presto_view'] == 'true'
+    assert txt(env, 'SHOW VIEWS') == 'per_region'
+
+
+def test_errors_and_drop(env):
+    qe = run(env, 'DESCRIBE missing_table', ok=False)
+    assert qe['Status']['StateChangeReason'] == 'FAILED: SemanticException [Error 10001]: Table not found missing_table'
+    qe = run(env, 'CREATE EXTERNAL TABLE bad (a int', ok=False)
+    assert qe['Status']['StateChangeReason'].startswith('FAILED: ParseException line 1:')
+    run(env, 'DROP TABLE txt')
+    assert env['s3'].head_object(Bucket=env['bucket'], Key='txt/data.txt')['ContentLength'] > 0
+    assert 'txt' not in txt(env, 'SHOW TABLES').split('\n')
