@@ -144,6 +144,11 @@ export function buildRelation(table: Table, files: readonly DataFile[], options:
     ];
     return `SELECT ${select.length > 0 ? select.join(', ') : 'NULL AS _empty'} WHERE false`;
   }
+  if (keys.length === 0 && !options.withPath && cols.length > 0) {
+    // Nothing comes from the file list: read the files directly (no join on file names, so DuckDB can also use
+    // Parquet metadata and statistics as it does for a plain read).
+    return `SELECT ${cols.map((c) => projectColumn(table, c, options)).join(', ')} FROM ${readerCall(table, files)} AS d`;
+  }
   const fileRows = files
     .map((f) => `(${[lit(f.path), lit(f.uri), ...keys.map((_, i) => (f.partitionValues[i] == null ? 'NULL' : lit(f.partitionValues[i])))].join(', ')})`)
     .join(', ');
