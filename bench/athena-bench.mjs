@@ -22,7 +22,7 @@ import { AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, StartQu
 import { BatchCreatePartitionCommand, CreateDatabaseCommand, CreateTableCommand, GlueClient } from '@aws-sdk/client-glue';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { percentile, processCpuSeconds, sh, sleep } from './lib/proc.mjs';
+import { percentile, processCpuSeconds, sh, sleep, lakeboxCommand } from './lib/proc.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({
@@ -59,7 +59,8 @@ const fmt = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '–');
 const dayOf = (d) => `2024-01-${String(d + 1).padStart(2, '0')}`;
 
 async function startServer(dataDir) {
-  const child = spawn(process.execPath, ['bin/lakebox.js', 'server', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'], {
+  const launch = lakeboxCommand(join(ROOT, 'bin', 'lakebox.js'));
+  const child = spawn(launch.cmd, [...launch.args, 'server', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'], {
     cwd: ROOT,
     env: { ...process.env, LAKEBOX_ACCESS_KEY_ID: credentials.accessKeyId, LAKEBOX_SECRET_ACCESS_KEY: credentials.secretAccessKey },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -6,6 +6,7 @@
 //   node bench/crawler-bench.mjs --files 10000 --folders 100  # larger trees
 //
 // Targets on 2 cores: >= 500 new Parquet files/s, >= 200 new gzip JSON files/s.
+import { lakeboxCommand } from './lib/proc.mjs';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,7 +39,8 @@ const CONC = Number(args.concurrency);
 const credentials = { accessKeyId: 'bench', secretAccessKey: 'bench-secret' };
 
 async function startServer(dataDir) {
-  const child = spawn(process.execPath, ['bin/lakebox.js', 'server', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'], {
+  const launch = lakeboxCommand(join(ROOT, 'bin', 'lakebox.js'));
+  const child = spawn(launch.cmd, [...launch.args, 'server', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'], {
     cwd: ROOT,
     env: { ...process.env, LAKEBOX_ACCESS_KEY_ID: credentials.accessKeyId, LAKEBOX_SECRET_ACCESS_KEY: credentials.secretAccessKey },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -29,7 +29,7 @@ import { gunzip } from 'node:zlib';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 
-import { CLK_TCK, freePort, httpGetStatus, machineCpu, percentile, procStatusKb, processCpuSeconds, safeRead, sh, sleep, splitArgs } from './lib/proc.mjs';
+import { CLK_TCK, freePort, httpGetStatus, lakeboxCommand, machineCpu, percentile, procStatusKb, processCpuSeconds, safeRead, sh, sleep, splitArgs } from './lib/proc.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const gunzipAsync = promisify(gunzip);
@@ -324,8 +324,9 @@ async function startServer(target, opts, workDir) {
   if (target === 'lakebox') {
     if (!existsSync(join(dirname(opts.lakeboxBin), '..', 'dist', 'cli', 'main.js'))) fail('dist/ is missing: run `npm run build` first');
     dataDir = join(workDir, 'lakebox-data');
-    cmd = process.execPath;
-    args = [...opts.serverNodeArgs, opts.lakeboxBin, 'server', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn', ...opts.lakeboxArgs];
+    const launch = lakeboxCommand(opts.lakeboxBin, opts.serverNodeArgs);
+    cmd = launch.cmd;
+    args = [...launch.args, 'server', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn', ...opts.lakeboxArgs];
   } else {
     cmd = 'python3';
     args = ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)];

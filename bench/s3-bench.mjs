@@ -37,7 +37,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { crc32 } from 'node:zlib';
 
-import { CLK_TCK, freePort, httpGetStatus, machineCpu, percentile, procStatusKb, processCpuSeconds, safeRead, sh, sleep, splitArgs } from './lib/proc.mjs';
+import { CLK_TCK, freePort, httpGetStatus, lakeboxCommand, machineCpu, percentile, procStatusKb, processCpuSeconds, safeRead, sh, sleep, splitArgs } from './lib/proc.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const PAGE_TARGETS = {
@@ -747,10 +747,10 @@ async function startServer(target, opts, workDir) {
     const bin = opts.lakeboxBin;
     if (!existsSync(join(dirname(bin), '..', 'dist', 'cli', 'main.js'))) fail(`${join(dirname(bin), '..', 'dist')} is missing: run \`npm run build\` first`);
     dataDir = join(workDir, 'lakebox-data');
-    cmd = process.execPath;
+    const launch = lakeboxCommand(bin, opts.serverNodeArgs);
+    cmd = launch.cmd;
     args = [
-      ...opts.serverNodeArgs,
-      bin,
+      ...launch.args,
       'server',
       '--host',
       '127.0.0.1',

@@ -94,3 +94,14 @@ export function percentile(values, p) {
 
 /** Kernel clock ticks per second, for /proc CPU times. */
 export const CLK_TCK = clockTicks();
+
+/**
+ * How to start bin/lakebox.js the way `npx lakebox` does: with the node flags of its shebang line
+ * (`#!/usr/bin/env -S node …`), plus any extra flags (profiling) given to the bench.
+ */
+export function lakeboxCommand(bin, extraNodeArgs = []) {
+  const first = readFileSync(bin, 'utf8').split('\n', 1)[0] ?? '';
+  const m = /^#!\S*env\s+-S\s+node\s+(.*)$/.exec(first);
+  const flags = m ? m[1].trim().split(/\s+/).filter(Boolean) : [];
+  return { cmd: process.execPath, args: [...flags, ...extraNodeArgs, bin] };
+}

@@ -84,9 +84,11 @@ describe('IntakeLog', () => {
     expect(before.b).toBeGreaterThan(2);
     // Stream a delivered entirely: its segments go (but the one being appended to), b's stay.
     expect(log.purge((s) => (s === 'a' ? 20 : 0))).toBe(before.a - 1);
+    await new Promise((r) => setTimeout(r, 50)); // files are unlinked off the event loop
     expect(count('a')).toBe(1);
     expect(count('b')).toBe(before.b);
     expect(log.purge((s) => (s === 'a' ? 20 : 9))).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 50));
     expect(count('b')).toBeLessThan(before.b);
     expect(log.pendingBatches().map((b) => b.id)).toEqual([11, 13, 15, 17, 19]);
     expect(log.readBatch(19)[0]![0]).toBe(18);

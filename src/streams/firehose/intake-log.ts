@@ -1,6 +1,6 @@
 /** Firehose's durable intake: accepted batches appended to per-stream segment files with group-committed fdatasyncs, read back by position, deleted a segment at a time once delivered. */
-import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readdirSync, readSync, rmSync, unlinkSync } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readdirSync, readSync, rmSync } from 'node:fs';
+import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 
@@ -270,7 +270,8 @@ export class IntakeLog {
       for (const seg of log.segments.slice(0, -1)) {
         if (seg.last > watermark) break;
         closeSync(seg.fd);
-        unlinkSync(seg.path);
+        // Freeing a 64 MiB file's blocks can take milliseconds: off the event loop.
+        void unlink(seg.path).catch(() => undefined);
         log.segments.splice(log.segments.indexOf(seg), 1);
         removed++;
       }
