@@ -149,6 +149,11 @@ export function buildRelation(table: Table, files: readonly DataFile[], options:
     // Parquet metadata and statistics as it does for a plain read).
     return `SELECT ${cols.map((c) => projectColumn(table, c, options)).join(', ')} FROM ${readerCall(table, files)} AS d`;
   }
+  const partitioned = partitionUnion(table, files, keys.length, options);
+  if (partitioned !== undefined) {
+    const select = [...cols.map((c) => projectColumn(table, c, options)), ...keys.map((k, i) => `TRY_CAST(d.__p${i} AS ${columnType(k.Type)}) AS ${q(k.Name!)}`)];
+    return `SELECT ${select.join(', ')} FROM ${partitioned} AS d`;
+  }
   const fileRows = files
     .map((f) => `(${[lit(f.path), lit(f.uri), ...keys.map((_, i) => (f.partitionValues[i] == null ? 'NULL' : lit(f.partitionValues[i])))].join(', ')})`)
     .join(', ');
@@ -159,4 +164,29 @@ export function buildRelation(table: Table, files: readonly DataFile[], options:
     ...(options.withPath ? ['f.__path AS "$path"'] : []),
   ];
   return `SELECT ${select.join(', ')} FROM ${readerCall(table, files)} AS d JOIN (VALUES ${fileRows}) AS f(${fileCols}) ON d.filename = f.__file`;
+}
+
+/** Most partitions read as one UNION ALL branch each; beyond, the file-name join is used. */
+const MAX_UNION_PARTITIONS = 256;
+
+/**
+ * Parquet partitions as one read per partition with the partition values as constants, UNION ALL BY NAME (columns a
+ * partition's files lack become NULL): DuckDB prunes branches whose constants fail the query's filters, and no row
+ * is joined to a file table. Undefined when this does not apply (path column wanted, other formats, too many partitions).
+ */
+function partitionUnion(table: Table, files: readonly DataFile[], keyCount: number, options: RelationOptions): string | undefined {
+  if (options.withPath || keyCount === 0 || tableFormat(table) !== 'parquet') return undefined;
+  const groups = new Map<string, { values: readonly (string | null)[]; files: DataFile[] }>();
+  for (const f of files) {
+    const id = JSON.stringify(f.partitionValues);
+    const g = groups.get(id);
+    if (g) g.files.push(f);
+    else groups.set(id, { values: f.partitionValues, files: [f] });
+  }
+  if (groups.size > MAX_UNION_PARTITIONS) return undefined;
+  const branches = [...groups.values()].map((g) => {
+    const consts = Array.from({ length: keyCount }, (_, i) => `${g.values[i] == null ? 'CAST(NULL AS VARCHAR)' : lit(g.values[i])} AS __p${i}`);
+    return `SELECT *, ${consts.join(', ')} FROM ${readerCall(table, g.files)}`;
+  });
+  return branches.length === 1 ? `(${branches[0]!})` : `(${branches.join(' UNION ALL BY NAME ')})`;
 }
