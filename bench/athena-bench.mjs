@@ -11,18 +11,16 @@
 //
 // Targets on 2 cores: small queries p50 <= 150 ms, p99 <= 500 ms; scans >= 0.8x raw DuckDB speed.
 // Results: bench/athena/results/athena-<timestamp>.json (+ .md), git-ignored.
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand } from '@aws-sdk/client-athena';
 import { BatchCreatePartitionCommand, CreateDatabaseCommand, CreateTableCommand, GlueClient } from '@aws-sdk/client-glue';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { percentile, processCpuSeconds, sh, sleep, lakeboxCommand } from './lib/proc.mjs';
+import { percentile, processCpuSeconds, sh, sleep, startLakeboxServer } from './lib/proc.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({
@@ -58,30 +56,7 @@ const log = (...a) => console.log(...a);
 const fmt = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '–');
 const dayOf = (d) => `2024-01-${String(d + 1).padStart(2, '0')}`;
 
-async function startServer(dataDir) {
-  const launch = lakeboxCommand(join(ROOT, 'bin', 'lakebox.js'));
-  const child = spawn(launch.cmd, [...launch.args, 'server', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'], {
-    cwd: ROOT,
-    env: { ...process.env, LAKEBOX_ACCESS_KEY_ID: credentials.accessKeyId, LAKEBOX_SECRET_ACCESS_KEY: credentials.secretAccessKey },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const endpoint = await new Promise((res, rej) => {
-    const t = setTimeout(() => rej(new Error('server did not start')), 30_000);
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      try {
-        const msg = JSON.parse(line);
-        if (msg.msg === 'listening' && msg.url) {
-          clearTimeout(t);
-          res(msg.url);
-        }
-      } catch {
-        /* not JSON */
-      }
-    });
-    child.once('exit', (code) => rej(new Error(`server exited with ${code}`)));
-  });
-  return { child, endpoint };
-}
+const startServer = (dataDir) => startLakeboxServer(ROOT, dataDir, credentials);
 
 function machineInfo(dir) {
   const cpus = os.cpus();

@@ -6,18 +6,16 @@
 //   node bench/crawler-bench.mjs --files 10000 --folders 100  # larger trees
 //
 // Targets on 2 cores: >= 500 new Parquet files/s, >= 200 new gzip JSON files/s.
-import { lakeboxCommand } from './lib/proc.mjs';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateCrawlerCommand, GetCrawlerCommand, GetCrawlerMetricsCommand, GetPartitionsCommand, GlueClient, StartCrawlerCommand } from '@aws-sdk/client-glue';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { startLakeboxServer } from './lib/proc.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({
@@ -38,30 +36,7 @@ const FOLDERS = Number(args.folders);
 const CONC = Number(args.concurrency);
 const credentials = { accessKeyId: 'bench', secretAccessKey: 'bench-secret' };
 
-async function startServer(dataDir) {
-  const launch = lakeboxCommand(join(ROOT, 'bin', 'lakebox.js'));
-  const child = spawn(launch.cmd, [...launch.args, 'server', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'], {
-    cwd: ROOT,
-    env: { ...process.env, LAKEBOX_ACCESS_KEY_ID: credentials.accessKeyId, LAKEBOX_SECRET_ACCESS_KEY: credentials.secretAccessKey },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const endpoint = await new Promise((res, rej) => {
-    const t = setTimeout(() => rej(new Error('server did not start')), 30_000);
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      try {
-        const msg = JSON.parse(line);
-        if (msg.msg === 'listening' && msg.url) {
-          clearTimeout(t);
-          res(msg.url);
-        }
-      } catch {
-        /* not JSON */
-      }
-    });
-    child.once('exit', (code) => rej(new Error(`server exited with ${code}`)));
-  });
-  return { child, endpoint };
-}
+const startServer = (dataDir) => startLakeboxServer(ROOT, dataDir, credentials);
 
 async function parquetVariants(dir, count) {
   const db = await DuckDBInstance.create(':memory:');

@@ -105,3 +105,32 @@ export function lakeboxCommand(bin, extraNodeArgs = []) {
   const flags = m ? m[1].trim().split(/\s+/).filter(Boolean) : [];
   return { cmd: process.execPath, args: [...flags, ...extraNodeArgs, bin] };
 }
+
+/** Starts `bin/lakebox.js server` on a free port (as lakeboxCommand does); resolves with the child and its endpoint. */
+export async function startLakeboxServer(root, dataDir, credentials) {
+  const { spawn } = await import('node:child_process');
+  const { createInterface } = await import('node:readline');
+  const { join } = await import('node:path');
+  const launch = lakeboxCommand(join(root, 'bin', 'lakebox.js'));
+  const child = spawn(launch.cmd, [...launch.args, 'server', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'], {
+    cwd: root,
+    env: { ...process.env, LAKEBOX_ACCESS_KEY_ID: credentials.accessKeyId, LAKEBOX_SECRET_ACCESS_KEY: credentials.secretAccessKey },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const endpoint = await new Promise((res, rej) => {
+    const t = setTimeout(() => rej(new Error('server did not start')), 30_000);
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      try {
+        const msg = JSON.parse(line);
+        if (msg.msg === 'listening' && msg.url) {
+          clearTimeout(t);
+          res(msg.url);
+        }
+      } catch {
+        /* not JSON */
+      }
+    });
+    child.once('exit', (code) => rej(new Error(`server exited with ${code}`)));
+  });
+  return { child, endpoint };
+}

@@ -1,9 +1,10 @@
 /** Athena Hive DDL through @aws-sdk/client-athena: CREATE EXTERNAL TABLE, MSCK, ALTER PARTITION, SHOW/DESCRIBE `.txt` results, SerDe read semantics, partition projection and views. */
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand, type QueryExecution } from '@aws-sdk/client-athena';
+import { AthenaClient, GetQueryResultsCommand, StartQueryExecutionCommand, type QueryExecution } from '@aws-sdk/client-athena';
 import { GetTableCommand, GlueClient } from '@aws-sdk/client-glue';
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { waitForQuery } from '../helpers/athena-client.js';
 import { ACCESS_KEY_ID, SECRET_ACCESS_KEY, startLakebox, type LakeboxProcess } from '../helpers/lakebox-process.js';
 
 const credentials = { accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY };
@@ -26,11 +27,7 @@ async function run(sql: string): Promise<QueryExecution> {
   const { QueryExecutionId } = await athena.send(
     new StartQueryExecutionCommand({ QueryString: sql, QueryExecutionContext: { Database: 'ddl' }, ResultConfiguration: { OutputLocation: 's3://results/ddl/' } }),
   );
-  for (;;) {
-    const qe = (await athena.send(new GetQueryExecutionCommand({ QueryExecutionId }))).QueryExecution!;
-    if (!['QUEUED', 'RUNNING'].includes(qe.Status!.State!)) return qe;
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  return waitForQuery(athena, QueryExecutionId!);
 }
 
 async function ok(sql: string): Promise<QueryExecution> {

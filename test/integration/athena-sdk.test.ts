@@ -16,11 +16,11 @@ import {
   StartQueryExecutionCommand,
   StopQueryExecutionCommand,
   type QueryExecution,
-  type Row,
 } from '@aws-sdk/client-athena';
 import { BatchCreatePartitionCommand, CreateDatabaseCommand, CreateTableCommand, GlueClient } from '@aws-sdk/client-glue';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { runQuery, waitForQuery } from '../helpers/athena-client.js';
 import { errorName } from '../helpers/errors.js';
 import { ACCESS_KEY_ID, SECRET_ACCESS_KEY, removeDir, startLakebox, type LakeboxProcess } from '../helpers/lakebox-process.js';
 
@@ -74,28 +74,10 @@ async function start(sql: string, extra: Partial<ConstructorParameters<typeof St
   return out.QueryExecutionId!;
 }
 
-async function wait(id: string, timeoutMs = 30_000): Promise<QueryExecution> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const qe = (await athena.send(new GetQueryExecutionCommand({ QueryExecutionId: id }))).QueryExecution!;
-    if (!['QUEUED', 'RUNNING'].includes(qe.Status!.State!)) return qe;
-    if (Date.now() > deadline) throw new Error(`query ${id} still ${qe.Status!.State}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const wait = (id: string, timeoutMs = 30_000): Promise<QueryExecution> => waitForQuery(athena, id, timeoutMs);
 
-async function run(sql: string, extra: Parameters<typeof start>[1] = {}): Promise<{ qe: QueryExecution; rows: (string | undefined)[][] }> {
-  const qe = await wait(await start(sql, extra));
-  if (qe.Status!.State !== 'SUCCEEDED') return { qe, rows: [] };
-  const rows: Row[] = [];
-  let token: string | undefined;
-  do {
-    const page = await athena.send(new GetQueryResultsCommand({ QueryExecutionId: qe.QueryExecutionId, NextToken: token }));
-    rows.push(...(page.ResultSet!.Rows ?? []));
-    token = page.NextToken;
-  } while (token);
-  return { qe, rows: rows.map((r) => (r.Data ?? []).map((d) => d.VarCharValue)) };
-}
+const run = (sql: string, extra: Parameters<typeof start>[1] = {}): Promise<{ qe: QueryExecution; rows: (string | undefined)[][] }> =>
+  runQuery(athena, { QueryString: sql, QueryExecutionContext: { Database: 'lake' }, ResultConfiguration: { OutputLocation: OUTPUT }, ...extra });
 
 /** Parses Athena result CSV as a client would (quoted values, empty unquoted = NULL). */
 function parseCsv(text: string): (string | null)[][] {

@@ -5,10 +5,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand, type QueryExecution } from '@aws-sdk/client-athena';
+import { AthenaClient, GetQueryResultsCommand, StartQueryExecutionCommand, type QueryExecution } from '@aws-sdk/client-athena';
 import { CreateDatabaseCommand, CreateTableCommand, GetPartitionsCommand, GetTableCommand, GlueClient } from '@aws-sdk/client-glue';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { waitForQuery } from '../helpers/athena-client.js';
 import { ACCESS_KEY_ID, SECRET_ACCESS_KEY, removeDir, startLakebox, type LakeboxProcess } from '../helpers/lakebox-process.js';
 
 const credentials = { accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY };
@@ -29,13 +30,7 @@ async function start(sql: string): Promise<string> {
 }
 
 async function run(sql: string): Promise<QueryExecution> {
-  const id = await start(sql);
-  for (const deadline = Date.now() + 60_000; ; ) {
-    const qe = (await athena.send(new GetQueryExecutionCommand({ QueryExecutionId: id }))).QueryExecution!;
-    if (!['QUEUED', 'RUNNING'].includes(qe.Status!.State!)) return qe;
-    if (Date.now() > deadline) throw new Error(`query ${id} still running`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  return waitForQuery(athena, await start(sql), 60_000);
 }
 
 async function ok(sql: string): Promise<QueryExecution> {

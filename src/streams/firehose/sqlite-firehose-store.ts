@@ -1,6 +1,6 @@
 /** Firehose persistence: stream definitions, delivered-through watermarks and staged chunks in SQLite; accepted batches in the intake log. */
 import type { DurableSqlite } from '../../storage/fs/durable-sqlite.js';
-import type { IntakeLog, PendingBatch } from './intake-log.js';
+import { unframe, type IntakeLog, type PendingBatch } from './intake-log.js';
 import type { DeliveryStream } from './model.js';
 
 export type { PendingBatch } from './intake-log.js';
@@ -65,18 +65,6 @@ export function frameRecords(records: readonly Uint8Array[]): Buffer {
     off += 4;
     out.set(r, off);
     off += r.length;
-  }
-  return out;
-}
-
-export function unframeRecords(data: Buffer): Buffer[] {
-  const out: Buffer[] = [];
-  let off = 0;
-  while (off < data.length) {
-    const len = data.readUInt32BE(off);
-    off += 4;
-    out.push(data.subarray(off, off + len));
-    off += len;
   }
   return out;
 }
@@ -211,7 +199,7 @@ export class SqliteFirehoseStore {
 
   readChunk(id: number): Buffer[] {
     const r = this.#s.chunkData.get(id);
-    return r ? unframeRecords(r.data) : [];
+    return r ? unframe(r.data) : [];
   }
 
   sync(): Promise<void> {
