@@ -19,7 +19,8 @@ import type {
 } from '@aws-sdk/client-firehose';
 import type { DeliveryEngine } from './delivery/delivery-engine.js';
 import { mergeDestination, normalizeDestination, validateDestination } from './destination-config.js';
-import { FirehoseErrors, Violations } from './errors.js';
+import { FirehoseError, FirehoseErrors, Violations } from './errors.js';
+import { InvalidRecordData, type RecordData } from './intake-log.js';
 import type { FirehoseMetrics } from './metrics.js';
 import { DESTINATION_ID, MAX_BATCH_BYTES, MAX_BATCH_RECORDS, MAX_RECORD_BYTES, type DeliveryStream } from './model.js';
 import type { SqliteFirehoseStore } from './sqlite-firehose-store.js';
@@ -41,7 +42,7 @@ export interface FirehoseServiceOptions {
 
 export interface PutRecordsInput {
   readonly DeliveryStreamName?: string | undefined;
-  readonly Records?: readonly { Data?: Uint8Array | undefined }[] | undefined;
+  readonly Records?: readonly { Data?: RecordData | undefined }[] | undefined;
 }
 
 export class FirehoseService {
@@ -244,7 +245,7 @@ export class FirehoseService {
     }
   }
 
-  async putRecord(input: { DeliveryStreamName?: string | undefined; Record?: { Data?: Uint8Array | undefined } | undefined }): Promise<PutRecordOutput> {
+  async putRecord(input: { DeliveryStreamName?: string | undefined; Record?: { Data?: RecordData | undefined } | undefined }): Promise<PutRecordOutput> {
     const out = await this.#put(input.DeliveryStreamName, input.Record === undefined ? undefined : [input.Record], 'record');
     return { RecordId: out[0]!, Encrypted: false };
   }
@@ -254,7 +255,7 @@ export class FirehoseService {
     return { FailedPutCount: 0, Encrypted: false, RequestResponses: ids.map((RecordId) => ({ RecordId })) };
   }
 
-  async #put(name: string | undefined, records: readonly { Data?: Uint8Array | undefined }[] | undefined, path: string): Promise<string[]> {
+  async #put(name: string | undefined, records: readonly { Data?: RecordData | undefined }[] | undefined, path: string): Promise<string[]> {
     const v = new Violations();
     this.#checkName(name, v);
     if (records === undefined) v.add(undefined, path, 'not be null');
@@ -279,7 +280,14 @@ export class FirehoseService {
       this.metrics.throttledRecords.inc(labels, data.length);
       throw FirehoseErrors.serviceUnavailable('Slow down. The buffer of undelivered records is full; retry with backoff.');
     }
-    const batch = await this.store.append(s.name, s.versionId, Date.now(), data);
+    let batch;
+    try {
+      batch = await this.store.append(s.name, s.versionId, Date.now(), data);
+    } catch (err) {
+      if (!(err instanceof InvalidRecordData)) throw err;
+      const at = path === 'record' ? 'record.data' : `records.${err.index + 1}.member.data`;
+      throw new FirehoseError('SerializationException', `Value at '${at}' is not a valid base64 blob.`);
+    }
     this.engine.enqueue(batch);
     this.metrics.incomingRecords.inc(labels, data.length);
     this.metrics.incomingBytes.inc(labels, bytes);

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { appendFileSync, mkdtempSync, readdirSync, rmSync, statSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { IntakeLog } from './intake-log.js';
+import { Base64Record, IntakeLog, InvalidRecordData } from './intake-log.js';
 
 const dirs: string[] = [];
 function dir(): string {
@@ -108,6 +108,30 @@ describe('IntakeLog', () => {
     await log.open(none, 1);
     await log.append('..', 1, 0, [Buffer.from('x')]);
     expect(readdirSync(d)).toEqual(['s-..']);
+    await log.close();
+  });
+
+  it('decodes base64 records straight into the log and refuses text outside the alphabet', async () => {
+    const log = new IntakeLog(dir(), true);
+    await log.open(none, 1);
+    const b64 = (t: string) => new Base64Record(Buffer.from(t).toString('base64'), Buffer.byteLength(t));
+    const batch = await log.append('s', 1, 0, [b64('hello'), new Base64Record('', 0), Buffer.from('raw'), b64('wörld')]);
+    expect(text(log.readBatch(batch.id))).toEqual(['hello', '', 'raw', 'wörld']);
+    expect(batch.bytes).toBe(5 + 0 + 3 + Buffer.byteLength('wörld'));
+    for (const [bad, length] of [
+      ['ab!c', 3],
+      ['ab=c', 3],
+      ['YW Jjabc', 6],
+    ] as const) {
+      expect(() => log.append('s', 1, 0, [b64('ok'), new Base64Record(bad, length)])).toThrow(InvalidRecordData);
+    }
+    try {
+      void log.append('s', 1, 0, [b64('ok'), b64('fine'), new Base64Record('****', 3)]);
+    } catch (err) {
+      expect((err as InvalidRecordData).index).toBe(2);
+    }
+    // Nothing of a refused batch reaches the log.
+    expect(log.pendingBatches().map((b) => b.id)).toEqual([batch.id]);
     await log.close();
   });
 });

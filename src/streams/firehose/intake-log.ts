@@ -15,6 +15,24 @@ export interface PendingBatch {
   readonly bytes: number;
 }
 
+/** A record still in its wire form: base64 text and its decoded length; decoded straight into the log buffer. */
+export class Base64Record {
+  constructor(
+    readonly base64: string,
+    readonly length: number,
+  ) {}
+}
+
+/** A record's bytes, or its base64 text (the PutRecordBatch path, which then allocates no buffer per record). */
+export type RecordData = Uint8Array | Base64Record;
+
+/** A Base64Record whose text is not valid base64 (characters outside the alphabet). */
+export class InvalidRecordData extends Error {
+  constructor(readonly index: number) {
+    super(`record ${index} is not valid base64`);
+  }
+}
+
 interface Segment {
   readonly path: string;
   readonly fd: number;
@@ -163,7 +181,7 @@ export class IntakeLog {
   }
 
   /** Appends one put call's records; resolves once they are on disk (concurrent appends share fdatasyncs). */
-  append(stream: string, version: number, arrival: number, records: readonly Uint8Array[]): Promise<PendingBatch> {
+  append(stream: string, version: number, arrival: number, records: readonly RecordData[]): Promise<PendingBatch> {
     const id = this.#nextId++;
     // One contiguous buffer per batch (header, stream name, length-prefixed records): one copy, one CRC, one iovec.
     const nameLength = Buffer.byteLength(stream, 'utf8');
@@ -173,9 +191,12 @@ export class IntakeLog {
     const buffer = Buffer.allocUnsafe(HEADER + payloadLength);
     buffer.write(stream, HEADER, 'utf8');
     let off = HEADER + nameLength;
-    for (const r of records) {
+    for (const [i, r] of records.entries()) {
       buffer.writeUInt32BE(r.length, off);
-      buffer.set(r, off + 4);
+      if (r instanceof Base64Record) {
+        // Node's decoder skips characters outside the alphabet, so bad input shows up as a short write.
+        if (r.length > 0 && buffer.write(r.base64, off + 4, r.length, 'base64') !== r.length) throw new InvalidRecordData(i);
+      } else buffer.set(r, off + 4);
       off += 4 + r.length;
     }
     buffer.writeUInt32BE(MAGIC, 0);

@@ -1,6 +1,6 @@
 /** Firehose persistence: stream definitions, delivered-through watermarks and staged chunks in SQLite; accepted batches in the intake log. */
 import type { DurableSqlite } from '../../storage/fs/durable-sqlite.js';
-import { unframe, type IntakeLog, type PendingBatch } from './intake-log.js';
+import { unframe, type IntakeLog, type PendingBatch, type RecordData } from './intake-log.js';
 import type { DeliveryStream } from './model.js';
 
 export type { PendingBatch } from './intake-log.js';
@@ -138,7 +138,7 @@ export class SqliteFirehoseStore {
   }
 
   /** Appends one put call's records; resolves once they are on disk. */
-  append(stream: string, version: number, arrival: number, records: readonly Uint8Array[]): Promise<PendingBatch> {
+  append(stream: string, version: number, arrival: number, records: readonly RecordData[]): Promise<PendingBatch> {
     return this.log.append(stream, version, arrival, records);
   }
 
