@@ -177,3 +177,22 @@ def test_crawler_schedule_and_errors(glue):
     crawler = crawl(glue, name)
     assert crawler['LastCrawl']['Status'] == 'SUCCEEDED'
     glue.delete_crawler(Name=name)
+
+
+def test_settings_lakebox_cannot_honour_are_refused(glue):
+    """Non-S3 targets, custom classifiers and event-mode recrawls are refused, never stored and ignored."""
+    s3_targets = {'S3Targets': [{'Path': 's3://nowhere/x'}]}
+    cases = [
+        ({'Targets': {**s3_targets, 'JdbcTargets': [{'ConnectionName': 'c', 'Path': 'db/%'}]}}, 'JdbcTargets'),
+        ({'Targets': s3_targets, 'Classifiers': ['my-grok']}, 'classifiers'),
+        ({'Targets': s3_targets, 'RecrawlPolicy': {'RecrawlBehavior': 'CRAWL_EVENT_MODE'}}, 'CRAWL_EVENT_MODE'),
+    ]
+    for extra, needle in cases:
+        name = f'refused-{uuid.uuid4().hex[:8]}'
+        with pytest.raises(ClientError) as e:
+            glue.create_crawler(Name=name, Role=ROLE, DatabaseName='refused', **extra)
+        assert e.value.response['Error']['Code'] == 'InvalidInputException'
+        assert needle in e.value.response['Error']['Message']
+        with pytest.raises(ClientError) as missing:
+            glue.get_crawler(Name=name)
+        assert missing.value.response['Error']['Code'] == 'EntityNotFoundException'

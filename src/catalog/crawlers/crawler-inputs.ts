@@ -63,6 +63,12 @@ function targets(value: CrawlerTargets | undefined): CrawlerTargets {
   };
   const count = (Object.values(out) as unknown[]).reduce<number>((n, list) => n + (Array.isArray(list) ? list.length : 0), 0);
   if (count === 0) throw CrawlerErrors.invalidInput('Crawler targets must not be empty.');
+  // Refused rather than stored and ignored: Lakebox crawls S3 paths only.
+  for (const [kind, list] of Object.entries(out)) {
+    if (kind !== 'S3Targets' && Array.isArray(list) && list.length > 0) {
+      throw CrawlerErrors.invalidInput(`${kind} are not supported by Lakebox yet; crawlers read S3Targets only.`);
+    }
+  }
   return out;
 }
 
@@ -78,7 +84,10 @@ function apply(base: Crawler, i: Fields, isCreate: boolean): Crawler {
   if (i.Targets !== undefined || isCreate) c.Targets = targets(i.Targets);
   if (i.DatabaseName !== undefined) c.DatabaseName = maxLen(i.DatabaseName, 255, 'databaseName')?.toLowerCase();
   if (i.Description !== undefined) c.Description = maxLen(i.Description, CRAWLER_LIMITS.description, 'description') || undefined;
-  if (i.Classifiers !== undefined) c.Classifiers = Array.isArray(i.Classifiers) ? i.Classifiers : bad('classifiers', 'Member must be a list', i.Classifiers);
+  if (i.Classifiers !== undefined) {
+    c.Classifiers = Array.isArray(i.Classifiers) ? i.Classifiers : bad('classifiers', 'Member must be a list', i.Classifiers);
+    if (c.Classifiers.length > 0) throw CrawlerErrors.invalidInput('Custom classifiers are not supported by Lakebox yet; crawlers use the built-in JSON, CSV and Parquet classifiers.');
+  }
   if (i.TablePrefix !== undefined) c.TablePrefix = maxLen(i.TablePrefix, CRAWLER_LIMITS.tablePrefix, 'tablePrefix') || undefined;
   if (i.SchemaChangePolicy !== undefined) {
     c.SchemaChangePolicy = {
@@ -91,6 +100,9 @@ function apply(base: Crawler, i: Fields, isCreate: boolean): Crawler {
     c.RecrawlPolicy = {
       RecrawlBehavior: oneOf(i.RecrawlPolicy.RecrawlBehavior, ['CRAWL_EVERYTHING', 'CRAWL_NEW_FOLDERS_ONLY', 'CRAWL_EVENT_MODE'], 'recrawlPolicy.recrawlBehavior') ?? 'CRAWL_EVERYTHING',
     };
+    if (c.RecrawlPolicy.RecrawlBehavior === 'CRAWL_EVENT_MODE') {
+      throw CrawlerErrors.invalidInput('RecrawlBehavior CRAWL_EVENT_MODE needs S3 event notifications, which Lakebox does not deliver yet; use CRAWL_NEW_FOLDERS_ONLY.');
+    }
   }
   if (i.LineageConfiguration !== undefined) {
     c.LineageConfiguration = {
