@@ -308,3 +308,17 @@ def make_zip(files: Mapping[str, str]) -> bytes:
         for name, text in files.items():
             z.writestr(name, text)
     return buf.getvalue()
+
+
+def parquet_table_input(name: str, location: str, columns: list[tuple[str, str]]) -> dict:
+    """A Glue TableInput for an unpartitioned Parquet table, as Athena's DDL would store it."""
+    return {
+        'Name': name, 'TableType': 'EXTERNAL_TABLE', 'PartitionKeys': [],
+        'StorageDescriptor': {
+            'Location': location,
+            'Columns': [{'Name': n, 'Type': t} for n, t in columns],
+            'InputFormat': 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
+            'OutputFormat': 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
+            'SerdeInfo': {'SerializationLibrary': 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe'},
+        },
+    }

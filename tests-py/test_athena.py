@@ -13,6 +13,8 @@ import boto3
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+
+from lakebox_helpers import parquet_table_input
 from botocore.exceptions import ClientError
 
 ROWS = 1800
@@ -43,14 +45,7 @@ def lake(session, lakebox, s3):
     buf = io.BytesIO()
     pq.write_table(pa.Table.from_pylist(DATA), buf)
     s3.put_object(Bucket=bucket, Key='sales/part-0.parquet', Body=buf.getvalue())
-    glue.create_table(DatabaseName=db, TableInput={
-        'Name': 'sales', 'TableType': 'EXTERNAL_TABLE', 'PartitionKeys': [],
-        'StorageDescriptor': {
-            'Location': f's3://{bucket}/sales/',
-            'Columns': [{'Name': 'id', 'Type': 'bigint'}, {'Name': 'city', 'Type': 'string'}, {'Name': 'amount', 'Type': 'double'}, {'Name': 'units', 'Type': 'bigint'}],
-            'SerdeInfo': {'SerializationLibrary': 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe'},
-        },
-    })
+    glue.create_table(DatabaseName=db, TableInput=parquet_table_input('sales', f's3://{bucket}/sales/', [('id', 'bigint'), ('city', 'string'), ('amount', 'double'), ('units', 'bigint')]))
     text = ''.join(f"{r['id']}|{r['city']}|{r['units']}\n" for r in DATA[:300]) + 'bad|row|x\n'
     s3.put_object(Bucket=bucket, Key='pipes/data.txt', Body=text.encode())
     glue.create_table(DatabaseName=db, TableInput={

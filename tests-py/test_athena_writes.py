@@ -15,6 +15,8 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
 
+from lakebox_helpers import parquet_table_input
+
 random.seed(11)
 ROWS = [
     {'id': i, 'country': random.choice(['no', 'pe', 'ua', 'in']), 'price': round(random.uniform(1, 90), 2), 'units': random.randint(1, 6)}
@@ -34,15 +36,7 @@ def env(lakebox, s3):
     buf = io.BytesIO()
     pq.write_table(pa.Table.from_pylist(ROWS), buf)
     s3.put_object(Bucket=bucket, Key='orders/part-0.parquet', Body=buf.getvalue())
-    glue.create_table(DatabaseName=db, TableInput={
-        'Name': 'orders', 'TableType': 'EXTERNAL_TABLE', 'PartitionKeys': [],
-        'StorageDescriptor': {
-            'Location': f's3://{bucket}/orders/',
-            'Columns': [{'Name': 'id', 'Type': 'bigint'}, {'Name': 'country', 'Type': 'string'},
-                        {'Name': 'price', 'Type': 'double'}, {'Name': 'units', 'Type': 'bigint'}],
-            'SerdeInfo': {'SerializationLibrary': 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe'},
-        },
-    })
+    glue.create_table(DatabaseName=db, TableInput=parquet_table_input('orders', f's3://{bucket}/orders/', [('id', 'bigint'), ('country', 'string'), ('price', 'double'), ('units', 'bigint')]))
     return {'athena': athena, 'glue': glue, 's3': s3, 'db': db, 'bucket': bucket, 'output': f's3://{bucket}/results/'}
 
 

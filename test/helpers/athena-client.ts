@@ -8,6 +8,7 @@ import {
   type Row,
   type StartQueryExecutionCommandInput,
 } from '@aws-sdk/client-athena';
+import type { TableInput } from '@aws-sdk/client-glue';
 
 export async function waitForQuery(athena: AthenaClient, id: string, timeoutMs = 30_000): Promise<QueryExecution> {
   const deadline = Date.now() + timeoutMs;
@@ -32,4 +33,20 @@ export async function runQuery(athena: AthenaClient, input: StartQueryExecutionC
     token = page.NextToken;
   } while (token);
   return { qe, rows: rows.map((r) => (r.Data ?? []).map((d) => d.VarCharValue)) };
+}
+
+/** A Glue TableInput for an unpartitioned Parquet table, as Athena's DDL would store it. */
+export function parquetTableInput(name: string, location: string, columns: readonly { Name: string; Type: string }[]): TableInput {
+  return {
+    Name: name,
+    TableType: 'EXTERNAL_TABLE',
+    PartitionKeys: [],
+    StorageDescriptor: {
+      Location: location,
+      Columns: [...columns],
+      InputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
+      OutputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
+      SerdeInfo: { SerializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe' },
+    },
+  };
 }

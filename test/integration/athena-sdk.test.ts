@@ -20,7 +20,7 @@ import {
 import { BatchCreatePartitionCommand, CreateDatabaseCommand, CreateTableCommand, GlueClient } from '@aws-sdk/client-glue';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { runQuery, waitForQuery } from '../helpers/athena-client.js';
+import { runQuery, waitForQuery, parquetTableInput } from '../helpers/athena-client.js';
 import { errorName } from '../helpers/errors.js';
 import { ACCESS_KEY_ID, SECRET_ACCESS_KEY, removeDir, startLakebox, type LakeboxProcess } from '../helpers/lakebox-process.js';
 
@@ -124,25 +124,7 @@ beforeAll(async () => {
   await glue.send(
     new CreateTableCommand({
       DatabaseName: 'lake',
-      TableInput: {
-        Name: 'events',
-        TableType: 'EXTERNAL_TABLE',
-        PartitionKeys: [],
-        StorageDescriptor: {
-          Location: 's3://lake/events/',
-          Columns: [
-            { Name: 'id', Type: 'bigint' },
-            { Name: 'name', Type: 'string' },
-            { Name: 'score', Type: 'double' },
-            { Name: 'qty', Type: 'int' },
-            { Name: 'tags', Type: 'array<string>' },
-            { Name: 'missing', Type: 'string' },
-          ],
-          InputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
-          OutputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
-          SerdeInfo: { SerializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe' },
-        },
-      },
+      TableInput: parquetTableInput('events', 's3://lake/events/', [{ Name: 'id', Type: 'bigint' }, { Name: 'name', Type: 'string' }, { Name: 'score', Type: 'double' }, { Name: 'qty', Type: 'int' }, { Name: 'tags', Type: 'array<string>' }, { Name: 'missing', Type: 'string' }]),
     }),
   );
   // Firehose-style gzip JSON lines under dt= partitions.

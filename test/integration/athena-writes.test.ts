@@ -9,7 +9,7 @@ import { AthenaClient, GetQueryResultsCommand, StartQueryExecutionCommand, type 
 import { CreateDatabaseCommand, CreateTableCommand, GetPartitionsCommand, GetTableCommand, GlueClient } from '@aws-sdk/client-glue';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { waitForQuery } from '../helpers/athena-client.js';
+import { waitForQuery, parquetTableInput } from '../helpers/athena-client.js';
 import { ACCESS_KEY_ID, SECRET_ACCESS_KEY, removeDir, startLakebox, type LakeboxProcess } from '../helpers/lakebox-process.js';
 
 const credentials = { accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY };
@@ -98,21 +98,7 @@ beforeAll(async () => {
   await glue.send(
     new CreateTableCommand({
       DatabaseName: 'lake',
-      TableInput: {
-        Name: 'sales',
-        TableType: 'EXTERNAL_TABLE',
-        PartitionKeys: [],
-        StorageDescriptor: {
-          Location: 's3://lake/sales/',
-          Columns: [
-            { Name: 'id', Type: 'bigint' },
-            { Name: 'region', Type: 'string' },
-            { Name: 'amount', Type: 'double' },
-            { Name: 'qty', Type: 'int' },
-          ],
-          SerdeInfo: { SerializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe' },
-        },
-      },
+      TableInput: parquetTableInput('sales', 's3://lake/sales/', [{ Name: 'id', Type: 'bigint' }, { Name: 'region', Type: 'string' }, { Name: 'amount', Type: 'double' }, { Name: 'qty', Type: 'int' }]),
     }),
   );
 }, 60_000);
