@@ -4,15 +4,15 @@ import type { ObjectService } from '../../storage/object-service.js';
 import { SqlTranslationError } from '../dialect/errors.js';
 import { AthenaErrors, QueryFailure, QueryFailures } from './athena-errors.js';
 import type { AthenaStore } from './athena-store.js';
-import { CsvRowReader } from './csv-format.js';
 import { ATHENA_LIMITS, DEFAULT_CATALOG, ENGINE_VERSION, type QueryExecutionRecord, type ResultConfiguration } from './model.js';
 import { decodeToken, encodeToken, maxResults, requiredString } from './paging.js';
 import type { PreparedStatements } from './prepared-statements.js';
+import { readQueryResults } from './query-results.js';
 import { Cancelled, RunControl, type ExecutionPlan, type QueryRunner } from './query-runner.js';
 import { parseOutputLocation } from './result-writer.js';
 import { classify, parseDeallocate, parseExecute, parsePrepare, placeholderPositions, substitute } from './statement-router.js';
 import type { WorkGroups } from './workgroups.js';
-import { planWrite, splitS3Uri, writeResultKeys } from '../writes/write-plan.js';
+import { planWrite, writeResultKeys } from '../writes/write-plan.js';
 import { WriteSyntaxError } from '../writes/write-statement.js';
 
 type Json = Record<string, unknown>;
@@ -273,80 +273,8 @@ export class AthenaService {
     return {};
   }
 
-  async #manifestRows(uri: string, limit: number, token: unknown): Promise<Json> {
-    const start = decodeToken<number>('rows', token) ?? 0;
-    const lines = await readManifest(this.deps.objects, uri);
-    const page = lines.slice(start, start + limit);
-    const next = start + page.length < lines.length ? { NextToken: encodeToken('rows', start + page.length) } : {};
-    return { ResultSet: { Rows: page.map((l) => ({ Data: [{ VarCharValue: l }] })), ResultSetMetadata: { ColumnInfo: [] } }, ...next };
-  }
-
   async getQueryResults(i: Json): Promise<Json> {
-    const r = this.#require(i.QueryExecutionId);
-    const limit = maxResults(i.MaxResults, 1, ATHENA_LIMITS.getResultsPage);
-    const writeKeys = writeResultKeys(r.substatementType, r.outputPrefix, r.id);
-    if (i.QueryResultType === 'DATA_MANIFEST' && !writeKeys) throw AthenaErrors.invalidInput('DATA_MANIFEST results exist only for CTAS, INSERT INTO and UNLOAD queries');
-    if (r.state === 'QUEUED' || r.state === 'RUNNING') throw AthenaErrors.notFinished(r.state);
-    if (i.QueryResultType === 'DATA_MANIFEST' && writeKeys && r.state === 'SUCCEEDED') return this.#manifestRows(writeKeys.manifest, limit, i.NextToken);
-    if (r.state === 'CANCELLED') throw AthenaErrors.resultNotFound();
-    if (r.state === 'FAILED') {
-      if (r.statementType !== 'DML' && r.stateChangeReason?.startsWith('FAILED')) return { ResultSet: { Rows: [] } };
-      throw AthenaErrors.didNotSucceed(r.state);
-    }
-    const columns = r.columns ?? [];
-    const metadata = { ColumnInfo: columns };
-    const updateCount = r.updateCount !== undefined ? { UpdateCount: r.updateCount } : r.statementType === 'DDL' ? {} : { UpdateCount: 0 };
-    const datum = (v: string | null): Json => (v === null ? {} : { VarCharValue: v });
-    if (r.resultKind !== 'csv') {
-      const start = decodeToken<number>('rows', i.NextToken) ?? 0;
-      const all = r.textRows ?? [];
-      const rows = all.slice(start, start + limit);
-      const next = start + rows.length < all.length ? { NextToken: encodeToken('rows', start + rows.length) } : {};
-      return { ...updateCount, ResultSet: { Rows: rows.map((row) => ({ Data: row.map(datum) })), ResultSetMetadata: r.statementType === 'DML' ? metadata : { ColumnInfo: columns.length > 0 ? columns : [] } }, ...next };
-    }
-    const offset = decodeToken<number>('csv', i.NextToken) ?? 0;
-    const out = parseOutputLocation(r.outputPrefix)!;
-    let body;
-    try {
-      body = (await this.deps.objects.getObject({ bucket: out.bucket, key: `${out.prefix}${r.id}.csv`, range: `bytes=${offset}-`, conditions: {} })).body!;
-    } catch {
-      throw AthenaErrors.resultNotFound();
-    }
-    const reader = new CsvRowReader(offset);
-    const rows: (string | null)[][] = [];
-    let ended = true;
-    try {
-      for await (const chunk of body) {
-        reader.push((chunk as Buffer).toString('utf8'));
-        for (let row = reader.next(); row; row = rows.length < limit ? reader.next() : undefined) rows.push(row);
-        if (rows.length >= limit) {
-          ended = false;
-          break;
-        }
-      }
-      if (ended) for (let row = reader.next(true); row && rows.length < limit; row = reader.next(true)) rows.push(row);
-    } finally {
-      body.destroy();
-    }
-    const more = !ended || reader.next(true) !== undefined;
-    return {
-      UpdateCount: 0,
-      ResultSet: { Rows: rows.map((row) => ({ Data: row.map(datum) })), ResultSetMetadata: metadata },
-      ...(more && rows.length > 0 ? { NextToken: encodeToken('csv', reader.offset) } : {}),
-    };
-  }
-}
-
-/** Reads a write's data manifest (one s3 URI per line) as result rows. */
-async function readManifest(objects: ObjectService, uri: string): Promise<string[]> {
-  const { bucket, key } = splitS3Uri(uri);
-  try {
-    const body = (await objects.getObject({ bucket, key, conditions: {} })).body!;
-    const chunks: Buffer[] = [];
-    for await (const c of body) chunks.push(c as Buffer);
-    return Buffer.concat(chunks).toString('utf8').split('\n').filter((l) => l !== '');
-  } catch {
-    return [];
+    return readQueryResults(this.deps.objects, this.#require(i.QueryExecutionId), i);
   }
 }
 
