@@ -47,6 +47,7 @@ export class DeliveryEngine {
   readonly #jq = new JqEvaluator();
   readonly #now: () => number;
   #totalBytes = 0;
+  readonly #streamBytes = new Map<string, number>();
   #stopped = false;
   #purging = false;
 
@@ -82,8 +83,7 @@ export class DeliveryEngine {
   #add(q: Queue, unit: Unit): void {
     q.units.push(unit);
     q.bytes += unit.bytes;
-    this.#setBytes(unit.bytes);
-    this.o.metrics.bufferedBytes.set({ delivery_stream: q.stream }, this.#streamBytes(q.stream));
+    this.#setBytes(q.stream, unit.bytes);
     this.#schedule(q);
   }
 
@@ -110,9 +110,10 @@ export class DeliveryEngine {
     for (const q of [...this.#queues.values()]) {
       if (q.stream !== name) continue;
       if (q.timer) clearTimeout(q.timer);
-      this.#setBytes(-q.bytes);
+      this.#setBytes(name, -q.bytes);
       this.#queues.delete(q.key);
     }
+    this.#streamBytes.delete(name);
     this.#plans.delete(name);
     this.o.metrics.bufferedBytes.remove({ delivery_stream: name });
     this.o.metrics.activePartitions.remove({ delivery_stream: name });
@@ -126,14 +127,12 @@ export class DeliveryEngine {
     await this.#jq.close();
   }
 
-  #setBytes(delta: number): void {
+  /** Keeps the buffered-byte totals (overall and per stream, for the BufferedBytes metric) as units come and go. */
+  #setBytes(stream: string, delta: number): void {
     this.#totalBytes += delta;
-  }
-
-  #streamBytes(stream: string): number {
-    let n = 0;
-    for (const q of this.#queues.values()) if (q.stream === stream) n += q.bytes;
-    return n;
+    const bytes = (this.#streamBytes.get(stream) ?? 0) + delta;
+    this.#streamBytes.set(stream, bytes);
+    this.o.metrics.bufferedBytes.set({ delivery_stream: stream }, bytes);
   }
 
   #queue(stream: string, kind: Queue['kind'], lane: Lane, partition: string): Queue {
@@ -390,7 +389,6 @@ export class DeliveryEngine {
     const removed = chosen.reduce((n, u) => n + u.bytes, 0);
     q.units = q.units.filter((u) => !ids.has(u.id));
     q.bytes -= removed;
-    this.#setBytes(-removed);
-    this.o.metrics.bufferedBytes.set({ delivery_stream: q.stream }, this.#streamBytes(q.stream));
+    this.#setBytes(q.stream, -removed);
   }
 }
