@@ -19,7 +19,7 @@
 // Client CPU is measured (process.cpuUsage) alongside the server's (/proc/<pid>/stat), since both share the machine.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { closeSync, createWriteStream, existsSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -29,7 +29,7 @@ import { gunzip } from 'node:zlib';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 
-import { CLK_TCK, freePort, httpGetStatus, lakeboxCommand, machineCpu, percentile, procStatusKb, processCpuSeconds, safeRead, sh, sleep, splitArgs } from './lib/proc.mjs';
+import { CLK_TCK, freePort, httpGetStatus, lakeboxCommand, machineCpu, superviseServer, percentile, procStatusKb, processCpuSeconds, sh, sleep, splitArgs } from './lib/proc.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const gunzipAsync = promisify(gunzip);
@@ -331,68 +331,28 @@ async function startServer(target, opts, workDir) {
     cmd = 'python3';
     args = ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)];
   }
-  const logPath = join(workDir, `${target}.log`);
-  const logStream = createWriteStream(logPath);
-  const env = { ...process.env };
-  delete env.AWS_ENDPOINT_URL;
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env, cwd: workDir });
   let listening = false;
-  let pending = '';
-  child.stdout.on('data', (chunk) => {
-    logStream.write(chunk);
-    if (listening) return;
-    pending += chunk.toString('utf8');
-    for (const line of pending.split('\n')) {
+  return superviseServer({
+    target,
+    cmd,
+    args,
+    cwd: workDir,
+    port,
+    dataDir,
+    logPath: join(workDir, `${target}.log`),
+    onLine: (line) => {
       try {
         if (JSON.parse(line).msg === 'listening') listening = true;
       } catch {
-        /* a log line or a partial line */
+        /* a log line */
       }
-    }
-    pending = pending.slice(pending.lastIndexOf('\n') + 1);
-  });
-  child.stderr.pipe(logStream);
-  let exited = false;
-  let exitInfo;
-  const exitPromise = new Promise((r) =>
-    child.once('exit', (code, signal) => {
-      exited = true;
-      exitInfo = { code, signal };
-      r(exitInfo);
-    }),
-  );
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (exited) fail(`${target} exited during startup; see ${logPath}:\n${safeRead(logPath)}`);
+    },
     // Lakebox prints {"msg":"listening",...} when ready; moto has no such line, so poll its API.
-    if (target === 'lakebox' ? listening : (await httpGetStatus(port, '/moto-api/')) === 200) break;
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      fail(`${target} did not become ready within 60 s; see ${logPath}`);
-    }
-    await sleep(target === 'lakebox' ? 20 : 100);
-  }
-  return {
-    target,
-    port,
-    pid: child.pid,
-    dataDir,
-    logPath,
-    command: [cmd === process.execPath ? 'node' : cmd, ...args].join(' '),
-    assertAlive() {
-      if (exited) throw new Error(`${target} exited unexpectedly (${JSON.stringify(exitInfo)}); log tail:\n${safeRead(logPath)}`);
-    },
-    async stop() {
-      if (!exited) child.kill('SIGTERM');
-      const timer = setTimeout(() => {
-        if (!exited) child.kill('SIGKILL');
-      }, 20_000);
-      const result = await exitPromise;
-      clearTimeout(timer);
-      logStream.end();
-      return result;
-    },
-  };
+    isReady: async () => (target === 'lakebox' ? listening : (await httpGetStatus(port, '/moto-api/')) === 200),
+    pollMs: target === 'lakebox' ? 20 : 100,
+    stopGraceMs: 20_000,
+    fail,
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -12,11 +12,9 @@
 // CRC32 are computed once up front. Requests carry what the AWS SDK for JavaScript v3 sends: a signed payload hash
 // (x-amz-content-sha256), x-amz-checksum-crc32 + x-amz-sdk-checksum-algorithm on PUT, x-amz-checksum-mode: ENABLED
 // on GET, and the client checks the returned CRC32 against the bytes received, like the SDK does.
-import { spawn } from 'node:child_process';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import {
   closeSync,
-  createWriteStream,
   existsSync,
   fsyncSync,
   mkdirSync,
@@ -37,7 +35,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { crc32 } from 'node:zlib';
 
-import { CLK_TCK, freePort, httpGetStatus, lakeboxCommand, machineCpu, percentile, procStatusKb, processCpuSeconds, safeRead, sh, sleep, splitArgs } from './lib/proc.mjs';
+import { CLK_TCK, freePort, httpGetStatus, lakeboxCommand, machineCpu, superviseServer, percentile, procStatusKb, processCpuSeconds, sh, sleep, splitArgs } from './lib/proc.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const PAGE_TARGETS = {
@@ -772,55 +770,17 @@ async function startServer(target, opts, workDir) {
     args = ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)];
     readyPath = '/moto-api/';
   }
-  const logPath = join(workDir, `${target}.log`);
-  const logStream = createWriteStream(logPath);
-  const env = { ...process.env };
-  // The SDK warning and any user AWS settings must not leak into the servers.
-  delete env.AWS_ENDPOINT_URL;
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env, cwd: workDir });
-  child.stdout.pipe(logStream);
-  child.stderr.pipe(logStream);
-  let exited = false;
-  let exitInfo;
-  const exitPromise = new Promise((r) =>
-    child.once('exit', (code, signal) => {
-      exited = true;
-      exitInfo = { code, signal };
-      r(exitInfo);
-    }),
-  );
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (exited) fail(`${target} exited during startup; see ${logPath}:\n${safeRead(logPath)}`);
-    if ((await httpGetStatus(port, readyPath)) === 200) break;
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      fail(`${target} did not become ready within 60 s; see ${logPath}`);
-    }
-    await sleep(100);
-  }
-  return {
+  return superviseServer({
     target,
+    cmd,
+    args,
+    cwd: workDir,
     port,
-    pid: child.pid,
     dataDir,
-    logPath,
-    command: [cmd === process.execPath ? 'node' : cmd, ...args].join(' '),
-    /** Throws if the server died under load (with its exit status and the tail of its log). */
-    assertAlive() {
-      if (exited) throw new Error(`${target} exited unexpectedly (${JSON.stringify(exitInfo)}); log tail:\n${safeRead(logPath)}`);
-    },
-    async stop() {
-      if (!exited) child.kill('SIGTERM');
-      const timer = setTimeout(() => {
-        if (!exited) child.kill('SIGKILL');
-      }, 15_000);
-      const result = await exitPromise;
-      clearTimeout(timer);
-      logStream.end();
-      return result;
-    },
-  };
+    logPath: join(workDir, `${target}.log`),
+    isReady: async () => (await httpGetStatus(port, readyPath)) === 200,
+    fail,
+  });
 }
 
 

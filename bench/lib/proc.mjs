@@ -134,3 +134,69 @@ export async function startLakeboxServer(root, dataDir, credentials) {
   });
   return { child, endpoint };
 }
+
+/**
+ * Starts a server process for a bench and waits until `isReady()` answers true (polled every `pollMs`): stdout and
+ * stderr go to `logPath`; `onLine` sees stdout lines. Returns its handle (pid, log, assertAlive, stop with a SIGKILL
+ * after `stopGraceMs`). `fail` ends the bench with a message.
+ */
+export async function superviseServer({ target, cmd, args, cwd, port, dataDir, logPath, isReady, onLine, pollMs = 100, stopGraceMs = 15_000, fail }) {
+  const { spawn } = await import('node:child_process');
+  const { createWriteStream } = await import('node:fs');
+  const logStream = createWriteStream(logPath);
+  const env = { ...process.env };
+  // Any user AWS endpoint setting must not leak into the servers.
+  delete env.AWS_ENDPOINT_URL;
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env, cwd });
+  let pending = '';
+  child.stdout.on('data', (chunk) => {
+    logStream.write(chunk);
+    if (!onLine) return;
+    pending += chunk.toString('utf8');
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) onLine(line);
+  });
+  child.stderr.pipe(logStream);
+  let exited = false;
+  let exitInfo;
+  const exitPromise = new Promise((r) =>
+    child.once('exit', (code, signal) => {
+      exited = true;
+      exitInfo = { code, signal };
+      r(exitInfo);
+    }),
+  );
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (exited) fail(`${target} exited during startup; see ${logPath}:\n${safeRead(logPath)}`);
+    if (await isReady()) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      fail(`${target} did not become ready within 60 s; see ${logPath}`);
+    }
+    await sleep(pollMs);
+  }
+  return {
+    target,
+    port,
+    pid: child.pid,
+    dataDir,
+    logPath,
+    command: [cmd === process.execPath ? 'node' : cmd, ...args].join(' '),
+    /** Throws if the server died under load (with its exit status and the tail of its log). */
+    assertAlive() {
+      if (exited) throw new Error(`${target} exited unexpectedly (${JSON.stringify(exitInfo)}); log tail:\n${safeRead(logPath)}`);
+    },
+    async stop() {
+      if (!exited) child.kill('SIGTERM');
+      const timer = setTimeout(() => {
+        if (!exited) child.kill('SIGKILL');
+      }, stopGraceMs);
+      const result = await exitPromise;
+      clearTimeout(timer);
+      logStream.end();
+      return result;
+    },
+  };
+}
