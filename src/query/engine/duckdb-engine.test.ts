@@ -40,6 +40,18 @@ describe('DuckDbEngine', () => {
     await next.release();
   });
 
+  it('honours an interrupt that arrives before the statement starts', async () => {
+    const s = await engine.session();
+    await s.prepare([], undefined);
+    s.interrupt();
+    await expect(collect(s, 'SELECT count(*) FROM range(100000000) a, range(100000000) b WHERE a.range + b.range < 0')).rejects.toBeInstanceOf(EngineInterrupted);
+    await s.release();
+    const next = await engine.session();
+    await next.prepare([], undefined);
+    expect((await collect(next, 'SELECT 1')).rows).toEqual([['1']]);
+    await next.release();
+  });
+
   it('queues sessions beyond the pool size', async () => {
     const a = await engine.session();
     const b = await engine.session();

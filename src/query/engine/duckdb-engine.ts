@@ -35,7 +35,13 @@ class DuckDbSession implements EngineSession {
     private readonly giveBack: (s: DuckDbSession) => void,
   ) {}
 
+  /** An interrupt that arrives between statements would be lost (DuckDB only interrupts a running one): honour it here. */
+  #checkInterrupted(): void {
+    if (this.#interrupted) throw new EngineInterrupted('Query was interrupted');
+  }
+
   async #run(sql: string): Promise<void> {
+    this.#checkInterrupted();
     try {
       await this.connection.run(sql);
     } catch (err) {
@@ -57,6 +63,7 @@ class DuckDbSession implements EngineSession {
   }
 
   async query(sql: string): Promise<EngineResult> {
+    this.#checkInterrupted();
     let result;
     try {
       result = await this.connection.stream(sql);
@@ -71,6 +78,7 @@ class DuckDbSession implements EngineSession {
       async *batches(): AsyncIterable<TextRow[]> {
         for (;;) {
           let chunk;
+          if (interrupted()) throw new EngineInterrupted('Query was interrupted');
           try {
             chunk = await result.fetchChunk();
           } catch (err) {
@@ -85,6 +93,7 @@ class DuckDbSession implements EngineSession {
   }
 
   async columnNames(sql: string): Promise<string[]> {
+    this.#checkInterrupted();
     try {
       const result = await this.connection.run(`SELECT * FROM (${sql}) LIMIT 0`);
       return result.columnNames();
