@@ -14,6 +14,8 @@ export interface JsonService {
   /** HTTP status per error code this service raises (default 400). */
   readonly errorStatus: Readonly<Record<string, number>>;
   handle(operation: string, input: unknown, auth: AuthContext): Promise<unknown>;
+  /** A cheaper reader for a hot operation's body: the same value JSON.parse would give, or undefined to let JSON.parse read it. */
+  parseBody?(operation: string, body: Buffer): unknown;
   /** Extra members of an error body (e.g. Athena's `AthenaErrorCode`), beside `__type` and `message`. */
   errorFields?(err: ServiceError): Readonly<Record<string, string | number>>;
 }
@@ -71,7 +73,7 @@ export class AwsJsonProtocol {
       let input: unknown = {};
       if (body.length > 0) {
         try {
-          input = JSON.parse(body.toString('utf8'));
+          input = service.parseBody?.(operation, body) ?? JSON.parse(body.toString('utf8'));
         } catch {
           throw new ServiceError('SerializationException', 'Request body is not valid JSON.');
         }

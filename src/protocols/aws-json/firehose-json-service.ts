@@ -4,6 +4,7 @@ import { FIREHOSE_ERROR_STATUS, FirehoseErrors } from '../../streams/firehose/er
 import type { FirehoseService } from '../../streams/firehose/firehose-service.js';
 import { Base64Record } from '../../streams/firehose/intake-log.js';
 import { epochSecondsWire, RawJson, type JsonService } from './aws-json-protocol.js';
+import { scanPutRecordBatch } from './put-record-batch-scanner.js';
 
 type Json = Record<string, unknown>;
 
@@ -40,6 +41,10 @@ export class FirehoseJsonService implements JsonService {
   readonly errorStatus = FIREHOSE_ERROR_STATUS;
 
   constructor(private readonly service: FirehoseService) {}
+
+  parseBody(operation: string, body: Buffer): unknown {
+    return operation === 'PutRecordBatch' ? scanPutRecordBatch(body) : undefined;
+  }
 
   async handle(operation: string, input: unknown): Promise<unknown> {
     if (input === null || typeof input !== 'object' || Array.isArray(input)) {

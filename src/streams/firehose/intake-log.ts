@@ -4,6 +4,13 @@ import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 
+/** Bytes of a file: where another thread can read a batch from. */
+export interface FileRange {
+  readonly path: string;
+  readonly offset: number;
+  readonly length: number;
+}
+
 /** A put call's records, all with the same arrival time. */
 export interface PendingBatch {
   readonly id: number;
@@ -269,8 +276,19 @@ export class IntakeLog {
 
   /** The records of a pending batch (a positional read; empty when the batch is gone). */
   readBatch(id: number): Buffer[] {
+    return unframe(this.readFramed(id));
+  }
+
+  /** Where a pending batch's framed records are (`u32 length | bytes` each; see `unframe`), for readers on other threads. */
+  locate(id: number): FileRange | undefined {
     const e = this.#index.get(id);
-    if (!e) return [];
+    return e && { path: e.location.segment.path, offset: e.location.offset, length: e.location.length };
+  }
+
+  /** A pending batch's records in their framing (`u32 length | bytes` each; see `unframe`). */
+  readFramed(id: number): Buffer {
+    const e = this.#index.get(id);
+    if (!e) return Buffer.alloc(0);
     const buf = Buffer.allocUnsafe(e.location.length);
     let got = 0;
     while (got < buf.length) {
@@ -278,7 +296,7 @@ export class IntakeLog {
       if (n === 0) throw new Error(`batch ${id} is truncated in ${e.location.segment.path}`);
       got += n;
     }
-    return unframe(buf);
+    return buf;
   }
 
   /** Forgets delivered batches and deletes segments whose every batch is delivered; returns how many segments went. */

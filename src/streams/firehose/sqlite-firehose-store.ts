@@ -1,6 +1,6 @@
 /** Firehose persistence: stream definitions, delivered-through watermarks and staged chunks in SQLite; accepted batches in the intake log. */
 import type { DurableSqlite } from '../../storage/fs/durable-sqlite.js';
-import { unframe, type IntakeLog, type PendingBatch, type RecordData } from './intake-log.js';
+import { unframe, type FileRange, type IntakeLog, type PendingBatch, type RecordData } from './intake-log.js';
 import type { DeliveryStream } from './model.js';
 
 export type { PendingBatch } from './intake-log.js';
@@ -148,6 +148,16 @@ export class SqliteFirehoseStore {
 
   readBatch(id: number): Buffer[] {
     return this.log.readBatch(id);
+  }
+
+  /** A pending batch in the intake log's record framing. */
+  readFramed(id: number): Buffer {
+    return this.log.readFramed(id);
+  }
+
+  /** Where a pending batch's framed records are in the intake log (for the gzip worker, which reads them itself). */
+  locateBatch(id: number): FileRange | undefined {
+    return this.log.locate(id);
   }
 
   /**

@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { createGzip, gzip } from 'node:zlib';
 import { compress as snappyBlock } from 'snappy';
 import yazl from 'yazl';
+import type { GzipWorker } from './gzip-worker.js';
 
 const gzipAsync = promisify(gzip);
 
@@ -68,6 +69,8 @@ function zipArchive(data: Buffer): Promise<Buffer> {
 export interface CompressionOptions {
   /** zlib level for GZIP (1–9). */
   readonly gzipLevel: number;
+  /** Where GZIP runs when set: a worker thread, off the event loop that takes puts. */
+  readonly gzipWorker?: GzipWorker | undefined;
 }
 
 const compressors = (o: CompressionOptions): readonly Compressor[] => [

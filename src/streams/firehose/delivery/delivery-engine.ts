@@ -12,7 +12,8 @@ import type { Lane } from '../processing/record-processor.js';
 import type { NewChunk, PendingBatch, SqliteFirehoseStore, StagedChunk } from '../sqlite-firehose-store.js';
 import { writeChunkObject, type ParquetConversion } from './chunk-delivery.js';
 import type { CompressionOptions } from './compressors.js';
-import { encodeUnits, extensionFor, objectKey, writeCompressed, type ObjectSink } from './object-writer.js';
+import { GzipWorker } from './gzip-worker.js';
+import { extensionFor, framedUnits, objectKey, unitRanges, writeCompressed, type ObjectSink } from './object-writer.js';
 import { effectivePrefix } from './prefix-template.js';
 import { hintsFor, recordDelivered, takeUnits, type Queue, type Unit } from './delivery-queue.js';
 
@@ -45,6 +46,7 @@ export class DeliveryEngine {
   readonly #queues = new Map<string, Queue>();
   readonly #plans = new Map<string, { destination: DeliveryStream['destination']; plan: PipelinePlan; extractor: MetadataExtractor | undefined }>();
   readonly #jq = new JqEvaluator();
+  readonly #gzip = new GzipWorker();
   readonly #now: () => number;
   #totalBytes = 0;
   readonly #streamBytes = new Map<string, number>();
@@ -125,6 +127,7 @@ export class DeliveryEngine {
     const running = [...this.#queues.values()].flatMap((q) => (q.inflight ? [q.inflight.catch(() => undefined)] : []));
     await Promise.all(running);
     await this.#jq.close();
+    await this.#gzip.close();
   }
 
   /** Keeps the buffered-byte totals (overall and per stream, for the BufferedBytes metric) as units come and go. */
@@ -282,8 +285,13 @@ export class DeliveryEngine {
       first: head.id,
       extension: dest.FileExtension ?? extensionFor(dest.CompressionFormat, this.#compression),
     });
-    const encoded = encodeUnits(chosen, (id) => this.o.store.readBatch(id), plan.appendDelimiter);
-    await writeCompressed(this.o.sink, bucketOf(dest.BucketARN), key, encoded, dest.CompressionFormat, this.#compression);
+    const records = {
+      pieces: framedUnits(chosen, (id) => this.o.store.readFramed(id)),
+      ranges: () => unitRanges(chosen, (id) => this.o.store.locateBatch(id)),
+      framed: true,
+      delimiter: plan.appendDelimiter,
+    };
+    await writeCompressed(this.o.sink, bucketOf(dest.BucketARN), key, records, dest.CompressionFormat, this.#compression);
     this.o.store.acknowledge(stream.name, chosen[chosen.length - 1]!.id);
     await this.o.store.sync();
     this.#purgeSoon();
@@ -367,7 +375,7 @@ export class DeliveryEngine {
   }
 
   get #compression(): CompressionOptions {
-    return this.o.compression ?? { gzipLevel: 6 };
+    return { gzipLevel: this.o.compression?.gzipLevel ?? 6, gzipWorker: this.#gzip };
   }
 
   /** Deletes delivered intake rows in small steps between other work. */
