@@ -4,6 +4,7 @@ import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { crc32 } from 'node:zlib';
 import { Crc32c } from '@aws-crypto/crc32c';
 import { Crc64Nvme } from '@aws-sdk/crc64-nvme';
+import { HashWorker, OFFLOAD_HASHING_BYTES, type HashAlgorithm, type HashJob } from '../shared/hash-worker.js';
 import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm } from './model.js';
 
 export interface Hasher {
@@ -95,15 +96,36 @@ export async function digestOf(algorithm: ChecksumAlgorithm | 'MD5', data: Buffe
   return h.digest();
 }
 
-/** Pass-through stream that computes MD5 and optional checksums of the bytes flowing through it. */
+const WORKER_NAMES: Readonly<Record<ChecksumAlgorithm, HashAlgorithm>> = {
+  CRC32: 'crc32',
+  CRC32C: 'crc32c',
+  CRC64NVME: 'crc64nvme',
+  SHA1: 'sha1',
+  SHA256: 'sha256',
+};
+
+/**
+ * Pass-through stream that computes MD5 and optional checksums of the bytes flowing through it: on this thread,
+ * or in the hash worker thread when the body is known to be large (`sizeHint` ≥ OFFLOAD_HASHING_BYTES).
+ */
 export class DigestingStream extends Transform {
-  readonly #md5 = createHash('md5');
+  readonly #md5: Hash | undefined;
   readonly #checksums = new Map<ChecksumAlgorithm, Hasher>();
+  readonly #job: HashJob | undefined;
+  #offloaded: Promise<Map<HashAlgorithm, Buffer>> | undefined;
   bytes = 0;
 
-  constructor(algorithms: Iterable<ChecksumAlgorithm>) {
+  constructor(
+    private readonly algorithms: Iterable<ChecksumAlgorithm>,
+    sizeHint?: number,
+  ) {
     super({ highWaterMark: 256 * 1024 });
-    for (const a of algorithms) this.#checksums.set(a, createHasher(a));
+    if (sizeHint !== undefined && sizeHint >= OFFLOAD_HASHING_BYTES) {
+      this.#job = HashWorker.shared.open(['md5', ...[...algorithms].map((a) => WORKER_NAMES[a])]);
+    } else {
+      this.#md5 = createHash('md5');
+      for (const a of algorithms) this.#checksums.set(a, createHasher(a));
+    }
     // The consumer (a store staging the bytes) may attach only after an await; an error raised
     // before that (bad payload hash, aborted upload) must not crash the process as an unhandled
     // 'error' event. The consumer still sees it: reading an errored stream rejects with the error.
@@ -111,8 +133,8 @@ export class DigestingStream extends Transform {
   }
 
   /** A DigestingStream fed from `source`, propagating errors `source` raised before or after this call. */
-  static pipedFrom(source: Readable, algorithms: Iterable<ChecksumAlgorithm>): DigestingStream {
-    const digesting = new DigestingStream(algorithms);
+  static pipedFrom(source: Readable, algorithms: Iterable<ChecksumAlgorithm>, sizeHint?: number): DigestingStream {
+    const digesting = new DigestingStream(algorithms, sizeHint);
     if (source.errored) {
       digesting.destroy(source.errored);
       return digesting;
@@ -124,16 +146,36 @@ export class DigestingStream extends Transform {
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     this.bytes += chunk.length;
-    this.#md5.update(chunk);
+    if (this.#job) {
+      this.#job.update(chunk).then(
+        () => cb(null, chunk),
+        (err: unknown) => cb(err as Error),
+      );
+      return;
+    }
+    this.#md5!.update(chunk);
     for (const h of this.#checksums.values()) h.update(chunk);
     cb(null, chunk);
   }
 
-  md5(): Buffer {
-    return this.#md5.digest();
+  override _destroy(err: Error | null, cb: (error?: Error | null) => void): void {
+    if (!this.writableFinished) this.#job?.abort();
+    cb(err);
+  }
+
+  /** Every digest of an offloaded body, asked for once the body has gone through. */
+  #fromWorker(): Promise<Map<HashAlgorithm, Buffer>> {
+    this.#offloaded ??= this.#job!.digest();
+    return this.#offloaded;
+  }
+
+  async md5(): Promise<Buffer> {
+    if (this.#job) return (await this.#fromWorker()).get('md5')!;
+    return this.#md5!.digest();
   }
 
   async checksum(algorithm: ChecksumAlgorithm): Promise<Buffer | undefined> {
+    if (this.#job) return [...this.algorithms].includes(algorithm) ? (await this.#fromWorker()).get(WORKER_NAMES[algorithm]) : undefined;
     return this.#checksums.get(algorithm)?.digest();
   }
 }

@@ -41,7 +41,7 @@ export async function verifyUpload(
   extra: readonly ChecksumAlgorithm[] = [],
 ): Promise<VerifiedDigests> {
   if (integrity.expectedSize !== undefined && size !== integrity.expectedSize) throw StorageErrors.incompleteBody();
-  const md5 = digesting.md5();
+  const md5 = await digesting.md5();
   if (integrity.contentMd5 !== undefined && md5.toString('base64') !== integrity.contentMd5) {
     throw StorageErrors.badDigestMd5(integrity.contentMd5, md5.toString('base64'));
   }

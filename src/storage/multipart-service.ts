@@ -129,7 +129,7 @@ export class MultipartService {
       );
     }
     const alg = uploadAlg ?? integrity.checksumAlgorithm;
-    const digesting = DigestingStream.pipedFrom(body, alg ? [alg] : []);
+    const digesting = DigestingStream.pipedFrom(body, alg ? [alg] : [], integrity.expectedSize);
     return this.store.putPart(upload, partNumber, digesting, async (size) => {
       if (size > MAX_PART_SIZE) throw StorageErrors.entityTooLarge(size, MAX_PART_SIZE);
       const { md5, checksums } = await verifyUpload(digesting, size, integrity, alg ? [alg] : []);
@@ -176,11 +176,11 @@ export class MultipartService {
       throw StorageErrors.noSuchKey(input.sourceKey);
     }
     const alg = upload.checksumAlgorithm;
-    const digesting = DigestingStream.pipedFrom(read.body, alg ? [alg] : []);
+    const digesting = DigestingStream.pipedFrom(read.body, alg ? [alg] : [], range ? range.end - range.start + 1 : source.size);
     const expected = range ? range.end - range.start + 1 : source.size;
     const part = await this.store.putPart(upload, input.partNumber, digesting, async (size) => {
       if (size !== expected) throw StorageErrors.incompleteBody();
-      const md5 = digesting.md5();
+      const md5 = await digesting.md5();
       const value = alg ? (await digesting.checksum(alg))?.toString('base64') : undefined;
       return { etag: md5.toString('hex'), md5, checksum: alg && value !== undefined ? { algorithm: alg, value } : undefined };
     });

@@ -133,7 +133,7 @@ export class ObjectService {
       throw StorageErrors.entityTooLarge(input.integrity.expectedSize, MAX_PUT_SIZE);
     }
     const alg = input.integrity.checksumAlgorithm;
-    const digesting = DigestingStream.pipedFrom(input.body, alg ? [alg] : []);
+    const digesting = DigestingStream.pipedFrom(input.body, alg ? [alg] : [], input.integrity.expectedSize);
     return this.store.putObject(
       input.bucket,
       input.key,
@@ -277,7 +277,7 @@ export class ObjectService {
     const tags = input.taggingDirective === 'REPLACE' ? input.tags : source.tags;
     validateTags(tags);
     const alg = input.checksumAlgorithm ?? source.checksum?.algorithm;
-    const digesting = DigestingStream.pipedFrom(read.body, alg ? [alg] : []);
+    const digesting = DigestingStream.pipedFrom(read.body, alg ? [alg] : [], source.size);
     const meta = await this.store.putObject(
       input.bucket,
       input.key,
@@ -286,7 +286,7 @@ export class ObjectService {
         if (size !== source.size) throw StorageErrors.incompleteBody();
         const value = alg ? (await digesting.checksum(alg))?.toString('base64') : undefined;
         return {
-          etag: digesting.md5().toString('hex'),
+          etag: (await digesting.md5()).toString('hex'),
           // The storage class comes from the copy request, whatever the metadata directive.
           headers: { ...(replace ? input.headers : source.headers), storageClass: input.headers.storageClass },
           userMetadata: replace ? input.userMetadata : source.userMetadata,

@@ -80,7 +80,7 @@ function requestBody(req: IncomingMessage, auth: AuthContext): { body: Readable;
   const cl = h(req.headers, 'content-length');
   const length = cl !== undefined && /^\d+$/.test(cl) ? Number(cl) : undefined;
   if (/^[0-9a-f]{64}$/.test(payload)) {
-    const verifier = new PayloadHashVerifier(payload);
+    const verifier = new PayloadHashVerifier(payload, length);
     verifier.on('error', ignore);
     source.on('error', (err) => verifier.destroy(err));
     source.pipe(verifier);
