@@ -98,6 +98,58 @@ def test_text_serde_and_describe(env):
     assert "  'skip.header.line.count'='1', " in create
 
 
+def hive_escaped_split(line, delim, esc='\\'):
+    """LazySimpleSerDe with escape.delim, written out in Python: escaped delimiters do not split; escapes are removed
+    from the (string) fields, with \\r and \\n standing for CR and LF; a lone trailing escape stays."""
+    fields, raw, i = [], '', 0
+    while i < len(line):
+        c = line[i]
+        if c == esc and i + 1 < len(line):
+            raw += line[i:i + 2]
+            i += 2
+            continue
+        if c == delim:
+            fields.append(raw)
+            raw = ''
+        else:
+            raw += c
+        i += 1
+    fields.append(raw)
+
+    def unescape(f):
+        out, i = '', 0
+        while i < len(f):
+            if f[i] == esc and i + 1 < len(f):
+                out += {'r': '\r', 'n': '\n'}.get(f[i + 1], f[i + 1])
+                i += 2
+            else:
+                out += f[i]
+                i += 1
+        return out
+
+    return fields, unescape
+
+
+def test_text_serde_escaped_by(env):
+    lines = ['1,plain,10', '2,comma\\,inside,20', '3,back\\\\slash,30', '4,\\N,40', '5,\\\\N,50', '6,tab\\there\\nnewline,60', '7,end\\']
+    env['s3'].put_object(Bucket=env['bucket'], Key='esc/data.csv', Body=('\n'.join(lines) + '\n').encode())
+    run(env, f"""CREATE EXTERNAL TABLE esc (id int, name string, n int) ROW FORMAT DELIMITED FIELDS TERMINATED BY ','
+        ESCAPED BY '\\\\' LOCATION 's3://{env['bucket']}/esc/'""")
+    serde = env['glue'].get_table(DatabaseName=env['db'], Name='esc')['Table']['StorageDescriptor']['SerdeInfo']
+    assert serde['Parameters']['escape.delim'] == '\\'
+    expected = []
+    for line in lines:
+        fields, unescape = hive_escaped_split(line, ',')
+        fields += [None] * (3 - len(fields))
+        name = None if fields[1] in (None, '\\N') else unescape(fields[1])
+        expected.append([fields[0], name, fields[2]])
+    got, _ = rows(env, 'SELECT id, name, n FROM esc ORDER BY id')
+    assert got == expected
+    assert got[1] == ['2', 'comma,inside', '20'] and got[3] == ['4', None, '40'] and got[4] == ['5', '\\N', '50']
+    create = txt(env, 'SHOW CREATE TABLE esc').split('\n')
+    assert create[4:7] == ['ROW FORMAT DELIMITED ', "  FIELDS TERMINATED BY ',' ", "  ESCAPED BY '\\\\' "]
+
+
 def test_projection_and_views(env):
     counts = {}
     for region in ('north', 'south'):

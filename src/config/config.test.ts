@@ -45,6 +45,14 @@ describe('config', () => {
     expect(() => configFromFile(join(dir, 'missing.json'), dir)).toThrow(/not found/);
   });
 
+  it('reads the Athena active query limit (default 200, a positive integer)', () => {
+    expect(resolveConfig([], '/').athenaMaxActiveQueries).toBe(200);
+    expect(resolveConfig([configFromEnv({ LAKEBOX_ATHENA_MAX_ACTIVE_QUERIES: '3' })], '/').athenaMaxActiveQueries).toBe(3);
+    expect(resolveConfig([{ athenaMaxActiveQueries: 7 }], '/').athenaMaxActiveQueries).toBe(7);
+    expect(() => resolveConfig([{ athenaMaxActiveQueries: '0' }], '/')).toThrow(/athenaMaxActiveQueries must be a positive integer/);
+    expect(() => resolveConfig([{ athenaMaxActiveQueries: '2.5' }], '/')).toThrow(ConfigError);
+  });
+
   it('knows loopback addresses', () => {
     expect(isLoopbackHost('127.0.0.1')).toBe(true);
     expect(isLoopbackHost('127.1.2.3')).toBe(true);

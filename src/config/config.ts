@@ -46,6 +46,8 @@ export interface LakeboxConfig {
   readonly functionsAsyncRetryDelaySeconds: number;
   /** Athena queries running at once; further queries wait QUEUED. */
   readonly athenaMaxConcurrentQueries: number;
+  /** Athena queries running or queued at most; StartQueryExecution beyond it fails with TooManyRequestsException. */
+  readonly athenaMaxActiveQueries: number;
   /** Size budget of the Athena query cache (local copies of small and remote objects) in MiB. */
   readonly athenaQueryCacheMb: number;
 }
@@ -69,6 +71,7 @@ export interface ConfigInput {
   functionsIdleTtlSeconds?: string | number | undefined;
   functionsAsyncRetryDelaySeconds?: string | number | undefined;
   athenaMaxConcurrentQueries?: string | number | undefined;
+  athenaMaxActiveQueries?: string | number | undefined;
   athenaQueryCacheMb?: string | number | undefined;
   s3Endpoint?: string | undefined;
   s3Bucket?: string | undefined;
@@ -98,6 +101,7 @@ export const ENV_VARS: Readonly<Record<keyof ConfigInput, string>> = {
   functionsIdleTtlSeconds: 'LAKEBOX_FUNCTIONS_IDLE_TTL_SECONDS',
   functionsAsyncRetryDelaySeconds: 'LAKEBOX_FUNCTIONS_ASYNC_RETRY_DELAY_SECONDS',
   athenaMaxConcurrentQueries: 'LAKEBOX_ATHENA_MAX_CONCURRENT_QUERIES',
+  athenaMaxActiveQueries: 'LAKEBOX_ATHENA_MAX_ACTIVE_QUERIES',
   athenaQueryCacheMb: 'LAKEBOX_ATHENA_QUERY_CACHE_MB',
   s3Endpoint: 'LAKEBOX_S3_ENDPOINT',
   s3Bucket: 'LAKEBOX_S3_BUCKET',
@@ -126,6 +130,7 @@ export const SETTING_DOCS: Readonly<Record<keyof ConfigInput, string>> = {
   functionsIdleTtlSeconds: 'seconds an idle function environment stays warm before it is stopped (default 300)',
   functionsAsyncRetryDelaySeconds: 'delay before retrying a failed async (Event) invocation; the second retry waits twice as long (default 60)',
   athenaMaxConcurrentQueries: 'Athena queries running at once; further queries wait QUEUED (default 4)',
+  athenaMaxActiveQueries: 'Athena queries running or queued at most; StartQueryExecution beyond it fails with TooManyRequestsException (default 200, the us-east-1 active DML quota)',
   athenaQueryCacheMb: 'MiB of local copies (of small inline objects and remote-store objects) Athena keeps for DuckDB; least recently used go first (default 4096)',
   firehoseBufferBudgetMb: 'Firehose disk budget for undelivered records in MiB; puts beyond it get ServiceUnavailableException (default 1024)',
   s3Endpoint: 'remote store endpoint URL (storage=s3)',
@@ -213,7 +218,7 @@ export function resolveConfig(layers: readonly ConfigInput[], cwd: string): Lake
   if (!Number.isInteger(gzipLevel) || gzipLevel < 1 || gzipLevel > 9) {
     throw new ConfigError(`firehoseGzipLevel must be an integer from 1 to 9, got "${String(merged.firehoseGzipLevel)}"`);
   }
-  const positive = (key: 'functionsMaxConcurrency' | 'functionsIdleTtlSeconds' | 'functionsAsyncRetryDelaySeconds' | 'athenaMaxConcurrentQueries' | 'athenaQueryCacheMb', fallback: number, integer: boolean): number => {
+  const positive = (key: 'functionsMaxConcurrency' | 'functionsIdleTtlSeconds' | 'functionsAsyncRetryDelaySeconds' | 'athenaMaxConcurrentQueries' | 'athenaMaxActiveQueries' | 'athenaQueryCacheMb', fallback: number, integer: boolean): number => {
     const n = Number(merged[key] ?? fallback);
     if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
       throw new ConfigError(`${key} must be a positive ${integer ? 'integer' : 'number'}, got "${String(merged[key])}"`);
@@ -224,6 +229,7 @@ export function resolveConfig(layers: readonly ConfigInput[], cwd: string): Lake
   const functionsIdleTtlSeconds = positive('functionsIdleTtlSeconds', 300, false);
   const functionsAsyncRetryDelaySeconds = positive('functionsAsyncRetryDelaySeconds', 60, false);
   const athenaMaxConcurrentQueries = positive('athenaMaxConcurrentQueries', 4, true);
+  const athenaMaxActiveQueries = positive('athenaMaxActiveQueries', 200, true);
   const athenaQueryCacheMb = positive('athenaQueryCacheMb', 4096, false);
   let remoteS3: RemoteS3Config | undefined;
   if (storage === 's3') {
@@ -258,6 +264,7 @@ export function resolveConfig(layers: readonly ConfigInput[], cwd: string): Lake
     functionsIdleTtlSeconds,
     functionsAsyncRetryDelaySeconds,
     athenaMaxConcurrentQueries,
+    athenaMaxActiveQueries,
     athenaQueryCacheMb,
   };
 }

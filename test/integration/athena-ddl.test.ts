@@ -205,6 +205,25 @@ describe('SerDe read semantics', () => {
     ]);
   });
 
+  it('LazySimpleSerDe ESCAPED BY: escaped delimiters are data, escapes removed, rendered by SHOW CREATE TABLE', async () => {
+    await put('escaped/a.csv', ['1,a\\,b,x|y\\|z', '2,back\\\\slash,\\N', '3,\\N,p', '4,line\\nbreak,q', '5\\6,trailing\\'].join('\n') + '\n');
+    await ok(`CREATE EXTERNAL TABLE escaped (id int, name string, tags array<string>)
+      ROW FORMAT DELIMITED FIELDS TERMINATED BY ',' ESCAPED BY '\\\\' COLLECTION ITEMS TERMINATED BY '|' LOCATION 's3://lake/escaped/'`);
+    const t = (await glue.send(new GetTableCommand({ DatabaseName: 'ddl', Name: 'escaped' }))).Table!;
+    expect(t.StorageDescriptor!.SerdeInfo!.Parameters).toMatchObject({ 'field.delim': ',', 'escape.delim': '\\', 'collection.delim': '|' });
+    const qe = await ok('SELECT id, name, cardinality(tags), element_at(tags, -1) FROM escaped ORDER BY id NULLS LAST');
+    const page = await athena.send(new GetQueryResultsCommand({ QueryExecutionId: qe.QueryExecutionId }));
+    expect(page.ResultSet!.Rows!.slice(1).map((r) => r.Data!.map((d) => d.VarCharValue))).toEqual([
+      ['1', 'a,b', '2', 'y|z'],
+      ['2', 'back\\slash', undefined, undefined],
+      ['3', undefined, '1', 'p'],
+      ['4', 'line\nbreak', '1', 'q'],
+      [undefined, 'trailing\\', undefined, undefined],
+    ]);
+    const created = (await txt('SHOW CREATE TABLE escaped')).split('\n');
+    expect(created.slice(4, 8)).toEqual(['ROW FORMAT DELIMITED ', "  FIELDS TERMINATED BY ',' ", "  ESCAPED BY '\\\\' ", "  COLLECTION ITEMS TERMINATED BY '|' "]);
+  });
+
   it('OpenCSVSerde and RegexSerDe', async () => {
     await put('csv/a.csv', '"a,b","1"\n"c ""q""",2\n');
     await ok(`CREATE EXTERNAL TABLE csv (s string, n int) ROW FORMAT SERDE 'org.apache.hadoop.hive.serde2.OpenCSVSerde'

@@ -29,6 +29,13 @@ export const AthenaErrors = {
   resourceNotFound: (message: string, name?: string) =>
     new AthenaApiError('ResourceNotFoundException', message, name === undefined ? {} : { ResourceName: name }),
   metadata: (message: string) => new AthenaApiError('MetadataException', message),
+  /** The active (running + queued) query quota is used up. */
+  tooManyQueries: () =>
+    new AthenaApiError(
+      'TooManyRequestsException',
+      'You have exceeded the limit for the number of queries you can run concurrently. Please reduce the number of concurrent queries submitted by this account. Contact customer support to request a concurrent query limit increase.',
+      { Reason: 'CONCURRENT_QUERY_LIMIT_EXCEEDED' },
+    ),
   unknownOperation: (op: string) => new AthenaApiError('InvalidRequestException', `Operation ${op} is not supported by Lakebox's Athena.`, { AthenaErrorCode: 'INVALID_INPUT' }),
 } as const;
 

@@ -23,11 +23,16 @@ import { DialectTranslator } from './sql-translator.js';
 import { WorkGroups } from './workgroups.js';
 import { WriteExecutor } from '../writes/write-executor.js';
 
+/** Athena's default quota of active (running + queued) DML queries in us-east-1. */
+export const DEFAULT_MAX_ACTIVE_QUERIES = 200;
+
 export interface AthenaModuleOptions {
   readonly dataDir: string;
   readonly fsync: boolean;
   /** Queries running at once; more wait QUEUED. */
   readonly maxConcurrentQueries: number;
+  /** Queries running or queued at most (Athena's active query quota); default 200. */
+  readonly maxActiveQueries?: number | undefined;
   /** Size budget of the query cache (copies of inline and remote objects); default 4 GiB. */
   readonly queryCacheBytes?: number | undefined;
 }
@@ -105,6 +110,7 @@ export class AthenaModule {
       translator: this.#translator,
       objects: this.objects,
       maxConcurrent: this.options.maxConcurrentQueries,
+      maxActive: this.options.maxActiveQueries ?? DEFAULT_MAX_ACTIVE_QUERIES,
       log: (msg, err) => this.logger?.error({ err }, msg),
     });
     await this.#service.recover();

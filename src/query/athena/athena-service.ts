@@ -32,6 +32,8 @@ export interface AthenaServiceDeps {
   readonly translator: QueryTranslator;
   readonly objects: ObjectService;
   readonly maxConcurrent: number;
+  /** Executions running or queued at most; StartQueryExecution beyond it is refused (TooManyRequestsException). */
+  readonly maxActive: number;
   readonly log?: ((msg: string, err?: unknown) => void) | undefined;
 }
 
@@ -41,6 +43,8 @@ export class AthenaService {
   readonly #queue: { id: string; plan: ExecutionPlan; cutoff: number | undefined }[] = [];
   readonly #running = new Map<string, RunControl>();
   readonly #settled = new Set<Promise<void>>();
+  /** Submissions accepted past the quota check that are not queued yet (planning, persisting). */
+  #admitting = 0;
   #stopped = false;
 
   constructor(private readonly deps: AthenaServiceDeps) {}
@@ -84,6 +88,16 @@ export class AthenaService {
         return { QueryExecutionId: prior.id };
       }
     }
+    if (this.#queue.length + this.#running.size + this.#admitting >= this.deps.maxActive) throw AthenaErrors.tooManyQueries();
+    this.#admitting++;
+    try {
+      return await this.#submit(i, query, token, ctx, requested);
+    } finally {
+      this.#admitting--;
+    }
+  }
+
+  async #submit(i: Json, query: string, token: string | undefined, ctx: { Database?: string; Catalog?: string }, requested: ResultConfiguration | undefined): Promise<Json> {
     const wg = this.deps.workGroups.require(i.WorkGroup);
     if (wg.State === 'DISABLED') throw AthenaErrors.invalidInput(`Unable to submit query: workgroup ${wg.Name} is disabled.`);
     const resultConfiguration = this.deps.workGroups.outputLocation(wg, requested);

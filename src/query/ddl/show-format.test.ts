@@ -43,6 +43,19 @@ describe('table definitions and Hive layouts', () => {
     expect(showCreateTable(d).slice(2, 5)).toEqual(['ROW FORMAT DELIMITED ', "  FIELDS TERMINATED BY '\\t' ", "  LINES TERMINATED BY '\\n' "]);
   });
 
+  it('stores ESCAPED BY as escape.delim and renders it so that it parses back', () => {
+    const sql = `CREATE EXTERNAL TABLE e (a string) ROW FORMAT DELIMITED FIELDS TERMINATED BY ',' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' LOCATION 's3://b/e/'`;
+    const e = table(sql);
+    expect(e.StorageDescriptor?.SerdeInfo?.Parameters).toEqual({ 'field.delim': ',', 'escape.delim': '\\', 'line.delim': '\n', 'serialization.format': ',' });
+    const shown = showCreateTable(e);
+    expect(shown.slice(2, 6)).toEqual(['ROW FORMAT DELIMITED ', "  FIELDS TERMINATED BY ',' ", "  ESCAPED BY '\\\\' ", "  LINES TERMINATED BY '\\n' "]);
+    const again = table(shown.join('\n').replace('`db.e`', 'e'));
+    expect(again.StorageDescriptor?.SerdeInfo?.Parameters).toEqual(e.StorageDescriptor?.SerdeInfo?.Parameters);
+    const viaSerde = table(`CREATE EXTERNAL TABLE s (a string) ROW FORMAT SERDE 'org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe'
+      WITH SERDEPROPERTIES ('field.delim'='|', 'escape.delim'='\\\\') LOCATION 's3://b/s/'`);
+    expect(showCreateTable(viaSerde).slice(2, 5)).toEqual(['ROW FORMAT DELIMITED ', "  FIELDS TERMINATED BY '|' ", "  ESCAPED BY '\\\\' "]);
+  });
+
   it('formats DESCRIBE and DESCRIBE FORMATTED', () => {
     const t = table(`CREATE EXTERNAL TABLE t (a string COMMENT 'x', n bigint) PARTITIONED BY (dt string) STORED AS PARQUET LOCATION 's3://b/t/'`);
     const p = (s: string): string => s.padEnd(20);

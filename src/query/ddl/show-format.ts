@@ -12,9 +12,11 @@ const escJava = (s: string): string =>
     const named: Record<string, string> = { '\\': '\\\\', '"': '\\"', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\b': '\\b', '\f': '\\f' };
     return named[c] ?? `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
   });
-/** Delimiters in ROW FORMAT DELIMITED: control characters as `\u0001`-style escapes, like Hive's `escapeUnicode`. */
+/** SerDe property values: control characters as `\u0001`-style escapes, like Hive's `escapeUnicode`. */
 const escDelim = (s: string): string =>
   esc(s).replace(/[\u0000-\u001f]/g, (c) => ({ '\t': '\\t', '\n': '\\n' })[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+/** Delimiters in ROW FORMAT DELIMITED clauses (Hive's `escapeJava` first): a backslash is doubled, so `ESCAPED BY '\\'` reads back. */
+const escClause = (s: string): string => escDelim(s.replaceAll('\\', '\\\\'));
 
 function columnLines(cols: readonly Column[]): string[] {
   return cols.map((c) => `  \`${c.Name}\` ${c.Type}${c.Comment !== undefined ? ` COMMENT '${esc(c.Comment)}'` : ''}`);
@@ -48,7 +50,7 @@ export function showCreateTable(table: Table): string[] {
   const delimited = serde === SERDES.lazySimple && Object.keys(serdeParams).every((k) => DELIMS[k] !== undefined || k === 'serialization.format');
   if (delimited) {
     lines.push('ROW FORMAT DELIMITED ');
-    for (const [k, clause] of Object.entries(DELIMS)) if (serdeParams[k] !== undefined) lines.push(`  ${clause} '${escDelim(serdeParams[k])}' `);
+    for (const [k, clause] of Object.entries(DELIMS)) if (serdeParams[k] !== undefined) lines.push(`  ${clause} '${escClause(serdeParams[k])}' `);
   } else {
     lines.push('ROW FORMAT SERDE ', `  '${esc(serde)}' `);
     const entries = Object.entries(serdeParams).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

@@ -3,7 +3,7 @@ import type { CatalogService } from '../../catalog/catalog-service.js';
 import type { Table, TableInput } from '../../catalog/model.js';
 import { ServiceError } from '../../shared/service-error.js';
 import { DdlError, type DdlContext, type DdlResult } from '../athena/ddl-port.js';
-import { decodePrestoView } from '../tables/query-tables.js';
+import { decodePrestoView } from '../tables/presto-view.js';
 import type { Statement } from './ddl-ast.js';
 import { hiveTypeName, trinoTypeName } from './type-names.js';
 import type { ViewSchemaProbe } from './view-probe.js';

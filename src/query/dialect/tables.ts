@@ -1,4 +1,4 @@
-/** Collects the catalog tables a query reads (CTE names excluded) and qualifies them with the default schema. */
+/** Collects the catalog tables a query reads (CTE names excluded), qualifies them with the default schema and maps `information_schema` to its engine schema. */
 import { isNode, type AstNode, type AstValue, text } from './ast.js';
 
 export interface TableReference {
@@ -9,6 +9,12 @@ export interface TableReference {
 
 /** Athena's catalog name: references through it are plain `schema.table` for the caller. */
 const DEFAULT_CATALOG = 'awsdatacatalog';
+
+/**
+ * The engine schema that stands for Athena's `information_schema`: DuckDB reserves that name in every catalog, so the
+ * table loader registers the synthetic tables under this one. Athena database names (letters, digits, `_`) have no `$`.
+ */
+export const ENGINE_INFORMATION_SCHEMA = '$information_schema';
 
 function cteNames(node: AstNode): string[] {
   const cteMap = node['cte_map'];
@@ -35,6 +41,7 @@ export function collectTables(statement: AstNode, defaultSchema: string | undefi
       if (!schema && !catalog && inner.has(name)) return;
       if (catalog === DEFAULT_CATALOG) catalog = '';
       if (!schema && defaultSchema) schema = defaultSchema.toLowerCase();
+      if (schema === 'information_schema' && !catalog) schema = ENGINE_INFORMATION_SCHEMA;
       value['table_name'] = name;
       value['schema_name'] = schema;
       value['catalog_name'] = catalog;

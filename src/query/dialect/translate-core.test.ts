@@ -74,6 +74,16 @@ describe('tables', () => {
     expect(r.sql).toContain('db2.u');
     expect(r.sql).not.toContain('awsdatacatalog');
   });
+
+  it('maps information_schema (however written, or as the default schema) to the engine schema standing for it', async () => {
+    const r = await h.translate(`SELECT c.column_name FROM "INFORMATION_SCHEMA".columns c JOIN awsdatacatalog.information_schema.tables t ON c.table_name = t.table_name`, 'db');
+    expect(r.tables).toEqual([
+      { schema: '$information_schema', name: 'columns' },
+      { schema: '$information_schema', name: 'tables' },
+    ]);
+    expect(r.sql).toContain('"$information_schema"."columns"');
+    expect((await h.translate('SELECT * FROM schemata', 'information_schema')).tables).toEqual([{ schema: '$information_schema', name: 'schemata' }]);
+  });
 });
 
 describe('NULL semantics', () => {

@@ -52,6 +52,25 @@ describe('DuckDbEngine', () => {
     await next.release();
   });
 
+  it('honours an interrupt that arrives while the statement is being submitted', async () => {
+    for (let i = 0; i < 5; i++) {
+      const s = await engine.session();
+      await s.prepare([], undefined);
+      const running = collect(s, 'SELECT count(*) FROM range(100000000) a, range(100000000) b WHERE a.range + b.range < 0');
+      s.interrupt();
+      const timeout = new Promise((r) => setTimeout(() => r('still running'), 5000));
+      const outcome = await Promise.race([running.then(() => 'finished', (err: unknown) => err), timeout]);
+      s.interrupt(); // stops the statement should the first interrupt have been lost (the test then fails above)
+      await running.catch(() => undefined);
+      expect(outcome).toBeInstanceOf(EngineInterrupted);
+      await s.release();
+    }
+    const next = await engine.session();
+    await next.prepare([], undefined);
+    expect((await collect(next, 'SELECT 1')).rows).toEqual([['1']]);
+    await next.release();
+  });
+
   it('queues sessions beyond the pool size', async () => {
     const a = await engine.session();
     const b = await engine.session();

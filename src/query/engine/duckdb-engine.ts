@@ -25,9 +25,15 @@ function engineError(err: unknown, interrupted: boolean): EngineError {
   return new EngineError(message);
 }
 
+/** How often an interrupt is repeated while a call is in flight (DuckDB drops one that lands before a statement starts). */
+const REINTERRUPT_MS = 20;
+
 class DuckDbSession implements EngineSession {
   #interrupted = false;
   #prepared = false;
+  /** DuckDB calls in flight on this connection. */
+  #busy = 0;
+  #reinterrupt: NodeJS.Timeout | undefined;
 
   constructor(
     readonly instance: DuckDBInstance,
@@ -40,10 +46,20 @@ class DuckDbSession implements EngineSession {
     if (this.#interrupted) throw new EngineInterrupted('Query was interrupted');
   }
 
+  /** Runs one DuckDB call, counted as in flight (see interrupt()). */
+  async #call<T>(call: () => Promise<T>): Promise<T> {
+    this.#busy++;
+    try {
+      return await call();
+    } finally {
+      this.#busy--;
+    }
+  }
+
   async #run(sql: string): Promise<void> {
     this.#checkInterrupted();
     try {
-      await this.connection.run(sql);
+      await this.#call(() => this.connection.run(sql));
     } catch (err) {
       throw engineError(err, this.#interrupted);
     }
@@ -66,13 +82,14 @@ class DuckDbSession implements EngineSession {
     this.#checkInterrupted();
     let result;
     try {
-      result = await this.connection.stream(sql);
+      result = await this.#call(() => this.connection.stream(sql));
     } catch (err) {
       throw engineError(err, this.#interrupted);
     }
     const types = result.columnTypes();
     const columns = result.columnNames().map((n, i) => columnInfo(n, types[i]!));
     const interrupted = (): boolean => this.#interrupted;
+    const call = <T>(fn: () => Promise<T>): Promise<T> => this.#call(fn);
     return {
       columns,
       async *batches(): AsyncIterable<TextRow[]> {
@@ -80,7 +97,7 @@ class DuckDbSession implements EngineSession {
           let chunk;
           if (interrupted()) throw new EngineInterrupted('Query was interrupted');
           try {
-            chunk = await result.fetchChunk();
+            chunk = await call(() => result.fetchChunk());
           } catch (err) {
             throw engineError(err, interrupted());
           }
@@ -95,7 +112,7 @@ class DuckDbSession implements EngineSession {
   async columnNames(sql: string): Promise<string[]> {
     this.#checkInterrupted();
     try {
-      const result = await this.connection.run(`SELECT * FROM (${sql}) LIMIT 0`);
+      const result = await this.#call(() => this.connection.run(`SELECT * FROM (${sql}) LIMIT 0`));
       return result.columnNames();
     } catch (err) {
       throw engineError(err, this.#interrupted);
@@ -105,9 +122,17 @@ class DuckDbSession implements EngineSession {
   interrupt(): void {
     this.#interrupted = true;
     this.connection.interrupt();
+    // An interrupt that lands while a call is being submitted, before DuckDB has started the statement, is dropped
+    // (and a statement that never yields a chunk, such as a large aggregate, would then run on): repeat it while calls
+    // are in flight, until the session is released.
+    this.#reinterrupt ??= setInterval(() => {
+      if (this.#busy > 0) this.connection.interrupt();
+    }, REINTERRUPT_MS).unref();
   }
 
   async release(): Promise<void> {
+    clearInterval(this.#reinterrupt);
+    this.#reinterrupt = undefined;
     try {
       if (this.#prepared) {
         await this.connection.run('USE memory.main');

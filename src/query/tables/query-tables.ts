@@ -1,4 +1,4 @@
-/** Resolves the tables a query reads in the Glue catalog and registers each as a per-query engine view over its (pruned) files; Athena views are inlined. */
+/** Resolves the tables a query reads in the Glue catalog and registers each as a per-query engine view over its (pruned) files; Athena views are inlined, information_schema is built from the catalog. */
 import type { CatalogService } from '../../catalog/catalog-service.js';
 import type { Partition, Table } from '../../catalog/model.js';
 import { ServiceError } from '../../shared/service-error.js';
@@ -7,8 +7,11 @@ import { QueryFailure, QueryFailures } from '../athena/athena-errors.js';
 import type { AstNode } from '../dialect/parser-port.js';
 import type { EngineSession } from '../engine/query-engine.js';
 import type { ObjectFile, ObjectFiles } from '../engine/object-files.js';
+import { ENGINE_INFORMATION_SCHEMA } from '../dialect/tables.js';
+import { informationSchemaRelation, isInformationSchemaTable, schemaRestriction } from './information-schema.js';
 import { partitionExpression, tableReferences, type TableReference } from './partition-pruning.js';
 import { projectedPartitions, projectionEnabled } from './partition-projection.js';
+import { decodePrestoView } from './presto-view.js';
 import { buildRelation, columnType, readerCall, RelationError, tableFormat, type DataFile } from './relation-builder.js';
 
 /** What the loader needs from the SQL layer: parsing translated SQL, translating view text, rendering trees. */
@@ -37,19 +40,6 @@ export interface LoadedTables {
 
 const MAX_VIEW_DEPTH = 16;
 
-/** Decodes Athena's `/* Presto View: <base64 JSON> *\/` view text. */
-export function decodePrestoView(text: string | undefined): { originalSql: string; schema?: string } | undefined {
-  const m = /\/\*\s*Presto View:\s*([A-Za-z0-9+/=_-]+)\s*\*\//.exec(text ?? '');
-  if (!m) return undefined;
-  try {
-    const json = JSON.parse(Buffer.from(m[1]!, 'base64').toString('utf8')) as { originalSql?: unknown; schema?: unknown };
-    if (typeof json.originalSql !== 'string') return undefined;
-    return { originalSql: json.originalSql, schema: typeof json.schema === 'string' ? json.schema : undefined };
-  } catch {
-    return undefined;
-  }
-}
-
 function s3Location(location: string | undefined): { bucket: string; prefix: string } | undefined {
   const m = /^s3a?n?:\/\/([^/]+)\/?(.*)$/.exec(location ?? '');
   if (!m) return undefined;
@@ -76,9 +66,13 @@ export class QueryTables {
       const refs = tableReferences(statements);
       const plan = new Map<string, { schema: string; table: Table; refs: TableReference[] }>();
       const views = new Map<string, { schema: string; name: string; sql: string }>();
-      await this.#resolve(refs, ctx, plan, views, 0);
+      const metadata = new Map<string, TableReference[]>();
+      await this.#resolve(refs, ctx, plan, views, metadata, 0);
       const schemas = [...new Set([...plan.values()].map((p) => p.schema).concat([...views.values()].map((v) => v.schema)))];
-      await ctx.session.prepare(schemas, ctx.defaultSchema);
+      if (metadata.size > 0) schemas.push(ENGINE_INFORMATION_SCHEMA);
+      // DuckDB reserves `information_schema`: a query run in it uses the engine schema that stands for it.
+      const defaultSchema = ctx.defaultSchema?.toLowerCase() === 'information_schema' ? ENGINE_INFORMATION_SCHEMA : ctx.defaultSchema;
+      await ctx.session.prepare(schemas, defaultSchema);
       const perTable: { schema: string; table: Table; files: { meta: { bucket: string; key: string; etag: string; size: number }; values: (string | null)[] }[] }[] = [];
       let scanned = 0;
       for (const p of plan.values()) {
@@ -100,6 +94,10 @@ export class QueryTables {
         }
         await ctx.session.createView(t.schema, t.table.Name!, buildRelation(t.table, data, { withPath: ctx.withPath, presentColumns: present }));
       }
+      for (const [name, r] of metadata) {
+        const sql = informationSchemaRelation(name, this.catalog, { catalogName: ctx.catalogName, schemas: schemaRestriction(name, r.map((x) => x.conjuncts)) });
+        await ctx.session.createView(ENGINE_INFORMATION_SCHEMA, name, sql);
+      }
       for (const v of views.values()) await ctx.session.createView(v.schema, v.name, v.sql);
       return { scannedBytes: scanned, schemas, release };
     } catch (err) {
@@ -114,6 +112,7 @@ export class QueryTables {
     ctx: LoadContext,
     plan: Map<string, { schema: string; table: Table; refs: TableReference[] }>,
     views: Map<string, { schema: string; name: string; sql: string }>,
+    metadata: Map<string, TableReference[]>,
     depth: number,
   ): Promise<void> {
     for (const ref of refs) {
@@ -121,7 +120,11 @@ export class QueryTables {
       if (ref.catalog !== undefined && ref.catalog !== ctx.catalogName.toLowerCase()) {
         throw new QueryFailure('CATALOG_NOT_FOUND', `line 1:15: Catalog '${ref.catalog}' does not exist`);
       }
-      if (schema === 'information_schema') throw QueryFailures.notSupported('information_schema is not supported by Lakebox yet');
+      if (schema === ENGINE_INFORMATION_SCHEMA) {
+        if (!isInformationSchemaTable(ref.table)) throw QueryFailures.tableNotFound(ctx.catalogName, 'information_schema', ref.table);
+        metadata.set(ref.table, [...(metadata.get(ref.table) ?? []), ref]);
+        continue;
+      }
       const key = `${schema}.${ref.table}`;
       const known = plan.get(key);
       if (known) {
@@ -154,7 +157,7 @@ export class QueryTables {
         views.set(key, { schema, name: ref.table, sql: await this.sql.render(statements) });
         // Views read every partition of their tables: no pruning through views.
         const inner = tableReferences(statements).map((r) => ({ ...r, conjuncts: [] }));
-        await this.#resolve(inner, { ...ctx, defaultSchema: viewSchema }, plan, views, depth + 1);
+        await this.#resolve(inner, { ...ctx, defaultSchema: viewSchema }, plan, views, metadata, depth + 1);
         continue;
       }
       plan.set(key, { schema, table, refs: [ref] });

@@ -6,12 +6,14 @@
  * OpenX/Hive JSON and RegexSerDe (serde-readers.ts), LazySimpleSerDe text (`read_csv` with the SerDe's `field.delim`,
  * no quoting, `serialization.null.format` NULLs (default `\N`), header skipping, missing trailing fields NULL, extra
  * fields ignored, bad values NULL, collections split on `collection.delim`/`mapkey.delim`), OpenCSVSerde (quoted,
- * strings cast per Athena). Compression (gzip, zstd) is taken from the object key's extension.
- * Not yet: LazySimpleSerDe `escape.delim`, bzip2/snappy text, ORC and Avro.
+ * strings cast per Athena), LazySimpleSerDe with `escape.delim` (escaped-text.ts). Compression (gzip, zstd) is taken
+ * from the object key's extension.
+ * Not yet: bzip2/snappy text, ORC and Avro.
  */
 import type { Column, Table } from '../../catalog/model.js';
 import { duckDbType } from '../../streams/firehose/conversion/duckdb-types.js';
 import { parseHiveType } from '../../streams/firehose/conversion/hive-type.js';
+import { escapedTextRelation, unescapeValue, type EscapedTextOptions } from './escaped-text.js';
 import { hiveType, jsonRelation, openCsvValue, perCompression, regexRelation, textValue } from './serde-readers.js';
 
 /** One data file of the table, readable locally. */
@@ -102,6 +104,8 @@ export function readerCall(table: Table, files: readonly DataFile[]): string {
       // doubled-quote form wins and backslash-escaped quotes (`escapeChar`) are not honoured.
       const escape = open ? quote : '';
       const nullstr = open ? '' : params['serialization.null.format'] ?? table.Parameters?.['serialization.null.format'] ?? '\\N';
+      const escaped = open ? undefined : escapedText(table);
+      if (escaped) return escapedTextRelation(files, escaped);
       return perCompression(
         files,
         (list, compression) =>
@@ -129,7 +133,25 @@ function projectColumn(table: Table, c: Column, options: RelationOptions): strin
   const params = table.StorageDescriptor?.SerdeInfo?.Parameters ?? {};
   const collection = delimiter(params['collection.delim'] ?? params['colelction.delim'], '\u0002');
   const mapKey = delimiter(params['mapkey.delim'], '\u0003');
-  return `${textValue(field, hiveType(c.Type), collection, mapKey)} AS ${q(name)}`;
+  const escaped = escapedText(table);
+  const unescape = escaped ? (e: string): string => unescapeValue(e, escaped) : undefined;
+  return `${textValue(field, hiveType(c.Type), collection, mapKey, unescape)} AS ${q(name)}`;
+}
+
+/** The `escape.delim` reading options of a LazySimpleSerDe table, or undefined when it has no escape character. */
+function escapedText(table: Table): EscapedTextOptions | undefined {
+  const params = table.StorageDescriptor?.SerdeInfo?.Parameters ?? {};
+  const raw = params['escape.delim'];
+  if (raw === undefined || raw === '') return undefined;
+  return {
+    columns: (table.StorageDescriptor?.Columns ?? []).map((c) => c.Name!),
+    fieldDelim: delimiter(params['field.delim'] ?? params['serialization.format'], '\u0001'),
+    collectionDelim: delimiter(params['collection.delim'] ?? params['colelction.delim'], '\u0002'),
+    mapKeyDelim: delimiter(params['mapkey.delim'], '\u0003'),
+    escape: delimiter(raw, '\\'),
+    nullFormat: params['serialization.null.format'] ?? table.Parameters?.['serialization.null.format'] ?? '\\N',
+    skip: Number(table.Parameters?.['skip.header.line.count'] ?? '0') || 0,
+  };
 }
 
 /** The SELECT that a query's view `db.table` is defined as. */

@@ -8,7 +8,7 @@
  * - Hive JSON (`org.apache.hive.hcatalog.data.JsonSerDe`): case-insensitive keys, malformed lines always fail.
  * - RegexSerDe: `input.regex` must match the whole line (else an all-NULL row); group i → column i.
  * - LazySimpleSerDe collections: `collection.delim` (default \u0002) and `mapkey.delim` (default \u0003) split
- *   array/map/struct fields of primitives.
+ *   array/map/struct fields of primitives; with `escape.delim`, string values are unescaped (escaped-text.ts).
  * Values that do not convert to the column type become NULL.
  */
 import type { Column, Table } from '../../catalog/model.js';
@@ -109,28 +109,36 @@ export function regexRelation(table: Table, files: readonly FileRef[]): string {
   return `(SELECT filename, ${cols.join(', ')} FROM ${linesReader(files, Number(table.Parameters?.['skip.header.line.count'] ?? 0) || 0)} WHERE line IS NOT NULL)`;
 }
 
-/** LazySimpleSerDe conversion of a text field to a column type (collections split on the SerDe's delimiters). */
-export function textValue(field: string, type: HiveType | undefined, collectionDelim: string, mapKeyDelim: string): string {
-  if (!type) return field;
+/** Turns a raw text value into string data (`escape.delim` handling); identity without one. */
+export type Unescape = (expr: string) => string;
+
+const asIs: Unescape = (e) => e;
+
+/**
+ * LazySimpleSerDe conversion of a text field to a column type (collections split on the SerDe's delimiters); string
+ * values go through `unescape` (other types are parsed from the raw text).
+ */
+export function textValue(field: string, type: HiveType | undefined, collectionDelim: string, mapKeyDelim: string, unescape: Unescape = asIs): string {
+  if (!type) return unescape(field);
   const t = duck(type);
-  if (type.kind === 'array') return `list_transform(string_split(${field}, ${lit(collectionDelim)}), x -> ${scalar('x', type.element)})`;
+  if (type.kind === 'array') return `list_transform(string_split(${field}, ${lit(collectionDelim)}), x -> ${scalar('x', type.element, unescape)})`;
   if (type.kind === 'map') {
     return (
       `map_from_entries(list_transform(string_split(${field}, ${lit(collectionDelim)}), x -> ` +
-      `{'key': ${scalar(`split_part(x, ${lit(mapKeyDelim)}, 1)`, type.key)}, 'value': ${scalar(`split_part(x, ${lit(mapKeyDelim)}, 2)`, type.value)}}))`
+      `{'key': ${scalar(`split_part(x, ${lit(mapKeyDelim)}, 1)`, type.key, unescape)}, 'value': ${scalar(`split_part(x, ${lit(mapKeyDelim)}, 2)`, type.value, unescape)}}))`
     );
   }
   if (type.kind === 'struct') {
-    const parts = type.fields.map((f, i) => `${q(f.name)} := ${scalar(`split_part(${field}, ${lit(collectionDelim)}, ${i + 1})`, f.type)}`);
+    const parts = type.fields.map((f, i) => `${q(f.name)} := ${scalar(`split_part(${field}, ${lit(collectionDelim)}, ${i + 1})`, f.type, unescape)}`);
     return `CASE WHEN ${field} IS NULL THEN NULL ELSE struct_pack(${parts.join(', ')}) END`;
   }
-  return t === 'VARCHAR' ? field : `TRY_CAST(${field} AS ${t})`;
+  return t === 'VARCHAR' ? unescape(field) : `TRY_CAST(${field} AS ${t})`;
 }
 
-function scalar(expr: string, type: HiveType): string {
+function scalar(expr: string, type: HiveType, unescape: Unescape): string {
   const t = duck(type);
   if (type.kind === 'array' || type.kind === 'map' || type.kind === 'struct') return `TRY_CAST(NULL AS ${t})`;
-  return t === 'VARCHAR' ? expr : `TRY_CAST(${expr} AS ${t})`;
+  return t === 'VARCHAR' ? unescape(expr) : `TRY_CAST(${expr} AS ${t})`;
 }
 
 /**
