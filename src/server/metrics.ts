@@ -37,10 +37,24 @@ export class ServerMetrics {
     });
   }
 
+  /** The labelled series of one service, operation and status, looked up once (prom-client hashes labels on every call). */
+  readonly #series = new Map<string, { requests: Counter.Internal; latency: Histogram.Internal<'service' | 'operation'>; bytesIn: Counter.Internal; bytesOut: Counter.Internal }>();
+
   observe(service: string, operation: string, status: number, seconds: number, bytesIn: number, bytesOut: number): void {
-    this.requests.inc({ service, operation, status: String(status) });
-    this.latency.observe({ service, operation }, seconds);
-    if (bytesIn > 0) this.bytesIn.inc({ service, operation }, bytesIn);
-    if (bytesOut > 0) this.bytesOut.inc({ service, operation }, bytesOut);
+    const key = `${service}\0${operation}\0${status}`;
+    let s = this.#series.get(key);
+    if (!s) {
+      s = {
+        requests: this.requests.labels({ service, operation, status: String(status) }),
+        latency: this.latency.labels({ service, operation }),
+        bytesIn: this.bytesIn.labels({ service, operation }),
+        bytesOut: this.bytesOut.labels({ service, operation }),
+      };
+      this.#series.set(key, s);
+    }
+    s.requests.inc();
+    s.latency.observe(seconds);
+    if (bytesIn > 0) s.bytesIn.inc(bytesIn);
+    if (bytesOut > 0) s.bytesOut.inc(bytesOut);
   }
 }
