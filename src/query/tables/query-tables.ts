@@ -5,9 +5,10 @@ import { ServiceError } from '../../shared/service-error.js';
 import type { ObjectService } from '../../storage/object-service.js';
 import { QueryFailure, QueryFailures } from '../athena/athena-errors.js';
 import type { AstNode } from '../dialect/parser-port.js';
-import type { EngineSession } from '../engine/query-engine.js';
+import { EngineInterrupted, type EngineSession } from '../engine/query-engine.js';
 import type { ObjectFile, ObjectFiles } from '../engine/object-files.js';
 import { ENGINE_INFORMATION_SCHEMA } from '../dialect/tables.js';
+import { JsonKeyCensus, type CensusEntry, type CensusRunner, type JsonCensusPort } from './json-key-census.js';
 import { informationSchemaRelation, isInformationSchemaTable, schemaRestriction } from './information-schema.js';
 import { partitionExpression, tableReferences, type TableReference } from './partition-pruning.js';
 import { projectedPartitions, projectionEnabled } from './partition-projection.js';
@@ -56,6 +57,8 @@ export class QueryTables {
     private readonly objects: ObjectService,
     private readonly files: ObjectFiles,
     private readonly sql: SqlTools,
+    /** Key census of JSON-lines files, cached across queries (lets unambiguous files be read by DuckDB's JSON reader). */
+    private readonly jsonCensus: JsonCensusPort = new JsonKeyCensus({ isAbort: (err) => err instanceof EngineInterrupted }),
   ) {}
 
   /** Registers every table `statements` read; throws QueryFailure (TABLE_NOT_FOUND…) for unresolvable ones. */
@@ -92,7 +95,11 @@ export class QueryTables {
         if (data.length > 0 && tableFormat(t.table) === 'parquet') {
           present = new Set((await ctx.session.columnNames(`SELECT * FROM ${readerCall(t.table, data)}`)).map((n) => n.toLowerCase()));
         }
-        await ctx.session.createView(t.schema, t.table.Name!, buildRelation(t.table, data, { withPath: ctx.withPath, presentColumns: present }));
+        let census: ReadonlyMap<string, CensusEntry> | undefined;
+        if (data.length > 0 && tableFormat(t.table) === 'json' && (t.table.StorageDescriptor?.Columns ?? []).length > 0) {
+          census = await this.jsonCensus.census(data, sessionRunner(ctx.session));
+        }
+        await ctx.session.createView(t.schema, t.table.Name!, buildRelation(t.table, data, { withPath: ctx.withPath, presentColumns: present, jsonCensus: census }));
       }
       for (const [name, r] of metadata) {
         const sql = informationSchemaRelation(name, this.catalog, { catalogName: ctx.catalogName, schemas: schemaRestriction(name, r.map((x) => x.conjuncts)) });
@@ -237,6 +244,17 @@ export class QueryTables {
       marker = page.lastReturned;
     }
   }
+}
+
+/** Runs census SQL on the query's session (so an interrupt of the query stops it too). */
+function sessionRunner(session: EngineSession): CensusRunner {
+  return {
+    async rows(sql) {
+      const rows: (string | null)[][] = [];
+      for await (const batch of (await session.query(sql)).batches()) rows.push(...batch);
+      return rows;
+    },
+  };
 }
 
 /** Qualifies unqualified base tables (not CTE names) with `schema`, in place. */

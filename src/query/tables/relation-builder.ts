@@ -3,18 +3,20 @@
  * columns projected and typed from the Glue schema, partition values and the hidden `"$path"` joined in per file.
  *
  * Formats: Parquet (`read_parquet`, columns by name case-insensitively, `union_by_name`, missing columns NULL),
- * OpenX/Hive JSON and RegexSerDe (serde-readers.ts), LazySimpleSerDe text (`read_csv` with the SerDe's `field.delim`,
- * no quoting, `serialization.null.format` NULLs (default `\N`), header skipping, missing trailing fields NULL, extra
- * fields ignored, bad values NULL, collections split on `collection.delim`/`mapkey.delim`), OpenCSVSerde (quoted,
- * strings cast per Athena), LazySimpleSerDe with `escape.delim` (escaped-text.ts). Compression (gzip, zstd) is taken
- * from the object key's extension.
+ * OpenX/Hive JSON (json-relation.ts, with the key census of json-key-census.ts), RegexSerDe (serde-readers.ts),
+ * LazySimpleSerDe text (`read_csv` with the SerDe's `field.delim`, no quoting, `serialization.null.format` NULLs
+ * (default `\N`), header skipping, missing trailing fields NULL, extra fields ignored, bad values NULL, collections
+ * split on `collection.delim`/`mapkey.delim`), OpenCSVSerde (quoted, strings cast per Athena), LazySimpleSerDe with
+ * `escape.delim` (escaped-text.ts). Compression (gzip, zstd) is taken from the object key's extension.
  * Not yet: bzip2/snappy text, ORC and Avro.
  */
 import type { Column, Table } from '../../catalog/model.js';
 import { duckDbType } from '../../streams/firehose/conversion/duckdb-types.js';
 import { parseHiveType } from '../../streams/firehose/conversion/hive-type.js';
 import { escapedTextRelation, unescapeValue, type EscapedTextOptions } from './escaped-text.js';
-import { hiveType, jsonRelation, openCsvValue, perCompression, regexRelation, textValue } from './serde-readers.js';
+import type { CensusEntry } from './json-key-census.js';
+import { jsonRelation } from './json-relation.js';
+import { hiveType, openCsvValue, perCompression, regexRelation, textValue } from './serde-readers.js';
 
 /** One data file of the table, readable locally. */
 export interface DataFile {
@@ -79,10 +81,12 @@ export interface RelationOptions {
   readonly withPath: boolean;
   /** Names of the file columns actually present (Parquet), lower-cased; undefined when unknown. */
   readonly presentColumns?: ReadonlySet<string> | undefined;
+  /** Key census of JSON files by path (json-key-census.ts); without it JSON files are read by the generic scan. */
+  readonly jsonCensus?: ReadonlyMap<string, CensusEntry> | undefined;
 }
 
 /** The reader call over `files` (which must be non-empty) producing a `filename` column plus the file's columns. */
-export function readerCall(table: Table, files: readonly DataFile[]): string {
+export function readerCall(table: Table, files: readonly DataFile[], jsonCensus?: ReadonlyMap<string, CensusEntry>): string {
   const format = tableFormat(table);
   const cols = table.StorageDescriptor?.Columns ?? [];
   const params = table.StorageDescriptor?.SerdeInfo?.Parameters ?? {};
@@ -91,7 +95,7 @@ export function readerCall(table: Table, files: readonly DataFile[]): string {
     case 'parquet':
       return `read_parquet([${files.map((f) => lit(f.path)).join(', ')}], union_by_name = true, filename = true)`;
     case 'json':
-      return jsonRelation(table, files, !(table.StorageDescriptor?.SerdeInfo?.SerializationLibrary ?? '').toLowerCase().includes('hcatalog'));
+      return jsonRelation(table, files, !(table.StorageDescriptor?.SerdeInfo?.SerializationLibrary ?? '').toLowerCase().includes('hcatalog'), jsonCensus);
     case 'regex':
       return regexRelation(table, files);
     case 'text':
@@ -169,7 +173,7 @@ export function buildRelation(table: Table, files: readonly DataFile[], options:
   if (keys.length === 0 && !options.withPath && cols.length > 0) {
     // Nothing comes from the file list: read the files directly (no join on file names, so DuckDB can also use
     // Parquet metadata and statistics as it does for a plain read).
-    return `SELECT ${cols.map((c) => projectColumn(table, c, options)).join(', ')} FROM ${readerCall(table, files)} AS d`;
+    return `SELECT ${cols.map((c) => projectColumn(table, c, options)).join(', ')} FROM ${readerCall(table, files, options.jsonCensus)} AS d`;
   }
   const partitioned = partitionUnion(table, files, keys.length, options);
   if (partitioned !== undefined) {
@@ -185,7 +189,7 @@ export function buildRelation(table: Table, files: readonly DataFile[], options:
     ...keys.map((k, i) => `TRY_CAST(f.__p${i} AS ${columnType(k.Type)}) AS ${q(k.Name!)}`),
     ...(options.withPath ? ['f.__path AS "$path"'] : []),
   ];
-  return `SELECT ${select.join(', ')} FROM ${readerCall(table, files)} AS d JOIN (VALUES ${fileRows}) AS f(${fileCols}) ON d.filename = f.__file`;
+  return `SELECT ${select.join(', ')} FROM ${readerCall(table, files, options.jsonCensus)} AS d JOIN (VALUES ${fileRows}) AS f(${fileCols}) ON d.filename = f.__file`;
 }
 
 /** Most partitions read as one UNION ALL branch each; beyond, the file-name join is used. */

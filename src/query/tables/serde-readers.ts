@@ -1,17 +1,13 @@
 /**
  * Athena's SerDe read semantics as DuckDB SQL, per table format. Text files are read per compression group (Athena
  * picks the codec from the file extension; Lakebox's blob files have none, so it is passed explicitly).
- * - OpenX JSON (`org.openx.data.jsonserde.JsonSerDe`): each line parsed to a key/value list; keys matched
- *   case-insensitively (`case.insensitive`, default true), `mapping.<col>` renames, `dots.in.keys` (dots → `_`),
- *   malformed/non-object lines fail the query with HIVE_CURSOR_ERROR unless `ignore.malformed.json` (then an all-NULL
- *   row). Nested struct keys are matched case-sensitively (DuckDB's JSON→STRUCT cast).
- * - Hive JSON (`org.apache.hive.hcatalog.data.JsonSerDe`): case-insensitive keys, malformed lines always fail.
+ * - OpenX JSON / Hive JSON: json-relation.ts.
  * - RegexSerDe: `input.regex` must match the whole line (else an all-NULL row); group i → column i.
  * - LazySimpleSerDe collections: `collection.delim` (default \u0002) and `mapkey.delim` (default \u0003) split
  *   array/map/struct fields of primitives; with `escape.delim`, string values are unescaped (escaped-text.ts).
  * Values that do not convert to the column type become NULL.
  */
-import type { Column, Table } from '../../catalog/model.js';
+import type { Table } from '../../catalog/model.js';
 import { duckDbType } from '../../streams/firehose/conversion/duckdb-types.js';
 import type { HiveType } from '../../streams/firehose/conversion/model.js';
 import { parseHiveType } from '../../streams/firehose/conversion/hive-type.js';
@@ -61,41 +57,6 @@ export function hiveType(type: string | undefined): HiveType | undefined {
 }
 
 const duck = (t: HiveType | undefined): string => (t ? duckDbType(t) : 'VARCHAR');
-
-/** A JSON value expression → the column's type. */
-function fromJson(v: string, type: HiveType | undefined): string {
-  const t = duck(type);
-  return t === 'VARCHAR' ? `(${v} ->> '$')` : `TRY_CAST(${v} AS ${t})`;
-}
-
-/** SELECT producing `filename` and every data column of an OpenX / Hive JSON table, typed. */
-export function jsonRelation(table: Table, files: readonly FileRef[], openx: boolean): string {
-  const params = table.StorageDescriptor?.SerdeInfo?.Parameters ?? {};
-  const flag = (k: string, dflt: boolean): boolean => (params[k] === undefined ? dflt : params[k].trim().toLowerCase() === 'true');
-  const insensitive = !openx || flag('case.insensitive', true);
-  const ignoreMalformed = openx && flag('ignore.malformed.json', false);
-  const dots = openx && flag('dots.in.keys', false);
-  const keyExpr = (): string => {
-    let k = 'x.key';
-    if (insensitive) k = `lower(${k})`;
-    if (dots) k = `replace(${k}, '.', '_')`;
-    return k;
-  };
-  const cols = (table.StorageDescriptor?.Columns ?? []).map((c: Column) => {
-    const mapped = openx ? params[`mapping.${c.Name}`] : undefined;
-    const wanted = mapped ?? c.Name!;
-    const target = insensitive ? wanted.toLowerCase() : wanted;
-    const v = `list_filter(e, x -> ${keyExpr()} = ${lit(target)})[-1].value`;
-    return `${fromJson(v, hiveType(c.Type))} AS ${q(c.Name!)}`;
-  });
-  const parsed = `CASE WHEN json_valid(line) THEN (CASE WHEN json_type(line) = 'OBJECT' THEN map_entries(json_transform(line, '"MAP(VARCHAR, JSON)"')) END) END`;
-  const message = openx ? 'Row is not a valid JSON Object - JSONException: ' : 'org.apache.hadoop.hive.serde2.SerDeException: Row is not a valid JSON Object - JSONException: ';
-  const checked = ignoreMalformed ? 'e' : `CASE WHEN e IS NULL THEN error(${lit(`HIVE_CURSOR_ERROR: ${message}`)} || left(line, 200)) ELSE e END`;
-  return (
-    `(SELECT filename, ${cols.length > 0 ? cols.join(', ') : 'NULL AS _empty'} FROM (SELECT filename, ${checked} AS e FROM ` +
-    `(SELECT filename, line, ${parsed} AS e FROM ${linesReader(files)} WHERE line IS NOT NULL AND trim(line) <> '')))`
-  );
-}
 
 /** SELECT producing `filename` and every data column of a RegexSerDe table. */
 export function regexRelation(table: Table, files: readonly FileRef[]): string {

@@ -1,0 +1,111 @@
+/** The JSON key census: spellings and counts as both readers see them, one engine query per batch of uncached files, cache keyed by path/size/mtime and bounded, failing files isolated. */
+import { mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { JsonKeyCensus, UNKNOWN_CENSUS, type CensusRunner, type FileCensus } from './json-key-census.js';
+import type { FileRef } from './serde-readers.js';
+
+let dir: string;
+let duck: DuckDBInstance;
+let conn: DuckDBConnection;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'lakebox-census-'));
+  duck = await DuckDBInstance.create(':memory:', { threads: '1' });
+  conn = await duck.connect();
+});
+
+afterAll(async () => {
+  conn?.closeSync();
+  duck?.closeSync();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** A runner on the test connection that counts its queries. */
+function counting(): CensusRunner & { calls: number } {
+  const r = {
+    calls: 0,
+    async rows(sql: string) {
+      r.calls++;
+      return (await conn.runAndReadAll(sql)).getRowsJson().map((row) => row.map((v) => (v === null ? null : typeof v === 'object' ? JSON.stringify(v) : String(v))));
+    },
+  };
+  return r;
+}
+
+async function file(name: string, text: string | Buffer): Promise<FileRef> {
+  const path = join(dir, name);
+  await writeFile(path, name.endsWith('.gz') ? gzipSync(text) : text);
+  return { path, uri: `s3://b/${name}` };
+}
+
+const spellings = (c: unknown): string[] => ((c as FileCensus).keys ?? []).map((k) => k.spelling).sort();
+
+describe('JsonKeyCensus', () => {
+  it('lists distinct top-level spellings, from read_json records when aligned, else from the lines Athena sees', async () => {
+    const a = await file('a.json.gz', '{"Id":1,"name":"x","nested":{"Inner":1}}\n{"id":2,"Name":"y"}\n\n   \n{"Id":3}\n');
+    const b = await file('b.json', '{"x":1}\r{"X":2}\n[1]\n{oops\n\t\n');
+    const c = await file('c.json', '');
+    const census = await new JsonKeyCensus().census([a, b, c], counting());
+    expect(census.get(a.path)).toMatchObject({ aligned: true, records: 3, objects: 3 });
+    expect(spellings(census.get(a.path))).toEqual(['Id', 'Name', 'id', 'name', 'nested']);
+    expect((census.get(a.path) as FileCensus).keys).toContainEqual({ spelling: 'Name', lower: 'name' });
+    // Lines reader: {"x":1} / {"X":2} / [1] / {oops; read_json: one malformed record for the \r line, [1], {oops.
+    expect(census.get(b.path)).toMatchObject({ aligned: false, records: 3, objects: 0 });
+    expect(spellings(census.get(b.path))).toEqual(['X', 'x']);
+    expect(census.get(c.path)).toEqual({ aligned: true, keys: [], records: 0, objects: 0 });
+  });
+
+  it('queries the engine once for uncached files and again only when a file changes', async () => {
+    const a = await file('cache-a.json', '{"a":1}\n');
+    const b = await file('cache-b.json', '{"b":1}\n');
+    const census = new JsonKeyCensus();
+    const runner = counting();
+    await census.census([a, b], runner);
+    expect(runner.calls).toBe(1);
+    const again = await census.census([b, a, a], runner);
+    expect(runner.calls).toBe(1);
+    expect(spellings(again.get(a.path))).toEqual(['a']);
+    await writeFile(a.path, '{"A":1,"c":2}\n');
+    await utimes(a.path, new Date(), new Date(Date.now() + 5000));
+    const changed = await census.census([a, b], runner);
+    expect(runner.calls).toBe(2);
+    expect(spellings(changed.get(a.path))).toEqual(['A', 'c']);
+  });
+
+  it('stays within its weight budget, evicting the least recently used files', async () => {
+    const files = await Promise.all([0, 1, 2, 3].map((i) => file(`lru-${i}.json`, `{"k${i}a":1,"k${i}b":2}\n`)));
+    const census = new JsonKeyCensus({ maxWeight: 7 });
+    const runner = counting();
+    for (const f of files) await census.census([f], runner);
+    expect(census.size).toBe(2);
+    await census.census([files[3]!], runner);
+    expect(runner.calls).toBe(4);
+    await census.census([files[0]!], runner);
+    expect(runner.calls).toBe(5);
+  });
+
+  it('records files over the key limit without keys', async () => {
+    const f = await file('many.json', `{${Array.from({ length: 20 }, (_, i) => `"k${i}":1`).join(',')}}\n`);
+    const census = await new JsonKeyCensus({ maxKeysPerFile: 10 }).census([f], counting());
+    expect(census.get(f.path)).toMatchObject({ aligned: true, objects: 1, keys: undefined });
+  });
+
+  it('marks only the files the engine cannot read as unknown, and rethrows aborts', async () => {
+    const good = await file('ok.json', '{"a":1}\n');
+    const bad = await file('bad.json', Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d, 0x0a]));
+    const runner = counting();
+    const census = await new JsonKeyCensus().census([good, bad], runner);
+    expect(census.get(bad.path)).toBe(UNKNOWN_CENSUS);
+    expect(spellings(census.get(good.path))).toEqual(['a']);
+    const missing = { path: join(dir, 'nope.json'), uri: 's3://b/nope.json' };
+    expect((await new JsonKeyCensus().census([missing], runner)).get(missing.path)).toBe(UNKNOWN_CENSUS);
+    class Stop extends Error {}
+    const aborting: CensusRunner = { rows: () => Promise.reject(new Stop('interrupted')) };
+    const other = await file('abort.json', '{"a":1}\n');
+    await expect(new JsonKeyCensus({ isAbort: (e) => e instanceof Stop }).census([other, good], aborting)).rejects.toBeInstanceOf(Stop);
+  });
+});

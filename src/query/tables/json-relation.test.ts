@@ -1,0 +1,288 @@
+/** OpenX / Hive JSON reading on DuckDB: the read_json, per-line json_transform and key-scan paths give identical rows over tricky values and key spellings, and match independently computed answers. */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { Table } from '../../catalog/model.js';
+import { JsonKeyCensus, UNKNOWN_CENSUS, type CensusEntry, type CensusRunner } from './json-key-census.js';
+import { jsonPath, jsonRelation, jsonSemantics, jsonTargets, linesBranch, recordsBranch, scanBranch } from './json-relation.js';
+import type { FileRef } from './serde-readers.js';
+
+let dir: string;
+let duck: DuckDBInstance;
+let conn: DuckDBConnection;
+const runner: CensusRunner = {
+  async rows(sql) {
+    return (await conn.runAndReadAll(sql)).getRowsJson().map((r) => r.map((v) => (v === null ? null : typeof v === 'object' ? JSON.stringify(v) : String(v))));
+  },
+};
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'lakebox-json-'));
+  duck = await DuckDBInstance.create(':memory:', { threads: '1' });
+  conn = await duck.connect();
+  await conn.run("SET TimeZone = 'UTC'");
+});
+
+afterAll(async () => {
+  conn?.closeSync();
+  duck?.closeSync();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const COLUMNS: [string, string][] = [
+  ['c_bigint', 'bigint'],
+  ['c_int', 'int'],
+  ['c_smallint', 'smallint'],
+  ['c_tinyint', 'tinyint'],
+  ['c_double', 'double'],
+  ['c_float', 'float'],
+  ['c_dec', 'decimal(10,2)'],
+  ['c_dec38', 'decimal(38,6)'],
+  ['c_bool', 'boolean'],
+  ['c_str', 'string'],
+  ['c_vc', 'varchar(5)'],
+  ['c_date', 'date'],
+  ['c_ts', 'timestamp'],
+  ['c_bin', 'binary'],
+  ['c_arr', 'array<bigint>'],
+  ['c_arrs', 'array<string>'],
+  ['c_map', 'map<string,bigint>'],
+  ['c_struct', 'struct<a:bigint,B:string>'],
+  ['c_arrstruct', 'array<struct<a:int>>'],
+];
+
+/** JSON texts of values that exercise conversions: wrong types, numbers as strings, nesting, precision, escapes. */
+const VALUES = [
+  '1', '-7', '"12"', '" 12 "', '1.5', '2.5', '-1.5', '1e2', '1.50', '12345678901234567890', '"abc"', 'true', 'false', '"true"', '"1"',
+  '"0"', 'null', '{"a":1,"B":"x"}', '{"A":1,"b":"x"}', '[1,"2",3.5]', '[]', '{}', '"2024-01-02"', '"2024-01-02 03:04:05.123"',
+  '"2024-01-02T03:04:05Z"', '"2024-01-02T03:04:05.123456789+02:00"', '"01/02/2024"', '1704164645000', '0.005', '1.005', '"1.005"',
+  '123456789.129', '"x\\u00e9\\n\\"q\\""', '"aGVsbG8="', '{"k":[1,2]}', '{"k":1,"k2":"3"}', '[{"a":1},{"A":2},3]', 'NaN', '-Infinity',
+  '1e400', '-0.0', '3.4e39', '"∑ unicode"', '[[1]]', '{"a":{"b":1}}',
+];
+
+/** Non-NULL cells the value matrix yields (so the comparisons above are not between NULLs). */
+const FILLED = 400;
+
+function table(serde: 'openx' | 'hive', params: Record<string, string> = {}, columns: [string, string][] = COLUMNS): Table {
+  return {
+    Name: 't',
+    DatabaseName: 'db',
+    TableType: 'EXTERNAL_TABLE',
+    PartitionKeys: [],
+    StorageDescriptor: {
+      Columns: [['n', 'int'] as [string, string], ...columns].map(([Name, Type]) => ({ Name, Type })),
+      InputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
+      SerdeInfo: { SerializationLibrary: serde === 'openx' ? 'org.openx.data.jsonserde.JsonSerDe' : 'org.apache.hive.hcatalog.data.JsonSerDe', Parameters: params },
+    },
+  };
+}
+
+async function file(name: string, text: string): Promise<FileRef> {
+  const path = join(dir, name);
+  await writeFile(path, name.endsWith('.gz') ? gzipSync(text) : text);
+  return { path, uri: `s3://b/t/${name}` };
+}
+
+/** Every value in every column, keys spelled by `spell`. */
+const valueLines = (spell: (c: string) => string, from = 0): string[] =>
+  VALUES.map((v, i) => `{"n": ${from + i}, ${COLUMNS.map(([c]) => `${JSON.stringify(spell(c))}: ${v}`).join(', ')}}`);
+
+async function rows(relation: string): Promise<unknown[][]> {
+  return (await conn.runAndReadAll(`SELECT * EXCLUDE (filename) FROM ${relation} ORDER BY filename, n NULLS LAST`)).getRowsJson();
+}
+
+/** Rows of the relation the census picks, and of each path forced over every file where it applies. */
+async function allPaths(t: Table, files: readonly FileRef[], openx = true) {
+  const census = await new JsonKeyCensus().census(files, runner);
+  const sem = jsonSemantics(t, openx);
+  const targets = jsonTargets(t, sem);
+  const paths = files.map((f) => jsonPath(census.get(f.path), targets, sem));
+  const out: Record<string, unknown[][]> = { chosen: await rows(jsonRelation(t, files, openx, census)), scan: await rows(scanBranch(files, targets, sem)) };
+  const spelled = paths.map((p) => (p.kind === 'scan' ? undefined : p.spellings));
+  if (spelled.every((s) => s !== undefined && JSON.stringify(s) === JSON.stringify(spelled[0]))) {
+    out.lines = await rows(linesBranch(files, targets, spelled[0]!, sem));
+    if (paths.every((p) => p.kind === 'records')) out.records = await rows(recordsBranch(files, targets, spelled[0]!));
+  }
+  return { out, kinds: paths.map((p) => p.kind), census };
+}
+
+describe('JSON paths agree', () => {
+  it('read_json, json_transform per line and the key scan give the same rows for every value and type', async () => {
+    const lower = await file('lower.json', valueLines((c) => c).join('\n') + '\n');
+    const upper = await file('upper.json.gz', valueLines((c) => c.toUpperCase(), 1000).join('\r\n') + '\r\n');
+    for (const t of [table('openx'), table('hive'), table('openx', { 'case.insensitive': 'false' })]) {
+      for (const files of [[lower], [upper]]) {
+        const openx = t.StorageDescriptor!.SerdeInfo!.SerializationLibrary!.includes('openx');
+        const { out, kinds } = await allPaths(t, files, openx);
+        expect(kinds).toEqual(['records']);
+        expect(out.lines).toEqual(out.scan);
+        expect(out.records).toEqual(out.scan);
+        expect(out.chosen).toEqual(out.scan);
+      }
+    }
+    const filled = (r: unknown[][]): number => r.flat().filter((v) => v !== null).length;
+    expect(filled(await rows(scanBranch([lower], jsonTargets(table('openx'), jsonSemantics(table('openx'), true)), jsonSemantics(table('openx'), true))))).toBeGreaterThan(FILLED);
+    const both = await allPaths(table('openx'), [lower, upper]);
+    expect(both.out.chosen).toEqual(both.out.scan);
+    expect(both.out.chosen).toHaveLength(VALUES.length * 2);
+    const sensitive = await rows(jsonRelation(table('openx', { 'case.insensitive': 'false' }), [upper], true));
+    expect(sensitive.every((r) => r.slice(1).every((v) => v === null))).toBe(true);
+  });
+
+  it('spot checks against independently known conversions', async () => {
+    const f = await file('spot.json', ['{"n":1,"c_bigint":"12","c_str":12,"c_struct":{"a":"3","b":true},"c_arr":[1,"2",null]}', '{"n":2,"c_bigint":"x","c_str":{"k":[1]}}'].join('\n'));
+    const cols: [string, string][] = [['c_bigint', 'bigint'], ['c_str', 'string'], ['c_struct', 'struct<a:bigint,b:string>'], ['c_arr', 'array<bigint>']];
+    const { out, kinds } = await allPaths(table('openx', {}, cols), [f]);
+    expect(kinds).toEqual(['records']);
+    expect(out.chosen).toEqual([
+      [1, '12', '12', { a: '3', b: 'true' }, ['1', '2', null]],
+      [2, null, '{"k":[1]}', null, null],
+    ]);
+    expect(out.scan).toEqual(out.chosen);
+  });
+
+  it('mapping.*, dots.in.keys and duplicate keys: the first matching key wins on every path', async () => {
+    const cols: [string, string][] = [['user_id', 'bigint'], ['c_str', 'string'], ['c_x', 'bigint']];
+    const t = table('openx', { 'mapping.user_id': 'UserID', 'mapping.c_str': 'renamed_key', 'dots.in.keys': 'true' }, cols);
+    const f = await file('mapped.json', ['{"n":1,"USERID":7,"Renamed.Key":"a","c.x":1,"c.x":2}', '{"n":2,"userid":8,"Renamed.Key":"b","Renamed.Key":"c"}'].join('\n'));
+    const { out, kinds } = await allPaths(t, [f]);
+    expect(kinds).toEqual(['scan']); // userid is spelled two ways
+    expect(out.chosen).toEqual([
+      [1, '7', 'a', '1'],
+      [2, '8', 'b', null],
+    ]);
+    const g = await file('mapped2.json', ['{"n":3,"UserId":9,"renamed.key":"d","c_x":3,"c_x":4}'].join('\n'));
+    const second = await allPaths(t, [g]);
+    expect(second.kinds).toEqual(['records']);
+    expect(second.out.chosen).toEqual([[3, '9', 'd', '3']]);
+    expect(second.out.lines).toEqual(second.out.chosen);
+    expect(second.out.records).toEqual(second.out.chosen);
+  });
+
+  it('escaped and quoted key spellings', async () => {
+    const t = table('openx', { 'mapping.odd': 'we"ird' }, [['amount', 'bigint'], ['odd', 'string']]);
+    const f = await file('escaped.json', ['{"n":1,"\\u0041mount":5,"we\\"ird":"x"}', '{"n":2,"AMOUNT":6,"WE\\"IRD":"y"}'].join('\n'));
+    const { out, kinds } = await allPaths(t, [f]);
+    expect(kinds).toEqual(['scan']);
+    expect(out.chosen).toEqual([[1, '5', 'x'], [2, '6', 'y']]);
+    const g = await file('escaped2.json', '{"n":1,"\\u0041mount":5,"we\\"ird":"x"}\n');
+    const second = await allPaths(t, [g]);
+    expect(second.kinds).toEqual(['records']);
+    expect(second.out.records).toEqual([[1, '5', 'x']]);
+    expect(second.out.lines).toEqual([[1, '5', 'x']]);
+  });
+
+  it('case.insensitive=false reads only the exact spelling, also next to other spellings', async () => {
+    const f = await file('exact.json', ['{"n":1,"ID":1,"id":2,"Id":3}', '{"n":2,"Id":4}', '{"n":3,"id":5,"ID":6}'].join('\n'));
+    const { out, kinds } = await allPaths(table('openx', { 'case.insensitive': 'false' }, [['id', 'bigint']]), [f]);
+    expect(kinds).toEqual(['records']);
+    expect(out.chosen).toEqual([[1, '2'], [2, null], [3, '5']]);
+    expect(out.lines).toEqual(out.chosen);
+    expect(out.scan).toEqual(out.chosen);
+  });
+
+  it('ambiguous spellings are scanned: the first key matching case-insensitively wins', async () => {
+    const f = await file('ambiguous.json', ['{"n":1,"Id":1,"id":2}', '{"n":2,"id":3,"ID":4}', '{"n":3,"iD":5}'].join('\n'));
+    const { out, kinds } = await allPaths(table('openx', {}, [['id', 'bigint']]), [f]);
+    expect(kinds).toEqual(['scan']);
+    expect(out.chosen).toEqual([
+      [1, '1'],
+      [2, '3'],
+      [3, '5'],
+    ]);
+  });
+
+  it('malformed lines: all-NULL rows with ignore.malformed.json on the line and scan paths; otherwise both fail', async () => {
+    const text = ['{"n":1,"C_BIGINT":5}', '{oops', '[1,2]', '   ', '7', '\t', '{"n":2,"C_BIGINT":6} trailing', ' {"n":3,"C_BIGINT":"8"} ', ''].join('\n');
+    const f = await file('malformed.json.gz', text);
+    const cols: [string, string][] = [['c_bigint', 'bigint']];
+    const { out, kinds, census } = await allPaths(table('openx', { 'ignore.malformed.json': 'true' }, cols), [f]);
+    expect(census.get(f.path)).toMatchObject({ aligned: false, records: 6, objects: 2 });
+    expect(kinds).toEqual(['lines']);
+    // Lines of only whitespace (here '   ' and '\t') are skipped; the other four are malformed.
+    const expected = [[1, '5'], [3, '8'], [null, null], [null, null], [null, null], [null, null]];
+    expect(out.chosen).toEqual(expected);
+    expect(out.lines).toEqual(expected);
+    expect(out.scan).toEqual(expected);
+    const strict = table('openx', {}, cols);
+    const census2 = await new JsonKeyCensus().census([f], runner);
+    await expect(rows(jsonRelation(strict, [f], true, census2))).rejects.toThrow(/HIVE_CURSOR_ERROR: Row is not a valid JSON Object - JSONException: /);
+    await expect(rows(jsonRelation(strict, [f], true))).rejects.toThrow(/HIVE_CURSOR_ERROR: Row is not a valid JSON Object - JSONException: /);
+    await expect(rows(jsonRelation(table('hive', {}, cols), [f], false, census2))).rejects.toThrow(/HIVE_CURSOR_ERROR: org.apache.hadoop.hive.serde2.SerDeException: Row is not/);
+    // Also when the column read is in no line of the file.
+    const absent = table('openx', {}, [['nowhere', 'string']]);
+    const sem = jsonSemantics(absent, true);
+    const spellings = jsonPath(census2.get(f.path), jsonTargets(absent, sem), sem);
+    expect(spellings).toEqual({ kind: 'lines', spellings: ['n', undefined] });
+    for (const relation of [linesBranch([f], jsonTargets(absent, sem), ['n', undefined], sem), scanBranch([f], jsonTargets(absent, sem), sem)]) {
+      await expect(conn.runAndReadAll(`SELECT nowhere FROM ${relation}`)).rejects.toThrow(/HIVE_CURSOR_ERROR/);
+    }
+  });
+
+  it('lines split on a lone \\r (as Athena does) are not read with read_json', async () => {
+    const f = await file('cr.json', '{"n":1,"a":1}\r{"n":2,"A":2}\n{"n":3,"a":3}\r\n\n');
+    const { out, kinds, census } = await allPaths(table('openx', {}, [['a', 'int']]), [f]);
+    expect(census.get(f.path)).toMatchObject({ aligned: false, records: 2, objects: 1 });
+    expect(kinds).toEqual(['scan']); // a and A in the file
+    expect(out.chosen).toEqual([[1, 1], [2, 2], [3, 3]]);
+    const g = await file('cr2.json', '{"n":1,"a":1}\r{"n":2,"a":2}\n');
+    const second = await allPaths(table('openx', {}, [['a', 'int']]), [g]);
+    expect(second.kinds).toEqual(['lines']);
+    expect(second.out.chosen).toEqual([[1, 1], [2, 2]]);
+    // A \r inside an object is JSON whitespace to read_json, but Athena splits the line there.
+    const h = await file('cr3.json', '{"n":1,"a":1}\n{"n":2,\r"a":2}\n');
+    const third = await allPaths(table('openx', { 'ignore.malformed.json': 'true' }, [['a', 'int']]), [h]);
+    expect(third.census.get(h.path)).toMatchObject({ aligned: false, records: 2, objects: 2 });
+    expect(third.kinds).toEqual(['lines']);
+    expect(third.out.chosen).toEqual([[1, 1], [null, null], [null, null]]);
+    expect(third.out.scan).toEqual(third.out.chosen);
+  });
+
+  it('whitespace read_json trims (\\t, \\v, \\f) is trimmed from lines too', async () => {
+    const f = await file('ws.json', '\f{"n":1,"a":1}\v\n\t \f\n\v\n {"n":2,"a":2}\t\r\n');
+    const { out, kinds, census } = await allPaths(table('openx', {}, [['a', 'int']]), [f]);
+    expect(census.get(f.path)).toMatchObject({ aligned: true, records: 2, objects: 2 });
+    expect(kinds).toEqual(['records']);
+    expect(out.records).toEqual([[1, 1], [2, 2]]);
+    expect(out.lines).toEqual(out.records);
+    expect(out.scan).toEqual(out.records);
+  });
+
+  it('zero-column tables and files without any key still read every line', async () => {
+    const f = await file('empty-keys.json', '{"n":1}\n{}\n');
+    const { out, kinds } = await allPaths(table('openx', {}, [['missing', 'string']]), [f]);
+    expect(kinds).toEqual(['records']);
+    expect(out.chosen).toEqual([[1, null], [null, null]]);
+    const none: Table = { ...table('openx'), StorageDescriptor: { ...table('openx').StorageDescriptor, Columns: [] } };
+    expect((await conn.runAndReadAll(`SELECT count(*) FROM ${jsonRelation(none, [f], true)}`)).getRowsJson()).toEqual([['2']]);
+    // As before: nothing is parsed when no column is read, so malformed lines are counted, not reported.
+    const bad = await file('empty-bad.json', '{"n":1}\n[2]\n');
+    expect((await conn.runAndReadAll(`SELECT count(*) FROM ${jsonRelation(none, [bad], true)}`)).getRowsJson()).toEqual([['2']]);
+  });
+});
+
+describe('census decisions', () => {
+  it('keeps exact-case tables off the scan without a census, and scans insensitive ones', () => {
+    const cols: [string, string][] = [['id', 'bigint']];
+    const sensitive = table('openx', { 'case.insensitive': 'false' }, cols);
+    const s = jsonSemantics(sensitive, true);
+    expect(jsonPath(undefined, jsonTargets(sensitive, s), s)).toEqual({ kind: 'lines', spellings: ['n', 'id'] });
+    const insensitive = table('openx', {}, cols);
+    const i = jsonSemantics(insensitive, true);
+    expect(jsonPath(UNKNOWN_CENSUS, jsonTargets(insensitive, i), i)).toEqual({ kind: 'scan' });
+  });
+
+  it('scans when the spellings cannot form a reader spec', () => {
+    const t = table('openx', { 'mapping.a': 'X', 'mapping.b': 'x', 'case.insensitive': 'false' }, [['a', 'bigint'], ['b', 'bigint']]);
+    const sem = jsonSemantics(t, true);
+    const census: CensusEntry = { aligned: true, records: 1, objects: 1, keys: [{ spelling: 'X', lower: 'x' }, { spelling: 'x', lower: 'x' }, { spelling: 'n', lower: 'n' }] };
+    expect(jsonPath(census, jsonTargets(t, sem), sem)).toEqual({ kind: 'scan' });
+    const same = table('openx', { 'mapping.a': 'k', 'mapping.b': 'k' }, [['a', 'bigint'], ['b', 'bigint']]);
+    const sem2 = jsonSemantics(same, true);
+    const c2: CensusEntry = { aligned: true, records: 1, objects: 1, keys: [{ spelling: 'K', lower: 'k' }] };
+    expect(jsonPath(c2, jsonTargets(same, sem2), sem2)).toEqual({ kind: 'records', spellings: [undefined, 'K', 'K'] });
+  });
+});

@@ -1,0 +1,137 @@
+"""Athena over OpenX JSON-lines tables through boto3: gzip files whose keys are spelled differently per file and per
+line, mapping.*, malformed lines; answers computed here in Python with a model of the SerDe, on the first query over
+the files and on later ones."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+import re
+import time
+import uuid
+
+import boto3
+import pytest
+
+random.seed(11)
+CITIES = ['oslo', 'lima', 'kyiv', 'pune']
+
+
+def _spellings(mode: str, i: int):
+    if mode == 'lower':
+        return lambda k: k
+    if mode == 'title':
+        return lambda k: k.title()
+    return lambda k: k.upper() if i % 2 else k  # two spellings in one file
+
+
+def _file(mode: str, n: int, extra: list[str]) -> str:
+    lines = []
+    for i in range(n):
+        s = _spellings(mode, i)
+        lines.append(json.dumps({s('cust'): random.randint(1, 50), s('city'): random.choice(CITIES), s('amount'): round(random.uniform(0, 100), 2)}))
+    return '\r\n'.join(lines + extra) + '\n'
+
+
+FILES = {
+    'orders/a.json.gz': _file('lower', 300, []),
+    'orders/b.json.gz': _file('title', 250, []),
+    'orders/c.json.gz': _file('mixed', 200, []),
+    'orders/d.json.gz': _file('lower', 50, ['{broken', '[1, 2]', '   ', '{"CUST": "7", "city": 3, "amount": "2.5"}']),
+}
+
+
+def model(text: str) -> list[tuple]:
+    """(customer, city, amount) per row: lines split on \\r\\n, \\r and \\n; first key matching case-insensitively."""
+    out = []
+    for raw in re.split(r'\r\n|\r|\n', text):
+        line = raw.strip(' \t\v\f')
+        if not line:
+            continue
+        try:
+            obj = json.loads(line)
+        except ValueError:
+            obj = None
+        if not isinstance(obj, dict):
+            out.append((None, None, None))
+            continue
+
+        def get(key):
+            return next((v for k, v in obj.items() if k.lower() == key), None)
+
+        cust = get('cust')
+        city = get('city')
+        amount = get('amount')
+        out.append((int(cust) if cust is not None else None, city if isinstance(city, str) or city is None else json.dumps(city), float(amount) if amount is not None else None))
+    return out
+
+
+@pytest.fixture(scope='module')
+def lake(lakebox, s3):
+    session = boto3.session.Session(aws_access_key_id=lakebox.access_key, aws_secret_access_key=lakebox.secret_key, region_name=lakebox.region)
+    glue = session.client('glue', endpoint_url=lakebox.endpoint)
+    athena = session.client('athena', endpoint_url=lakebox.endpoint)
+    db = f'pyjson_{uuid.uuid4().hex[:8]}'
+    bucket = f'py-json-{uuid.uuid4().hex[:8]}'
+    s3.create_bucket(Bucket=bucket)
+    glue.create_database(DatabaseInput={'Name': db})
+    for key, text in FILES.items():
+        s3.put_object(Bucket=bucket, Key=key, Body=gzip.compress(text.encode()))
+
+    def table(name, location, params):
+        glue.create_table(DatabaseName=db, TableInput={
+            'Name': name, 'TableType': 'EXTERNAL_TABLE', 'Parameters': {'classification': 'json'},
+            'StorageDescriptor': {
+                'Location': location,
+                'Columns': [{'Name': 'customer', 'Type': 'bigint'}, {'Name': 'city', 'Type': 'string'}, {'Name': 'amount', 'Type': 'double'}],
+                'InputFormat': 'org.apache.hadoop.mapred.TextInputFormat',
+                'SerdeInfo': {'SerializationLibrary': 'org.openx.data.jsonserde.JsonSerDe', 'Parameters': {'mapping.customer': 'Cust', **params}},
+            },
+        })
+
+    table('orders', f's3://{bucket}/orders/', {'ignore.malformed.json': 'true'})
+    table('orders_strict', f's3://{bucket}/orders/', {})
+    return {'athena': athena, 'db': db, 'output': f's3://{bucket}/results/'}
+
+
+def run(lake, sql):
+    athena = lake['athena']
+    qid = athena.start_query_execution(QueryString=sql, QueryExecutionContext={'Database': lake['db']},
+                                       ResultConfiguration={'OutputLocation': lake['output']})['QueryExecutionId']
+    deadline = time.time() + 30
+    while True:
+        qe = athena.get_query_execution(QueryExecutionId=qid)['QueryExecution']
+        if qe['Status']['State'] not in ('QUEUED', 'RUNNING'):
+            break
+        assert time.time() < deadline
+        time.sleep(0.02)
+    if qe['Status']['State'] != 'SUCCEEDED':
+        return qe, None
+    rows = []
+    for page in athena.get_paginator('get_query_results').paginate(QueryExecutionId=qid):
+        rows += [[d.get('VarCharValue') for d in r['Data']] for r in page['ResultSet']['Rows']]
+    return qe, rows[1:]
+
+
+def test_group_by_city_matches_the_model_cold_and_warm(lake):
+    rows = [r for text in FILES.values() for r in model(text)]
+    expected = {}
+    for cust, city, amount in rows:
+        n, customers, total = expected.get(city, (0, set(), 0.0))
+        expected[city] = (n + 1, customers | ({cust} if cust is not None else set()), total + (amount or 0.0))
+    for _ in range(2):
+        qe, got = run(lake, 'SELECT city, count(*), count(DISTINCT customer), sum(amount) FROM orders GROUP BY city ORDER BY city NULLS LAST')
+        assert qe['Status']['State'] == 'SUCCEEDED', qe['Status'].get('StateChangeReason')
+        assert len(got) == len(expected)
+        for city, n, customers, total in got:
+            e = expected[city]
+            assert (int(n), int(customers)) == (e[0], len(e[1])), city
+            assert float(total or 0) == pytest.approx(e[2], rel=1e-9), city
+
+
+def test_strict_table_fails_on_the_malformed_line_every_time(lake):
+    for _ in range(2):
+        qe, _rows = run(lake, 'SELECT customer, city FROM orders_strict')
+        assert qe['Status']['State'] == 'FAILED'
+        assert qe['Status']['StateChangeReason'].startswith('HIVE_CURSOR_ERROR: Row is not a valid JSON Object - JSONException: ')
