@@ -48,6 +48,16 @@ describe('HashWorker', () => {
     await expect(pipeline(Readable.from(chunks(body, 65536)), new PayloadHashVerifier(bad, body.length), sink())).rejects.toMatchObject({ code: 'XAmzContentSHA256Mismatch' });
   });
 
+  it('closes every job: finished bodies nobody asked digests of, and aborted ones', async () => {
+    const before = HashWorker.shared.activeJobs;
+    await pipeline(Readable.from(chunks(body, 65536)), new DigestingStream(['CRC32'], body.length), sink());
+    const aborted = new DigestingStream([], body.length);
+    aborted.write(body.subarray(0, 1000));
+    aborted.destroy();
+    for (let i = 0; i < 50 && HashWorker.shared.activeJobs > before; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(HashWorker.shared.activeJobs).toBe(before);
+  });
+
   it('forgets an aborted job and keeps serving others', async () => {
     const d = new DigestingStream(['CRC32'], body.length);
     d.write(body.subarray(0, 1000));

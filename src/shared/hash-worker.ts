@@ -105,6 +105,11 @@ export class HashWorker {
     return shared;
   }
 
+  /** Jobs opened and not yet digested or aborted. */
+  get activeJobs(): number {
+    return this.#jobs.size;
+  }
+
   /** Starts hashing a body with `algorithms`. */
   open(algorithms: readonly HashAlgorithm[]): HashJob {
     const worker = this.#ensureWorker();

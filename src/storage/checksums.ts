@@ -158,6 +158,12 @@ export class DigestingStream extends Transform {
     cb(null, chunk);
   }
 
+  /** An offloaded job is closed as soon as the body ends, whether or not anyone asks for its digests. */
+  override _flush(cb: TransformCallback): void {
+    if (this.#job) this.#fromWorker().catch(() => undefined);
+    cb();
+  }
+
   override _destroy(err: Error | null, cb: (error?: Error | null) => void): void {
     if (!this.writableFinished) this.#job?.abort();
     cb(err);
