@@ -296,7 +296,9 @@ export class FirehoseService {
     this.metrics.incomingPutRequests.inc(labels);
     const base = batch.id.toString(16).padStart(12, '0');
     const suffix = s.createTimestamp.getTime().toString(16);
-    return Array.from({ length: count }, (_, i) => base + RECORD_INDEX_HEX[i]! + suffix);
+    const ids = new Array<string>(count);
+    for (let i = 0; i < count; i++) ids[i] = base + RECORD_INDEX_HEX[i]! + suffix;
+    return ids;
   }
 
   async tagDeliveryStream(input: Partial<TagDeliveryStreamInput>): Promise<Record<string, never>> {
