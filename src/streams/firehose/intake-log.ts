@@ -276,19 +276,8 @@ export class IntakeLog {
 
   /** The records of a pending batch (a positional read; empty when the batch is gone). */
   readBatch(id: number): Buffer[] {
-    return unframe(this.readFramed(id));
-  }
-
-  /** Where a pending batch's framed records are (`u32 length | bytes` each; see `unframe`), for readers on other threads. */
-  locate(id: number): FileRange | undefined {
     const e = this.#index.get(id);
-    return e && { path: e.location.segment.path, offset: e.location.offset, length: e.location.length };
-  }
-
-  /** A pending batch's records in their framing (`u32 length | bytes` each; see `unframe`). */
-  readFramed(id: number): Buffer {
-    const e = this.#index.get(id);
-    if (!e) return Buffer.alloc(0);
+    if (!e) return [];
     const buf = Buffer.allocUnsafe(e.location.length);
     let got = 0;
     while (got < buf.length) {
@@ -296,7 +285,13 @@ export class IntakeLog {
       if (n === 0) throw new Error(`batch ${id} is truncated in ${e.location.segment.path}`);
       got += n;
     }
-    return buf;
+    return unframe(buf);
+  }
+
+  /** Where a pending batch's framed records are (`u32 length | bytes` each; see `unframe`), for readers on other threads. */
+  locate(id: number): FileRange | undefined {
+    const e = this.#index.get(id);
+    return e && { path: e.location.segment.path, offset: e.location.offset, length: e.location.length };
   }
 
   /** Forgets delivered batches and deletes segments whose every batch is delivered; returns how many segments went. */

@@ -150,11 +150,6 @@ export class SqliteFirehoseStore {
     return this.log.readBatch(id);
   }
 
-  /** A pending batch in the intake log's record framing. */
-  readFramed(id: number): Buffer {
-    return this.log.readFramed(id);
-  }
-
   /** Where a pending batch's framed records are in the intake log (for the gzip worker, which reads them itself). */
   locateBatch(id: number): FileRange | undefined {
     return this.log.locate(id);

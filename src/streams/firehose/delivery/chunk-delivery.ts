@@ -101,6 +101,6 @@ export async function writeChunkObject(deps: ChunkDeliveryDeps, stream: Delivery
     return { failures: result.failures };
   }
   const encoded = encodeUnits(group.units, (id) => deps.store.readChunk(id), group.lane === 'main' && plan.appendDelimiter);
-  await writeCompressed(deps.sink, target.bucket, key, { pieces: encoded, framed: false, delimiter: false }, target.compression, deps.compression);
+  await writeCompressed(deps.sink, target.bucket, key, { pieces: encoded }, target.compression, deps.compression);
   return { failures: [] };
 }

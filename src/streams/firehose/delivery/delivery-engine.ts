@@ -13,7 +13,7 @@ import type { NewChunk, PendingBatch, SqliteFirehoseStore, StagedChunk } from '.
 import { writeChunkObject, type ParquetConversion } from './chunk-delivery.js';
 import type { CompressionOptions } from './compressors.js';
 import { GzipWorker } from './gzip-worker.js';
-import { extensionFor, framedUnits, objectKey, unitRanges, writeCompressed, type ObjectSink } from './object-writer.js';
+import { encodeUnits, extensionFor, objectKey, unitRanges, writeCompressed, type ObjectSink } from './object-writer.js';
 import { effectivePrefix } from './prefix-template.js';
 import { hintsFor, recordDelivered, takeUnits, type Queue, type Unit } from './delivery-queue.js';
 
@@ -286,10 +286,8 @@ export class DeliveryEngine {
       extension: dest.FileExtension ?? extensionFor(dest.CompressionFormat, this.#compression),
     });
     const records = {
-      pieces: framedUnits(chosen, (id) => this.o.store.readFramed(id)),
-      ranges: () => unitRanges(chosen, (id) => this.o.store.locateBatch(id)),
-      framed: true,
-      delimiter: plan.appendDelimiter,
+      pieces: encodeUnits(chosen, (id) => this.o.store.readBatch(id), plan.appendDelimiter),
+      ranges: { read: () => unitRanges(chosen, (id) => this.o.store.locateBatch(id)), delimiter: plan.appendDelimiter },
     };
     await writeCompressed(this.o.sink, bucketOf(dest.BucketARN), key, records, dest.CompressionFormat, this.#compression);
     this.o.store.acknowledge(stream.name, chosen[chosen.length - 1]!.id);

@@ -1,7 +1,7 @@
 /** Names and writes delivered objects: Firehose's key layout with deterministic ids, and the encoder → compressor → sink path. */
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { unframe, type FileRange } from '../intake-log.js';
+import type { FileRange } from '../intake-log.js';
 import { compressorFor, type CompressionOptions } from './compressors.js';
 import { formatJavaDate } from './java-date-format.js';
 import { evaluatePrefix, type PrefixContext, type PrefixTemplate } from './prefix-template.js';
@@ -53,17 +53,15 @@ async function collect(source: AsyncIterable<Buffer>): Promise<Buffer[]> {
   return out;
 }
 
-/**
- * The records of one object on their way to the compressor: either already encoded (concatenated, delimiters
- * in place) or still in the intake log's framing, which the gzip worker (or `unframed`) strips.
- */
+/** The records of one object on their way to the compressor. */
 export interface RecordStream {
+  /** The records encoded (concatenated, delimiters in place), read on this thread. */
   readonly pieces: AsyncIterable<Buffer>;
-  /** The same framed pieces as file ranges, which the gzip worker reads itself, so their bytes never reach this thread. */
-  readonly ranges?: (() => AsyncIterable<FileRange>) | undefined;
-  readonly framed: boolean;
-  /** With framed pieces: `\n` between records (AppendDelimiterToRecord). */
-  readonly delimiter: boolean;
+  /**
+   * The same records as intake-log file ranges (framed), which the gzip worker reads and encodes itself, so their
+   * bytes never reach this thread; `delimiter` puts `\n` between records (AppendDelimiterToRecord).
+   */
+  readonly ranges?: { readonly read: () => AsyncIterable<FileRange>; readonly delimiter: boolean } | undefined;
 }
 
 /** Compresses the records and writes them as one object (GZIP in the worker thread when there is one). */
@@ -79,9 +77,12 @@ export async function writeCompressed(
   let body: Readable | undefined;
   try {
     if (compressionFormat === 'GZIP' && options.gzipWorker) {
-      body = options.gzipWorker.gzip(records.ranges?.() ?? records.pieces, { level: options.gzipLevel, framed: records.framed, delimiter: records.delimiter });
+      const { ranges } = records;
+      body = ranges
+        ? options.gzipWorker.gzip(ranges.read(), { level: options.gzipLevel, framed: true, delimiter: ranges.delimiter })
+        : options.gzipWorker.gzip(records.pieces, { level: options.gzipLevel, framed: false, delimiter: false });
     } else {
-      const encoded = records.framed ? unframed(records.pieces, records.delimiter) : records.pieces;
+      const encoded = records.pieces;
       body = compressor.stream ? compressor.stream(encoded) : Readable.from([await compressor.compress(Buffer.concat(await collect(encoded)))]);
     }
     await sink.putObject(bucket, key, body, compressor.contentEncoding);
@@ -115,14 +116,6 @@ export async function* encodeUnits(units: readonly { readonly id: number }[], re
   }
 }
 
-/** The framed records of `units` (one buffer per unit, as the intake log stores them), yielding to other work between units. */
-export async function* framedUnits(units: readonly { readonly id: number }[], read: (id: number) => Buffer): AsyncGenerator<Buffer> {
-  for (const u of units) {
-    yield read(u.id);
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  }
-}
-
 /** Where the framed records of `units` are (one range per unit), yielding to other work between units. */
 export async function* unitRanges(units: readonly { readonly id: number }[], locate: (id: number) => FileRange | undefined): AsyncGenerator<FileRange> {
   for (const u of units) {
@@ -133,16 +126,3 @@ export async function* unitRanges(units: readonly { readonly id: number }[], loc
   }
 }
 
-/** Framed pieces → encoded pieces, on this thread (for the compressors that do not run in the worker). */
-export async function* unframed(pieces: AsyncIterable<Buffer>, delimiter: boolean): AsyncGenerator<Buffer> {
-  let first = true;
-  for await (const piece of pieces) {
-    const parts: Buffer[] = [];
-    for (const r of unframe(piece)) {
-      if (delimiter && !first) parts.push(NEWLINE);
-      parts.push(r);
-      first = false;
-    }
-    yield parts.length === 1 ? parts[0]! : Buffer.concat(parts);
-  }
-}
