@@ -167,7 +167,7 @@ def lakebox(tmp_path_factory) -> Lakebox:
             sys.stderr.write(f'\nlakebox server exited with {rc} on SIGTERM.\n{server_log_tail(40)}\n')
 
 
-def make_client(lakebox: Lakebox, access_key: str | None = None, secret_key: str | None = None, **config):
+def make_client(lakebox: Lakebox, access_key: str | None = None, secret_key: str | None = None, service: str = 's3', **config):
     import boto3
     from botocore.config import Config
 
@@ -177,7 +177,7 @@ def make_client(lakebox: Lakebox, access_key: str | None = None, secret_key: str
         region_name=lakebox.region,
     )
     cfg = Config(**config) if config else None
-    return session.client('s3', endpoint_url=lakebox.endpoint, config=cfg)
+    return session.client(service, endpoint_url=lakebox.endpoint, config=cfg)
 
 
 @pytest.fixture(autouse=True)
@@ -199,6 +199,16 @@ def _server_must_survive(request):
 def s3(lakebox):
     """boto3 S3 client with the default botocore config (CRC32 checksums, checksum validation)."""
     return make_client(lakebox)
+
+
+@pytest.fixture(scope='session')
+def glue_client(lakebox):
+    return make_client(lakebox, service='glue')
+
+
+@pytest.fixture(scope='session')
+def athena_client(lakebox):
+    return make_client(lakebox, service='athena')
 
 
 @pytest.fixture(scope='session')

@@ -322,3 +322,14 @@ def parquet_table_input(name: str, location: str, columns: list[tuple[str, str]]
             'SerdeInfo': {'SerializationLibrary': 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe'},
         },
     }
+
+
+def new_lake(s3, glue, hint: str) -> tuple[str, str]:
+    """A fresh bucket `py-<hint>-…` and Glue database `py<hint>_…` for one test module; returns (bucket, database)."""
+    import uuid
+
+    suffix = uuid.uuid4().hex[:8]
+    bucket, db = f'py-{hint}-{suffix}', f'py{hint}_{suffix}'
+    s3.create_bucket(Bucket=bucket)
+    glue.create_database(DatabaseInput={'Name': db})
+    return bucket, db

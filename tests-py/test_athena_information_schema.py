@@ -5,10 +5,10 @@ Python creates through Glue."""
 from __future__ import annotations
 
 import time
-import uuid
 
-import boto3
 import pytest
+
+from lakebox_helpers import new_lake
 
 DML = {'bigint': 'bigint', 'string': 'varchar', 'int': 'integer', 'double': 'double', 'float': 'real', 'boolean': 'boolean',
        'timestamp': 'timestamp(3)', 'array<string>': 'array(varchar)', 'map<string,bigint>': 'map(varchar, bigint)',
@@ -19,14 +19,9 @@ PARTITION_KEYS = [('day', 'date'), ('region', 'string')]
 
 
 @pytest.fixture(scope='module')
-def env(lakebox, s3):
-    session = boto3.session.Session(aws_access_key_id=lakebox.access_key, aws_secret_access_key=lakebox.secret_key, region_name=lakebox.region)
-    athena = session.client('athena', endpoint_url=lakebox.endpoint)
-    glue = session.client('glue', endpoint_url=lakebox.endpoint)
-    bucket = f'py-is-{uuid.uuid4().hex[:8]}'
-    db = f'pyis_{uuid.uuid4().hex[:8]}'
-    s3.create_bucket(Bucket=bucket)
-    glue.create_database(DatabaseInput={'Name': db})
+def env(s3, athena_client, glue_client):
+    athena, glue = athena_client, glue_client
+    bucket, db = new_lake(s3, glue, 'is')
     glue.create_table(DatabaseName=db, TableInput={
         'Name': 'events', 'TableType': 'EXTERNAL_TABLE',
         'PartitionKeys': [{'Name': n, 'Type': t} for n, t in PARTITION_KEYS],

@@ -9,10 +9,10 @@ import json
 import random
 import re
 import time
-import uuid
 
-import boto3
 import pytest
+
+from lakebox_helpers import new_lake
 
 random.seed(11)
 CITIES = ['oslo', 'lima', 'kyiv', 'pune']
@@ -68,14 +68,9 @@ def model(text: str) -> list[tuple]:
 
 
 @pytest.fixture(scope='module')
-def lake(lakebox, s3):
-    session = boto3.session.Session(aws_access_key_id=lakebox.access_key, aws_secret_access_key=lakebox.secret_key, region_name=lakebox.region)
-    glue = session.client('glue', endpoint_url=lakebox.endpoint)
-    athena = session.client('athena', endpoint_url=lakebox.endpoint)
-    db = f'pyjson_{uuid.uuid4().hex[:8]}'
-    bucket = f'py-json-{uuid.uuid4().hex[:8]}'
-    s3.create_bucket(Bucket=bucket)
-    glue.create_database(DatabaseInput={'Name': db})
+def lake(s3, athena_client, glue_client):
+    athena, glue = athena_client, glue_client
+    bucket, db = new_lake(s3, glue, 'json')
     for key, text in FILES.items():
         s3.put_object(Bucket=bucket, Key=key, Body=gzip.compress(text.encode()))
 

@@ -6,16 +6,14 @@ from __future__ import annotations
 import io
 import random
 import time
-import uuid
 from pathlib import Path
 
-import boto3
 import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
 
-from lakebox_helpers import parquet_table_input
+from lakebox_helpers import new_lake, parquet_table_input
 
 random.seed(11)
 ROWS = [
@@ -25,14 +23,9 @@ ROWS = [
 
 
 @pytest.fixture(scope='module')
-def env(lakebox, s3):
-    session = boto3.session.Session(aws_access_key_id=lakebox.access_key, aws_secret_access_key=lakebox.secret_key, region_name=lakebox.region)
-    athena = session.client('athena', endpoint_url=lakebox.endpoint)
-    glue = session.client('glue', endpoint_url=lakebox.endpoint)
-    db = f'pywrite_{uuid.uuid4().hex[:8]}'
-    bucket = f'py-writes-{uuid.uuid4().hex[:8]}'
-    s3.create_bucket(Bucket=bucket)
-    glue.create_database(DatabaseInput={'Name': db})
+def env(s3, athena_client, glue_client):
+    athena, glue = athena_client, glue_client
+    bucket, db = new_lake(s3, glue, 'writes')
     buf = io.BytesIO()
     pq.write_table(pa.Table.from_pylist(ROWS), buf)
     s3.put_object(Bucket=bucket, Key='orders/part-0.parquet', Body=buf.getvalue())
