@@ -208,8 +208,10 @@ describe('crawling S3', () => {
   });
 
   it('StopCrawler cancels a running crawl; StartCrawler refuses while running', async () => {
+    // Enough files that the crawl outlasts the next few calls: small objects are read straight from SQLite, so a few
+    // hundred can be crawled within one round trip.
     const body = jsonLines([{ a: 1 }]);
-    for (let i = 0; i < 300; i += 50) await Promise.all(Array.from({ length: 50 }, (_, j) => put(`stop/f=${i + j}/x.json`, body)));
+    for (let i = 0; i < 3000; i += 100) await Promise.all(Array.from({ length: 100 }, (_, j) => put(`stop/f=${i + j}/x.json`, body)));
     await glue.send(new CreateCrawlerCommand({ Name: 'stopper', Role: ROLE, DatabaseName: 'stopdb', Targets: { S3Targets: [{ Path: 's3://lake/stop/' }] } }));
     await glue.send(new StartCrawlerCommand({ Name: 'stopper' }));
     expect(await errorName(glue.send(new StartCrawlerCommand({ Name: 'stopper' })))).toBe('CrawlerRunningException');
