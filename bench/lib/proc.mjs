@@ -106,12 +106,12 @@ export function lakeboxCommand(bin, extraNodeArgs = []) {
   return { cmd: process.execPath, args: [...flags, ...extraNodeArgs, bin] };
 }
 
-/** Starts `bin/lakebox.js server` on a free port (as lakeboxCommand does); resolves with the child and its endpoint. */
+/** Starts `bin/lakebox.js server` on a free port (as lakeboxCommand does, plus node flags from BENCH_NODE_ARGS, e.g. `--cpu-prof`); resolves with the child and its endpoint. */
 export async function startLakeboxServer(root, dataDir, credentials) {
   const { spawn } = await import('node:child_process');
   const { createInterface } = await import('node:readline');
   const { join } = await import('node:path');
-  const launch = lakeboxCommand(join(root, 'bin', 'lakebox.js'));
+  const launch = lakeboxCommand(join(root, 'bin', 'lakebox.js'), process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : []);
   const child = spawn(launch.cmd, [...launch.args, 'server', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'], {
     cwd: root,
     env: { ...process.env, LAKEBOX_ACCESS_KEY_ID: credentials.accessKeyId, LAKEBOX_SECRET_ACCESS_KEY: credentials.secretAccessKey },

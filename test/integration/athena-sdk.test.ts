@@ -239,6 +239,20 @@ describe('Athena over Parquet', () => {
     expect((await meta.Body!.transformToByteArray()).length).toBeGreaterThan(0);
   });
 
+  it('writes a result larger than the in-memory buffer (spilled to a temp file) completely and in order', async () => {
+    // 30,000 rows of ~60 bytes: ~1.8 MB of CSV, past the 1 MiB the runner keeps in memory.
+    const id = await start(`SELECT n, '${'x'.repeat(50)}' || CAST(n AS varchar) AS pad FROM UNNEST(sequence(1, 30000)) AS t(n) ORDER BY n`);
+    const qe = await wait(id);
+    expect(`${qe.Status!.State} ${qe.Status!.StateChangeReason ?? ''}`).toBe('SUCCEEDED ');
+    const key = qe.ResultConfiguration!.OutputLocation!.replace('s3://results/', '');
+    const text = await (await s3.send(new GetObjectCommand({ Bucket: 'results', Key: key }))).Body!.transformToString();
+    expect(text.length).toBeGreaterThan(1024 * 1024);
+    const rows = parseCsv(text);
+    expect(rows.length).toBe(30_001);
+    expect(rows[0]).toEqual(['n', 'pad']);
+    for (let n = 1; n <= 30_000; n++) expect(rows[n]).toEqual([String(n), `${'x'.repeat(50)}${n}`]);
+  });
+
   it('writes NULLs unquoted and quotes embedded quotes in the CSV', async () => {
     const { qe } = await run(`SELECT 'a"b' AS q, CAST(NULL AS varchar) AS n, '' AS e, CAST('1.0E-7' AS double) AS d`);
     const key = qe.ResultConfiguration!.OutputLocation!.replace('s3://results/', '');

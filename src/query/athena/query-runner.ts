@@ -1,5 +1,5 @@
 /** Runs one routed statement to completion: engine SELECTs (views registered, rows streamed to `<id>.csv`), EXPLAIN, and DDL through the port, writing Athena's result files before reporting success. */
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -14,6 +14,9 @@ import { metadataFile, parseOutputLocation, type ResultWriter } from './result-w
 import { stringColumn } from './value-rendering.js';
 import type { WriteExecutor } from '../writes/write-executor.js';
 import type { WritePlan } from '../writes/write-plan.js';
+
+/** Result CSV text held in memory before it is spilled to a temp file. */
+const SPILL_BYTES = 1024 * 1024;
 
 /** What to run, decided at submission. */
 export type ExecutionPlan =
@@ -120,36 +123,63 @@ export class QueryRunner {
     } finally {
       control.session = undefined;
       release();
-      await session.release();
+      // Resetting the session (DETACH of the query catalog) does not hold up the result; release() never rejects.
+      void session.release();
     }
   }
 
   async #writeCsv(record: QueryExecutionRecord, columns: ColumnInfo[], batches: AsyncIterable<(string | null)[][]>, control: RunControl): Promise<{ rowCount: number }> {
     const out = parseOutputLocation(record.outputPrefix)!;
-    await mkdir(this.deps.tmpDir, { recursive: true });
-    const tmp = join(this.deps.tmpDir, `${record.id}.csv`);
-    const file = createWriteStream(tmp);
+    const csvKey = `${out.prefix}${record.id}.csv`;
+    // Rows are kept in memory until they pass SPILL_BYTES, then go to a temp file (results can be any size).
+    let pending: string[] = [csvLine(columns.map((c) => c.Name))];
+    let pendingBytes = pending[0]!.length;
+    let file: WriteStream | undefined;
+    let tmp: string | undefined;
     let rowCount = 0;
+    const spill = async (): Promise<void> => {
+      if (!file) {
+        await mkdir(this.deps.tmpDir, { recursive: true });
+        tmp = join(this.deps.tmpDir, `${record.id}.csv`);
+        file = createWriteStream(tmp);
+      }
+      const text = pending.join('');
+      pending = [];
+      pendingBytes = 0;
+      if (!file.write(text)) await once(file, 'drain');
+    };
     try {
-      const write = async (text: string): Promise<void> => {
-        if (!file.write(text)) await once(file, 'drain');
-      };
-      await write(csvLine(columns.map((c) => c.Name)));
       for await (const batch of batches) {
         if (control.cancelled) throw new Cancelled();
         let chunk = '';
         for (const row of batch) chunk += csvLine(row);
         rowCount += batch.length;
-        await write(chunk);
+        pending.push(chunk);
+        pendingBytes += chunk.length;
+        if (pendingBytes >= SPILL_BYTES) await spill();
       }
-      file.end();
-      await once(file, 'close');
-      const size = (await stat(tmp)).size;
-      await this.deps.writer.put(out.bucket, `${out.prefix}${record.id}.csv`, createReadStream(tmp), size);
-      await this.deps.writer.put(out.bucket, `${out.prefix}${record.id}.csv.metadata`, metadataFile(record.id, columns));
+      let body: Buffer | ReturnType<typeof createReadStream>;
+      let size: number;
+      if (file) {
+        await spill();
+        file.end();
+        await once(file, 'close');
+        size = (await stat(tmp!)).size;
+        body = createReadStream(tmp!);
+      } else {
+        body = Buffer.from(pending.join(''), 'utf8');
+        size = body.length;
+      }
+      // Both objects must exist before the query reports SUCCEEDED; they are independent, so they are written together.
+      await Promise.all([
+        this.deps.writer.put(out.bucket, csvKey, body, size),
+        this.deps.writer.put(out.bucket, `${out.prefix}${record.id}.csv.metadata`, metadataFile(record.id, columns)),
+      ]);
     } finally {
-      file.destroy();
-      await rm(tmp, { force: true });
+      if (file) {
+        file.destroy();
+        await rm(tmp!, { force: true });
+      }
     }
     return { rowCount };
   }

@@ -165,7 +165,8 @@ export class DuckDbEngine implements QueryEngine {
     const instance = await DuckDBInstance.create(':memory:', config);
     const connection = await instance.connect();
     // Trino semantics: integer division, UTC session zone.
-    await connection.run("SET integer_division = true; SET TimeZone = 'UTC'");
+    // Parquet footers are cached per instance (DuckDB revalidates by modification time; Lakebox blobs never change in place).
+    await connection.run("SET integer_division = true; SET TimeZone = 'UTC'; SET parquet_metadata_cache = true");
     return new DuckDbSession(instance, connection, (s) => this.#giveBack(s));
   }
 
