@@ -56,7 +56,26 @@ describe('JsonKeyCensus', () => {
     // Lines reader: {"x":1} / {"X":2} / [1] / {oops; read_json: one malformed record for the \r line, [1], {oops.
     expect(census.get(b.path)).toMatchObject({ aligned: false, records: 3, objects: 0 });
     expect(spellings(census.get(b.path))).toEqual(['X', 'x']);
-    expect(census.get(c.path)).toEqual({ aligned: true, keys: [], records: 0, objects: 0 });
+    expect(census.get(c.path)).toEqual({ aligned: true, keys: [], records: 0, objects: 0, duplicateKeys: 'none' });
+  });
+
+  it('records whether a JSON-object line repeats a top-level key, exactly or once lower-cased, in the lines Athena sees', async () => {
+    const none = await file('dup-none.json', '{"a":1,"b":{"x":1,"x":2}}\n{"A":2}\n[1,1]\n{oops,"a":1,"a":2}\n');
+    const folded = await file('dup-folded.json.gz', '{"a":1}\n{"Ab":1,"x":0,"aB":2}\n');
+    const exact = await file('dup-exact.json', '{"a":1,"A":2}\n{"a":1,"b":2,"a":3}\n');
+    // read_json sees one record repeating "a"; Athena splits it at the \r into two malformed lines.
+    const split = await file('dup-split.json', '{"a":1,\r"a":2}\n{"b":1}\n');
+    // read_json sees one malformed record; Athena sees two lines, the second repeating "a" once lower-cased.
+    const hidden = await file('dup-hidden.json', '{"a":1}\r{"a":2,"A":3}\n');
+    const runner = counting();
+    const census = await new JsonKeyCensus().census([none, folded, exact, split, hidden], runner);
+    expect(runner.calls).toBe(2);
+    expect(census.get(none.path)).toMatchObject({ aligned: false, duplicateKeys: 'none' });
+    expect(census.get(folded.path)).toMatchObject({ aligned: true, duplicateKeys: 'folded' });
+    expect(census.get(exact.path)).toMatchObject({ aligned: true, duplicateKeys: 'exact' });
+    expect(census.get(split.path)).toMatchObject({ aligned: false, duplicateKeys: 'none' });
+    expect(census.get(hidden.path)).toMatchObject({ aligned: false, duplicateKeys: 'folded' });
+    expect(spellings(census.get(exact.path))).toEqual(['A', 'a', 'b']);
   });
 
   it('queries the engine once for uncached files and again only when a file changes', async () => {

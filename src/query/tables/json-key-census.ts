@@ -1,4 +1,4 @@
-/** Per-file census of JSON-lines files (top-level key spellings; whether DuckDB's NDJSON reader sees the lines Athena sees), computed by the engine and cached by local path, size and mtime. */
+/** Per-file census of JSON-lines files (top-level key spellings; whether DuckDB's NDJSON reader sees the lines Athena sees; whether a line repeats a key), computed by the engine and cached in memory by local path, size and mtime. */
 import { stat } from 'node:fs/promises';
 import { isObject, jsonLines, ndjsonRecords } from './json-lines.js';
 import type { FileRef } from './serde-readers.js';
@@ -16,7 +16,14 @@ export interface FileCensus {
   /** Records read_json reads, and how many of them are JSON objects. */
   readonly records: number;
   readonly objects: number;
+  /**
+   * Whether some JSON-object line repeats a top-level key: `exact` (the same spelling twice, so also `folded`), `folded`
+   * (only spellings equal after DuckDB's `lower()`), or `none`. A reader treats any other value as unknown.
+   */
+  readonly duplicateKeys: DuplicateKeys;
 }
+
+export type DuplicateKeys = 'none' | 'folded' | 'exact';
 
 export interface KeySpelling {
   readonly spelling: string;
@@ -49,22 +56,38 @@ export interface JsonKeyCensusOptions {
   readonly stat?: (path: string) => Promise<{ size: number; mtimeMs: number }>;
 }
 
+/** The distinct key lists of a file's JSON-object lines (aggregate over `ks`, one line's `json_keys`). */
+const KEY_LISTS = 'list(DISTINCT ks) FILTER (WHERE ks IS NOT NULL)';
 const keyPairs = (lists: string): string => `CAST(to_json(list_transform(list_distinct(flatten(coalesce(${lists}, []))), k -> [k, lower(k)])) AS VARCHAR)`;
+/**
+ * `DuplicateKeys` of a file from its distinct key lists (`json_keys` keeps repeated keys, in order): computed once per
+ * distinct list after the aggregation, so the census does no more work per line than before.
+ */
+const duplicates = (lists: string): string => {
+  const some = (distinct: string): string => `len(list_filter(coalesce(${lists}, []), l -> len(${distinct}) < len(l))) > 0`;
+  return `CASE WHEN ${some('list_distinct(l)')} THEN 'exact' WHEN ${some('list_distinct(list_transform(l, k -> lower(k)))')} THEN 'folded' ELSE 'none' END`;
+};
 
-/** First census query, over DuckDB's NDJSON view: file, records, objects, objects with a `\r` inside, keys JSON. */
+/** First census query, over DuckDB's NDJSON view: file, records, objects, objects with a `\r` inside, keys JSON, duplicate keys. */
 export function recordCensusSql(files: readonly FileRef[]): string {
   const ks = `CASE WHEN starts_with(json, '{') THEN json_keys(json) END`;
   return (
-    `SELECT filename, count(*), count(ks), count(ks) FILTER (WHERE contains(json, chr(13))), ${keyPairs('list(DISTINCT ks) FILTER (WHERE ks IS NOT NULL)')} ` +
-    `FROM (SELECT filename, json, ${ks} AS ks FROM ${ndjsonRecords(files)}) GROUP BY filename`
+    `SELECT filename, n, objects, split, ${keyPairs('lists')}, ${duplicates('lists')} FROM (` +
+    `SELECT filename, count(*) AS n, count(ks) AS objects, count(ks) FILTER (WHERE contains(json, chr(13))) AS split, ${KEY_LISTS} AS lists ` +
+    `FROM (SELECT filename, json, ${ks} AS ks FROM ${ndjsonRecords(files)}) GROUP BY filename)`
   );
 }
 
-/** Second census query, for files that are not aligned, over the lines Athena sees: file, keys JSON. */
+/** Second census query, for files that are not aligned, over the lines Athena sees: file, keys JSON, duplicate keys. */
 export function lineCensusSql(files: readonly FileRef[]): string {
   const ks = `CASE WHEN ${isObject('body')} THEN json_keys(body) END`;
-  return `SELECT filename, ${keyPairs('list(DISTINCT ks) FILTER (WHERE ks IS NOT NULL)')} FROM (SELECT filename, ${ks} AS ks FROM ${jsonLines(files)}) GROUP BY filename`;
+  return (
+    `SELECT filename, ${keyPairs('lists')}, ${duplicates('lists')} FROM (` +
+    `SELECT filename, ${KEY_LISTS} AS lists FROM (SELECT filename, ${ks} AS ks FROM ${jsonLines(files)}) GROUP BY filename)`
+  );
 }
+
+const duplicateKeys = (v: string | null | undefined): DuplicateKeys => (v === 'exact' || v === 'folded' || v === 'none' ? v : 'exact');
 
 function parseKeys(json: string | null, max: number): KeySpelling[] | undefined {
   const pairs = JSON.parse(json ?? '[]') as [string, string][];
@@ -74,7 +97,7 @@ function parseKeys(json: string | null, max: number): KeySpelling[] | undefined 
 /** Files stat'ed at once. */
 const STAT_BATCH = 64;
 
-const EMPTY: FileCensus = { aligned: true, keys: [], records: 0, objects: 0 };
+const EMPTY: FileCensus = { aligned: true, keys: [], records: 0, objects: 0, duplicateKeys: 'none' };
 
 interface Cached {
   readonly entry: CensusEntry;
@@ -150,14 +173,16 @@ export class JsonKeyCensus implements JsonCensusPort {
       const out = new Map<string, CensusEntry>(files.map((f) => [f.path, EMPTY]));
       for (const r of await runner.rows(recordCensusSql(files))) {
         const [records, objects, split] = [Number(r[1]), Number(r[2]), Number(r[3])];
-        out.set(String(r[0]), { aligned: objects === records && split === 0, keys: parseKeys(r[4] ?? null, this.#maxKeys), records, objects });
+        const entry: FileCensus = { aligned: objects === records && split === 0, keys: parseKeys(r[4] ?? null, this.#maxKeys), records, objects, duplicateKeys: duplicateKeys(r[5]) };
+        out.set(String(r[0]), entry);
       }
       const unaligned = files.filter((f) => !(out.get(f.path) as FileCensus).aligned);
       if (unaligned.length > 0) {
-        for (const f of unaligned) out.set(f.path, { ...(out.get(f.path) as FileCensus), keys: [] });
+        // Keys and duplicates of these files are those of the lines Athena sees, not of read_json's records.
+        for (const f of unaligned) out.set(f.path, { ...(out.get(f.path) as FileCensus), keys: [], duplicateKeys: 'none' });
         for (const r of await runner.rows(lineCensusSql(unaligned))) {
           const c = out.get(String(r[0]));
-          if (c !== undefined && c !== UNKNOWN_CENSUS) out.set(String(r[0]), { ...c, keys: parseKeys(r[1] ?? null, this.#maxKeys) });
+          if (c !== undefined && c !== UNKNOWN_CENSUS) out.set(String(r[0]), { ...c, keys: parseKeys(r[1] ?? null, this.#maxKeys), duplicateKeys: duplicateKeys(r[2]) });
         }
       }
       return out;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { Table } from '../../catalog/model.js';
-import { JsonKeyCensus, UNKNOWN_CENSUS, type CensusEntry, type CensusRunner } from './json-key-census.js';
+import { JsonKeyCensus, UNKNOWN_CENSUS, type CensusEntry, type CensusRunner, type FileCensus } from './json-key-census.js';
 import { jsonPath, jsonRelation, jsonSemantics, jsonTargets, linesBranch, recordsBranch, scanBranch } from './json-relation.js';
 import type { FileRef } from './serde-readers.js';
 
@@ -94,16 +94,16 @@ async function rows(relation: string): Promise<unknown[][]> {
   return (await conn.runAndReadAll(`SELECT * EXCLUDE (filename) FROM ${relation} ORDER BY filename, n NULLS LAST`)).getRowsJson();
 }
 
-/** Rows of the relation the census picks, and of each path forced over every file where it applies. */
+/** Rows of the relation the census picks, and of each path forced over every file where it applies (checking every line for repeated keys). */
 async function allPaths(t: Table, files: readonly FileRef[], openx = true) {
   const census = await new JsonKeyCensus().census(files, runner);
   const sem = jsonSemantics(t, openx);
   const targets = jsonTargets(t, sem);
   const paths = files.map((f) => jsonPath(census.get(f.path), targets, sem));
-  const out: Record<string, unknown[][]> = { chosen: await rows(jsonRelation(t, files, openx, census)), scan: await rows(scanBranch(files, targets, sem)) };
+  const out: Record<string, unknown[][]> = { chosen: await rows(jsonRelation(t, files, openx, census)), scan: await rows(scanBranch(files, targets, sem, true)) };
   const spelled = paths.map((p) => (p.kind === 'scan' ? undefined : p.spellings));
   if (spelled.every((s) => s !== undefined && JSON.stringify(s) === JSON.stringify(spelled[0]))) {
-    out.lines = await rows(linesBranch(files, targets, spelled[0]!, sem));
+    out.lines = await rows(linesBranch(files, targets, spelled[0]!, sem, true));
     if (paths.every((p) => p.kind === 'records')) out.records = await rows(recordsBranch(files, targets, spelled[0]!));
   }
   return { out, kinds: paths.map((p) => p.kind), census };
@@ -124,7 +124,7 @@ describe('JSON paths agree', () => {
       }
     }
     const filled = (r: unknown[][]): number => r.flat().filter((v) => v !== null).length;
-    expect(filled(await rows(scanBranch([lower], jsonTargets(table('openx'), jsonSemantics(table('openx'), true)), jsonSemantics(table('openx'), true))))).toBeGreaterThan(FILLED);
+    expect(filled(await rows(scanBranch([lower], jsonTargets(table('openx'), jsonSemantics(table('openx'), true)), jsonSemantics(table('openx'), true), false)))).toBeGreaterThan(FILLED);
     const both = await allPaths(table('openx'), [lower, upper]);
     expect(both.out.chosen).toEqual(both.out.scan);
     expect(both.out.chosen).toHaveLength(VALUES.length * 2);
@@ -144,17 +144,20 @@ describe('JSON paths agree', () => {
     expect(out.scan).toEqual(out.chosen);
   });
 
-  it('mapping.*, dots.in.keys and duplicate keys: the first matching key wins on every path', async () => {
+  it('mapping.* and dots.in.keys: when two different keys of a line match a column, the first wins on every path', async () => {
     const cols: [string, string][] = [['user_id', 'bigint'], ['c_str', 'string'], ['c_x', 'bigint']];
     const t = table('openx', { 'mapping.user_id': 'UserID', 'mapping.c_str': 'renamed_key', 'dots.in.keys': 'true' }, cols);
-    const f = await file('mapped.json', ['{"n":1,"USERID":7,"Renamed.Key":"a","c.x":1,"c.x":2}', '{"n":2,"userid":8,"Renamed.Key":"b","Renamed.Key":"c"}'].join('\n'));
-    const { out, kinds } = await allPaths(t, [f]);
+    // `c.x` and `c_x` (or `Renamed.Key` and `renamed_key`) are different keys to the SerDe, so not a repeated key.
+    const f = await file('mapped.json', ['{"n":1,"USERID":7,"Renamed.Key":"a","c.x":1,"c_x":2}', '{"n":2,"userid":8,"renamed_key":"b","Renamed.Key":"c"}'].join('\n'));
+    const { out, kinds, census } = await allPaths(t, [f]);
+    expect(census.get(f.path)).toMatchObject({ duplicateKeys: 'none' });
     expect(kinds).toEqual(['scan']); // userid is spelled two ways
     expect(out.chosen).toEqual([
       [1, '7', 'a', '1'],
       [2, '8', 'b', null],
     ]);
-    const g = await file('mapped2.json', ['{"n":3,"UserId":9,"renamed.key":"d","c_x":3,"c_x":4}'].join('\n'));
+    expect(out.scan).toEqual(out.chosen);
+    const g = await file('mapped2.json', ['{"n":3,"UserId":9,"renamed.key":"d","c.x":3}'].join('\n'));
     const second = await allPaths(t, [g]);
     expect(second.kinds).toEqual(['records']);
     expect(second.out.chosen).toEqual([[3, '9', 'd', '3']]);
@@ -184,15 +187,17 @@ describe('JSON paths agree', () => {
     expect(out.scan).toEqual(out.chosen);
   });
 
-  it('ambiguous spellings are scanned: the first key matching case-insensitively wins', async () => {
-    const f = await file('ambiguous.json', ['{"n":1,"Id":1,"id":2}', '{"n":2,"id":3,"ID":4}', '{"n":3,"iD":5}'].join('\n'));
-    const { out, kinds } = await allPaths(table('openx', {}, [['id', 'bigint']]), [f]);
+  it('spellings differing between lines are scanned, each line reading its own spelling', async () => {
+    const f = await file('ambiguous.json', ['{"n":1,"Id":1}', '{"n":2,"ID":4,"x":0}', '{"n":3,"iD":5}'].join('\n'));
+    const { out, kinds, census } = await allPaths(table('openx', {}, [['id', 'bigint']]), [f]);
+    expect(census.get(f.path)).toMatchObject({ duplicateKeys: 'none' });
     expect(kinds).toEqual(['scan']);
     expect(out.chosen).toEqual([
       [1, '1'],
-      [2, '3'],
+      [2, '4'],
       [3, '5'],
     ]);
+    expect(out.scan).toEqual(out.chosen);
   });
 
   it('malformed lines: all-NULL rows with ignore.malformed.json on the line and scan paths; otherwise both fail', async () => {
@@ -216,9 +221,11 @@ describe('JSON paths agree', () => {
     const absent = table('openx', {}, [['nowhere', 'string']]);
     const sem = jsonSemantics(absent, true);
     const spellings = jsonPath(census2.get(f.path), jsonTargets(absent, sem), sem);
-    expect(spellings).toEqual({ kind: 'lines', spellings: ['n', undefined] });
-    for (const relation of [linesBranch([f], jsonTargets(absent, sem), ['n', undefined], sem), scanBranch([f], jsonTargets(absent, sem), sem)]) {
-      await expect(conn.runAndReadAll(`SELECT nowhere FROM ${relation}`)).rejects.toThrow(/HIVE_CURSOR_ERROR/);
+    expect(spellings).toEqual({ kind: 'lines', spellings: ['n', undefined], check: false });
+    for (const check of [false, true]) {
+      for (const relation of [linesBranch([f], jsonTargets(absent, sem), ['n', undefined], sem, check), scanBranch([f], jsonTargets(absent, sem), sem, check)]) {
+        await expect(conn.runAndReadAll(`SELECT nowhere FROM ${relation}`)).rejects.toThrow(/HIVE_CURSOR_ERROR/);
+      }
     }
   });
 
@@ -264,25 +271,140 @@ describe('JSON paths agree', () => {
   });
 });
 
+const DUP = /HIVE_CURSOR_ERROR: Row is not a valid JSON Object - JSONException: Duplicate key "id"/;
+const HIVE_DUP = /HIVE_CURSOR_ERROR: org\.apache\.hadoop\.hive\.serde2\.SerDeException: Row is not a valid JSON Object - JSONException: Duplicate key "id"/;
+
+describe('lines repeating a key (org.json: Duplicate key)', () => {
+  const cols: [string, string][] = [['id', 'bigint']];
+  /** Every way of reading the file fails with `error`: the census's choice, without a census, and each forced path. */
+  async function fails(t: Table, f: FileRef, error: RegExp, openx = true): Promise<void> {
+    const census = await new JsonKeyCensus().census([f], runner);
+    const sem = jsonSemantics(t, openx);
+    const targets = jsonTargets(t, sem);
+    for (const relation of [jsonRelation(t, [f], openx, census), jsonRelation(t, [f], openx), scanBranch([f], targets, sem, true), linesBranch([f], targets, targets.map((x) => x.key), sem, true)]) {
+      await expect(rows(relation)).rejects.toThrow(error);
+    }
+  }
+
+  it('the same key twice fails the query naming it, also with case.insensitive=false; ignore.malformed.json reads an all-NULL row', async () => {
+    const f = await file('dup-exact.json', ['{"n":1,"id":1}', '{"n":2,"id":2,"v":"a","id":3}', '{"n":3,"id":4}'].join('\n') + '\n');
+    expect((await new JsonKeyCensus().census([f], runner)).get(f.path)).toMatchObject({ aligned: true, duplicateKeys: 'exact' });
+    await fails(table('openx', {}, cols), f, DUP);
+    await fails(table('openx', { 'case.insensitive': 'false' }, cols), f, DUP);
+    await fails(table('hive', {}, cols), f, HIVE_DUP, false);
+    for (const params of [{ 'ignore.malformed.json': 'true' }, { 'ignore.malformed.json': 'true', 'case.insensitive': 'false' }] as Record<string, string>[]) {
+      const { out, kinds } = await allPaths(table('openx', params, cols), [f]);
+      expect(kinds).toEqual(['lines']); // aligned, but read_json would not see the repeat
+      const expected = [[1, '1'], [3, '4'], [null, null]];
+      expect(out.chosen).toEqual(expected);
+      expect(out.lines).toEqual(expected);
+      expect(out.scan).toEqual(expected);
+    }
+  });
+
+  it('keys differing only in case repeat when keys are case-insensitive (OpenX default, Hive JSON), not with case.insensitive=false', async () => {
+    const f = await file('dup-case.json', ['{"n":1,"Id":1,"id":2}', '{"n":2,"id":3}'].join('\n') + '\n');
+    expect((await new JsonKeyCensus().census([f], runner)).get(f.path)).toMatchObject({ aligned: true, duplicateKeys: 'folded' });
+    await fails(table('openx', {}, cols), f, DUP);
+    await fails(table('hive', {}, cols), f, HIVE_DUP, false);
+    const ignored = await allPaths(table('openx', { 'ignore.malformed.json': 'true' }, cols), [f]);
+    expect(ignored.kinds).toEqual(['scan']);
+    expect(ignored.out.chosen).toEqual([[2, '3'], [null, null]]);
+    expect(ignored.out.scan).toEqual(ignored.out.chosen);
+    // Case-sensitive: two keys, each readable (the second through a mapping); read_json still reads the file.
+    const sensitive = await allPaths(table('openx', { 'case.insensitive': 'false', 'mapping.id_upper': 'Id' }, [...cols, ['id_upper', 'bigint']]), [f]);
+    expect(sensitive.kinds).toEqual(['scan']); // id and Id cannot both be DuckDB struct fields
+    expect(sensitive.out.chosen).toEqual([[1, '2', '1'], [2, '3', null]]);
+    expect(sensitive.out.scan).toEqual(sensitive.out.chosen);
+    const one = await allPaths(table('openx', { 'case.insensitive': 'false' }, cols), [f]);
+    expect(one.kinds).toEqual(['records']);
+    expect(one.out.chosen).toEqual([[1, '2'], [2, '3']]);
+    expect(one.out.lines).toEqual(one.out.chosen);
+    expect(one.out.scan).toEqual(one.out.chosen);
+  });
+
+  it('names the first key that repeats an earlier one, lower-cased when keys are case-insensitive', async () => {
+    const f = await file('dup-order.json', '{"n":1,"A":1,"b":2,"B":3,"a":4}\n');
+    const t = table('openx', {}, [['a', 'bigint']]);
+    await expect(rows(jsonRelation(t, [f], true, await new JsonKeyCensus().census([f], runner)))).rejects.toThrow(/Duplicate key "b"$/);
+    const g = await file('dup-order2.json', '{"n":1,"A":1,"b":2,"B":3,"b":4,"A":5}\n');
+    await expect(rows(jsonRelation(table('openx', { 'case.insensitive': 'false' }, [['a', 'bigint']]), [g], true))).rejects.toThrow(/Duplicate key "b"$/);
+    // Nested objects and keys equal only after dots.in.keys are not repeats.
+    const h = await file('dup-nested.json', '{"n":1,"a":{"x":1,"x":2},"c.d":1,"c_d":2}\n');
+    const nested = await allPaths(table('openx', { 'dots.in.keys': 'true' }, [['a', 'string'], ['c_d', 'bigint']]), [h]);
+    expect(nested.census.get(h.path)).toMatchObject({ duplicateKeys: 'none' });
+    expect(nested.out.chosen).toEqual([[1, '{"x":1,"x":2}', '1']]);
+  });
+
+  it('clean files keep read_json next to a file with repeats; each file is read its own way', async () => {
+    const clean = await file('dup-mix-clean.json', '{"n":1,"ID":1}\n{"n":2,"ID":2}\n');
+    const dup = await file('dup-mix-dup.json', '{"n":3,"id":3,"id":4}\n{"n":4,"id":5}\n');
+    const { out, kinds } = await allPaths(table('openx', { 'ignore.malformed.json': 'true' }, cols), [clean, dup]);
+    expect(kinds).toEqual(['records', 'lines']);
+    expect(out.chosen).toEqual([[1, '1'], [2, '2'], [4, '5'], [null, null]]);
+    expect(out.scan).toEqual(out.chosen);
+  });
+});
+
+describe('lines that are JSON but not objects', () => {
+  it.each(['[1,2]', '42', '"text"', 'null', 'true', '[{"n":9}]'])('%s fails the query, or reads as an all-NULL row with ignore.malformed.json', async (bad) => {
+    const f = await file(`nonobject-${bad.replace(/\W/g, '_')}.json`, `{"n":1,"id":1}\n${bad}\n{"n":2,"id":2}\n`);
+    const strict = table('openx', {}, [['id', 'bigint']]);
+    const census = await new JsonKeyCensus().census([f], runner);
+    const message = `Row is not a valid JSON Object - JSONException: ${bad}`;
+    await expect(rows(jsonRelation(strict, [f], true, census))).rejects.toThrow(`HIVE_CURSOR_ERROR: ${message}`);
+    await expect(rows(jsonRelation(strict, [f], true))).rejects.toThrow(`HIVE_CURSOR_ERROR: ${message}`);
+    await expect(rows(jsonRelation(table('hive', {}, [['id', 'bigint']]), [f], false, census))).rejects.toThrow(`SerDeException: ${message}`);
+    const { out, kinds } = await allPaths(table('openx', { 'ignore.malformed.json': 'true' }, [['id', 'bigint']]), [f]);
+    expect(kinds).toEqual(['lines']);
+    const expected = [[1, '1'], [2, '2'], [null, null]];
+    expect(out.chosen).toEqual(expected);
+    expect(out.lines).toEqual(expected);
+    expect(out.scan).toEqual(expected);
+  });
+});
+
 describe('census decisions', () => {
   it('keeps exact-case tables off the scan without a census, and scans insensitive ones', () => {
     const cols: [string, string][] = [['id', 'bigint']];
     const sensitive = table('openx', { 'case.insensitive': 'false' }, cols);
     const s = jsonSemantics(sensitive, true);
-    expect(jsonPath(undefined, jsonTargets(sensitive, s), s)).toEqual({ kind: 'lines', spellings: ['n', 'id'] });
+    expect(jsonPath(undefined, jsonTargets(sensitive, s), s)).toEqual({ kind: 'lines', spellings: ['n', 'id'], check: true });
     const insensitive = table('openx', {}, cols);
     const i = jsonSemantics(insensitive, true);
-    expect(jsonPath(UNKNOWN_CENSUS, jsonTargets(insensitive, i), i)).toEqual({ kind: 'scan' });
+    expect(jsonPath(UNKNOWN_CENSUS, jsonTargets(insensitive, i), i)).toEqual({ kind: 'scan', check: true });
+  });
+
+  it('checks lines for repeated keys unless the census rules them out as the SerDe compares keys', () => {
+    const cols: [string, string][] = [['id', 'bigint']];
+    const keys = [{ spelling: 'n', lower: 'n' }, { spelling: 'id', lower: 'id' }];
+    const entry = (duplicateKeys: 'none' | 'folded' | 'exact'): CensusEntry => ({ aligned: true, records: 1, objects: 1, keys, duplicateKeys });
+    const path = (params: Record<string, string>, c: CensusEntry, openx = true) => {
+      const t = table(openx ? 'openx' : 'hive', params, cols);
+      const sem = jsonSemantics(t, openx);
+      return jsonPath(c, jsonTargets(t, sem), sem);
+    };
+    const records = { kind: 'records', spellings: ['n', 'id'] };
+    const checked = { kind: 'lines', spellings: ['n', 'id'], check: true };
+    expect(path({}, entry('none'))).toEqual(records);
+    expect(path({}, entry('folded'))).toEqual(checked);
+    expect(path({}, entry('exact'))).toEqual(checked);
+    expect(path({}, entry('folded'), false)).toEqual(checked);
+    expect(path({ 'case.insensitive': 'false' }, entry('folded'))).toEqual(records);
+    expect(path({ 'case.insensitive': 'false' }, entry('exact'))).toEqual(checked);
+    // An entry without the field (a census of another shape) is not trusted.
+    const { duplicateKeys: _, ...old } = entry('none') as FileCensus;
+    expect(path({ 'case.insensitive': 'false' }, old as unknown as CensusEntry)).toEqual(checked);
   });
 
   it('scans when the spellings cannot form a reader spec', () => {
     const t = table('openx', { 'mapping.a': 'X', 'mapping.b': 'x', 'case.insensitive': 'false' }, [['a', 'bigint'], ['b', 'bigint']]);
     const sem = jsonSemantics(t, true);
-    const census: CensusEntry = { aligned: true, records: 1, objects: 1, keys: [{ spelling: 'X', lower: 'x' }, { spelling: 'x', lower: 'x' }, { spelling: 'n', lower: 'n' }] };
-    expect(jsonPath(census, jsonTargets(t, sem), sem)).toEqual({ kind: 'scan' });
+    const census: CensusEntry = { aligned: true, records: 1, objects: 1, duplicateKeys: 'none', keys: [{ spelling: 'X', lower: 'x' }, { spelling: 'x', lower: 'x' }, { spelling: 'n', lower: 'n' }] };
+    expect(jsonPath(census, jsonTargets(t, sem), sem)).toEqual({ kind: 'scan', check: false });
     const same = table('openx', { 'mapping.a': 'k', 'mapping.b': 'k' }, [['a', 'bigint'], ['b', 'bigint']]);
     const sem2 = jsonSemantics(same, true);
-    const c2: CensusEntry = { aligned: true, records: 1, objects: 1, keys: [{ spelling: 'K', lower: 'k' }] };
+    const c2: CensusEntry = { aligned: true, records: 1, objects: 1, duplicateKeys: 'none', keys: [{ spelling: 'K', lower: 'k' }] };
     expect(jsonPath(c2, jsonTargets(same, sem2), sem2)).toEqual({ kind: 'records', spellings: [undefined, 'K', 'K'] });
   });
 });

@@ -1,4 +1,4 @@
-/** OpenX / Hive JSON tables as DuckDB SQL: files the key census shows unambiguous are read with `read_json` or one typed `json_transform` per line, others by a per-line key scan; all paths give the same answers. */
+/** OpenX / Hive JSON tables as DuckDB SQL: files the key census shows unambiguous are read with `read_json` or one typed `json_transform` per line, others by a per-line key scan, lines repeating a key checked where the census cannot rule them out; all paths give the same answers. */
 import type { Column, Table } from '../../catalog/model.js';
 import { duckDbType } from '../../streams/firehose/conversion/duckdb-types.js';
 import { UNKNOWN_CENSUS, type CensusEntry } from './json-key-census.js';
@@ -25,10 +25,16 @@ export interface JsonTarget {
   readonly type: string;
 }
 
-/** How a group of files is read: `records` = read_json, `lines` = typed json_transform per line, `scan` = key/value scan. */
-export type JsonPath = { readonly kind: 'records' | 'lines'; readonly spellings: readonly (string | undefined)[] } | { readonly kind: 'scan' };
+/**
+ * How a group of files is read: `records` = read_json, `lines` = typed json_transform per line, `scan` = key/value scan.
+ * `check`: each line is checked for a repeated key (as the SerDe compares keys), which makes the line malformed.
+ */
+export type JsonPath =
+  | { readonly kind: 'records'; readonly spellings: readonly (string | undefined)[] }
+  | { readonly kind: 'lines'; readonly spellings: readonly (string | undefined)[]; readonly check: boolean }
+  | { readonly kind: 'scan'; readonly check: boolean };
 
-const SCAN: JsonPath = { kind: 'scan' };
+const scan = (check: boolean): JsonPath => ({ kind: 'scan', check });
 /** Column names the fast readers add; a file whose needed keys use one is scanned instead. */
 const FILE_COLUMN = '__lakebox_file';
 const NO_KEY = '__lakebox_no_key';
@@ -57,44 +63,56 @@ function normalised(spelling: string, lower: string, sem: JsonSemantics): string
 const asciiLower = (s: string): string => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
 
 /** The path, or `scan` when the spellings cannot form a reader spec (empty, reserved, clashing names or types). */
-function buildable(kind: 'records' | 'lines', spellings: readonly (string | undefined)[], targets: readonly JsonTarget[]): JsonPath {
+function buildable(kind: 'records' | 'lines', spellings: readonly (string | undefined)[], targets: readonly JsonTarget[], check: boolean): JsonPath {
   const types = new Map<string, string>();
   const folded = new Set<string>();
   for (const [i, s] of spellings.entries()) {
     if (s === undefined) continue;
-    if (s === '' || s.includes('\0') || [FILE_COLUMN, NO_KEY].includes(asciiLower(s)) || [FILE_COLUMN, NO_KEY].includes(s.toLowerCase())) return SCAN;
+    if (s === '' || s.includes('\0') || [FILE_COLUMN, NO_KEY].includes(asciiLower(s)) || [FILE_COLUMN, NO_KEY].includes(s.toLowerCase())) return scan(check);
     const known = types.get(s);
     if (known !== undefined) {
-      if (known !== targets[i]!.type) return SCAN;
+      if (known !== targets[i]!.type) return scan(check);
       continue;
     }
     // DuckDB names (struct fields, columns) are case-insensitive: two spellings must not fold together.
-    for (const f of [asciiLower(s), s.toLowerCase()]) if (folded.has(f)) return SCAN;
+    for (const f of [asciiLower(s), s.toLowerCase()]) if (folded.has(f)) return scan(check);
     folded.add(asciiLower(s));
     folded.add(s.toLowerCase());
     types.set(s, targets[i]!.type);
   }
-  return { kind, spellings };
+  return kind === 'records' ? { kind, spellings } : { kind, spellings, check };
+}
+
+/**
+ * Whether lines of the file must be checked for repeated keys: unless the census shows no line repeats a key as the
+ * SerDe compares keys (an exact repeat always counts; one after lower-casing when keys are case-insensitive).
+ */
+function mustCheck(census: CensusEntry | undefined, sem: JsonSemantics): boolean {
+  if (census === undefined || census === UNKNOWN_CENSUS) return true;
+  const d = census.duplicateKeys as string;
+  return !(d === 'none' || (d === 'folded' && !sem.insensitive));
 }
 
 /**
  * How one file is read, from its census: each target must match at most one key spelling in the file (else `scan`);
- * `records` when the file is aligned (read_json sees the lines Athena sees, all JSON objects), else `lines`.
+ * `records` when the file is aligned (read_json sees the lines Athena sees, all JSON objects) and no line repeats a key,
+ * else `lines`.
  */
 export function jsonPath(census: CensusEntry | undefined, targets: readonly JsonTarget[], sem: JsonSemantics): JsonPath {
-  if (targets.length === 0) return SCAN;
+  const check = mustCheck(census, sem);
+  if (targets.length === 0) return scan(check);
   if (census === undefined || census === UNKNOWN_CENSUS || census.keys === undefined) {
     // Exact-case keys match a single spelling whatever the file holds.
-    return !sem.insensitive && !sem.dots ? buildable('lines', targets.map((t) => t.key), targets) : SCAN;
+    return !sem.insensitive && !sem.dots ? buildable('lines', targets.map((t) => t.key), targets, check) : scan(check);
   }
   const keys = census.keys;
   const spellings: (string | undefined)[] = [];
   for (const t of targets) {
     const matching = keys.filter((k) => normalised(k.spelling, k.lower, sem) === t.key);
-    if (matching.length > 1) return SCAN;
+    if (matching.length > 1) return scan(check);
     spellings.push(matching[0]?.spelling);
   }
-  return buildable(census.aligned ? 'records' : 'lines', spellings, targets);
+  return buildable(census.aligned && !check ? 'records' : 'lines', spellings, targets, check);
 }
 
 function readerSpec(spellings: readonly (string | undefined)[], targets: readonly JsonTarget[]): [string, string][] {
@@ -105,11 +123,35 @@ function readerSpec(spellings: readonly (string | undefined)[], targets: readonl
 
 const nullOf = (t: JsonTarget): string => `CAST(NULL AS ${t.type}) AS ${q(t.name)}`;
 
+/** The prefix of the error a malformed line fails the query with. */
+const malformedPrefix = (sem: JsonSemantics): string =>
+  `HIVE_CURSOR_ERROR: ${sem.openx ? '' : 'org.apache.hadoop.hive.serde2.SerDeException: '}Row is not a valid JSON Object - JSONException: `;
+
 /** The value for a line that is not a JSON object: the query fails as in Athena, or NULL with ignore.malformed.json. */
 function malformed(sem: JsonSemantics): string {
-  if (sem.ignoreMalformed) return 'NULL';
-  const message = sem.openx ? 'Row is not a valid JSON Object - JSONException: ' : 'org.apache.hadoop.hive.serde2.SerDeException: Row is not a valid JSON Object - JSONException: ';
-  return `error(${lit(`HIVE_CURSOR_ERROR: ${message}`)} || left(line, 200))`;
+  return sem.ignoreMalformed ? 'NULL' : `error(${lit(malformedPrefix(sem))} || left(line, 200))`;
+}
+
+/** The value for a line repeating key `dup` (org.json's `Duplicate key "k"`, k lower-cased when keys are compared so), or NULL as above. */
+function duplicated(sem: JsonSemantics): string {
+  return sem.ignoreMalformed ? 'NULL' : `error(${lit(`${malformedPrefix(sem)}Duplicate key "`)} || dup || '"')`;
+}
+
+/**
+ * The lines (`filename`, `line`, `body`) and, when `check`, `ok` (the line is a JSON object) and `dup`: the first
+ * top-level key repeating an earlier one as the SerDe compares keys (lower-cased when case-insensitive), else NULL.
+ */
+function linesOf(files: readonly FileRef[], sem: JsonSemantics, check: boolean): string {
+  if (!check) return jsonLines(files);
+  const keys = `CASE WHEN ${isObject('body')} THEN ${sem.insensitive ? 'list_transform(json_keys(body), k -> lower(k))' : 'json_keys(body)'} END`;
+  const dup = `CASE WHEN len(list_distinct(ks)) < len(ks) THEN list_filter(ks, (k, i) -> list_position(ks, k) < i)[1] END`;
+  return `(SELECT filename, line, body, ks IS NOT NULL AS ok, ${dup} AS dup FROM (SELECT filename, line, body, ${keys} AS ks FROM ${jsonLines(files)}))`;
+}
+
+/** A line's parsed `value` when it is a JSON object (without a repeated key, when `check`), else per malformed()/duplicated(). */
+function parsedLine(value: string, sem: JsonSemantics, check: boolean): string {
+  if (!check) return `CASE WHEN ${isObject('body')} THEN ${value} ELSE ${malformed(sem)} END`;
+  return `CASE WHEN NOT ok THEN ${malformed(sem)} WHEN dup IS NOT NULL THEN ${duplicated(sem)} ELSE ${value} END`;
 }
 
 /** Aligned files (`FileCensus.aligned`) through DuckDB's NDJSON reader, with the census's exact key spellings. */
@@ -125,32 +167,32 @@ export function recordsBranch(files: readonly FileRef[], targets: readonly JsonT
   return `(SELECT ${FILE_COLUMN} AS filename, ${cols.join(', ')} FROM ${call})`;
 }
 
-/** Lines parsed once each into a struct of the exact key spellings (malformed lines handled per the SerDe). */
-export function linesBranch(files: readonly FileRef[], targets: readonly JsonTarget[], spellings: readonly (string | undefined)[], sem: JsonSemantics): string {
+/** Lines parsed once each into a struct of the exact key spellings (malformed lines, and with `check` lines repeating a key, handled per the SerDe). */
+export function linesBranch(files: readonly FileRef[], targets: readonly JsonTarget[], spellings: readonly (string | undefined)[], sem: JsonSemantics, check: boolean): string {
   const spec = `{${readerSpec(spellings, targets).map(([s, t]) => `${JSON.stringify(s)}: ${JSON.stringify(t)}`).join(', ')}}`;
-  const parsed = `CASE WHEN ${isObject('body')} THEN json_transform(body, ${lit(spec)}) ELSE ${malformed(sem)} END`;
+  const parsed = parsedLine(`json_transform(body, ${lit(spec)})`, sem, check);
   // A column no key matches still reads `j`, so that a malformed line fails the query as on the scan path.
   const cols = targets.map((t, i) =>
     spellings[i] === undefined ? `CAST(CASE WHEN j IS NULL THEN NULL END AS ${t.type}) AS ${q(t.name)}` : `struct_extract(j, ${lit(spellings[i])}) AS ${q(t.name)}`,
   );
-  return `(SELECT filename, ${cols.join(', ')} FROM (SELECT filename, ${parsed} AS j FROM ${jsonLines(files)}))`;
+  return `(SELECT filename, ${cols.join(', ')} FROM (SELECT filename, ${parsed} AS j FROM ${linesOf(files, sem, check)}))`;
 }
 
-/** Each line as its key/value list; a column takes the first key matching it as the SerDe compares keys. */
-export function scanBranch(files: readonly FileRef[], targets: readonly JsonTarget[], sem: JsonSemantics): string {
+/** Each line as its key/value list; a column takes the first key matching it as the SerDe compares keys (with `check`, lines repeating a key are malformed). */
+export function scanBranch(files: readonly FileRef[], targets: readonly JsonTarget[], sem: JsonSemantics, check: boolean): string {
   let k = 'x.key';
   if (sem.insensitive) k = `lower(${k})`;
   if (sem.dots) k = `replace(${k}, '.', '_')`;
   const cols = targets.map((t) => `json_transform(list_filter(e, x -> ${k} = ${lit(t.key)})[1].value, ${lit(JSON.stringify(t.type))}) AS ${q(t.name)}`);
-  const parsed = `CASE WHEN ${isObject('body')} THEN map_entries(json_transform(body, '"MAP(VARCHAR, JSON)"')) ELSE ${malformed(sem)} END`;
-  return `(SELECT filename, ${cols.length > 0 ? cols.join(', ') : 'NULL AS _empty'} FROM (SELECT filename, ${parsed} AS e FROM ${jsonLines(files)}))`;
+  const parsed = parsedLine(`map_entries(json_transform(body, '"MAP(VARCHAR, JSON)"'))`, sem, check);
+  return `(SELECT filename, ${cols.length > 0 ? cols.join(', ') : 'NULL AS _empty'} FROM (SELECT filename, ${parsed} AS e FROM ${linesOf(files, sem, check)}))`;
 }
 
 /** One reader call for a group of files read the same way. */
 export function jsonBranch(path: JsonPath, files: readonly FileRef[], targets: readonly JsonTarget[], sem: JsonSemantics): string {
   if (path.kind === 'records') return recordsBranch(files, targets, path.spellings);
-  if (path.kind === 'lines') return linesBranch(files, targets, path.spellings, sem);
-  return scanBranch(files, targets, sem);
+  if (path.kind === 'lines') return linesBranch(files, targets, path.spellings, sem, path.check);
+  return scanBranch(files, targets, sem, path.check);
 }
 
 /**
@@ -160,8 +202,11 @@ export function jsonBranch(path: JsonPath, files: readonly FileRef[], targets: r
  *   HIVE_CURSOR_ERROR unless `ignore.malformed.json` (then an all-NULL row). Nested struct keys are matched
  *   case-sensitively (DuckDB's JSON→STRUCT conversion).
  * - Hive JSON (`org.apache.hive.hcatalog.data.JsonSerDe`): case-insensitive keys, malformed lines always fail.
- * Lines are trimmed of whitespace (space, \t, \v, \f) and whitespace-only lines skipped. When several keys of a line
- * match a column, the first one is taken. Values that do not convert to the column type become NULL.
+ * A line repeating a top-level key (the same key twice; with case-insensitive keys, also keys differing only in case)
+ * is malformed too, as org.json's `Duplicate key "k"` makes it in Athena (nested objects are not checked). Lines are
+ * trimmed of whitespace (space, \t, \v, \f) and whitespace-only lines skipped. When several keys of a line match a
+ * column (with `dots.in.keys`, `a.b` and `a_b`), the first one is taken. Values that do not convert to the column type
+ * become NULL.
  * Files are grouped by how the census lets them be read (`jsonPath`), one reader call per group, UNION ALL'ed.
  */
 export function jsonRelation(table: Table, files: readonly FileRef[], openx: boolean, census?: ReadonlyMap<string, CensusEntry>): string {
@@ -176,6 +221,6 @@ export function jsonRelation(table: Table, files: readonly FileRef[], openx: boo
     else groups.set(id, { path, files: [f] });
   }
   const branches = [...groups.values()].map((g) => jsonBranch(g.path, g.files, targets, sem));
-  if (branches.length === 0) return scanBranch(files, targets, sem);
+  if (branches.length === 0) return scanBranch(files, targets, sem, true);
   return branches.length === 1 ? branches[0]! : `(${branches.map((b) => `SELECT * FROM ${b}`).join(' UNION ALL ')})`;
 }
