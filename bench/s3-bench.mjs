@@ -56,6 +56,8 @@ const HELP = `Usage: node bench/s3-bench.mjs [options]
   --warmup SEC                unmeasured warm-up seconds per phase, same workload (default: 1)
   --ops N                     stop a phase after N operations (default: no cap; the duration still applies)
   --workloads LIST            put,get or just one of them; a GET-only run writes a few objects first (default: put,get)
+  --prefill N                 objects a GET-only run writes first and then reads at random (default: 1,000 for
+                              4 KiB, fewer for large sizes so they total ~256 MiB)
   --conc-4k LIST              connections for the 4 KiB phases, and other sizes under 1 MiB (default: 32,64)
   --conc-1m LIST              connections for the 1 MiB phases, and other sizes under 64 MiB (default: 16)
   --conc-64m LIST             connections for the 64 MiB phases, and larger (default: 4)
@@ -104,6 +106,7 @@ function parseOptions(argv) {
       'no-fsync-probe': { type: 'boolean', default: false },
       json: { type: 'string' },
       'wait-quiet': { type: 'string', default: '30' },
+      prefill: { type: 'string', default: '0' },
       workloads: { type: 'string', default: 'put,get' },
       help: { type: 'boolean', default: false },
     },
@@ -159,6 +162,7 @@ function parseOptions(argv) {
     fsyncProbe: !values['no-fsync-probe'],
     json: values.json,
     waitQuiet: num(values['wait-quiet'], 'wait-quiet'),
+    prefill: num(values.prefill, 'prefill'),
     workloads: list(values.workloads).map((w) => {
       const up = w.toUpperCase();
       if (up !== 'PUT' && up !== 'GET') fail(`--workloads: unknown workload ${w}`);
@@ -899,7 +903,7 @@ async function runPhase(ctx, { op, size, conc }) {
   const common = { server, signer: ctx.signer, client: opts.client, op, size, bodies: ctx.bodies[size.id], conc, keys, verify: opts.verify };
   if (op === 'GET' && keys.length === 0 && !opts.workloads.includes('PUT')) {
     // GET-only run: write a few objects first, unmeasured.
-    const count = Math.max(8, Math.min(1000, Math.floor((256 * 1024 * 1024) / size.bytes)));
+    const count = opts.prefill || Math.max(8, Math.min(1000, Math.floor((256 * 1024 * 1024) / size.bytes)));
     await runLoad({ ...common, op: 'PUT', seconds: 3600, maxOps: count, prefix: `${size.id}/prefill` });
   }
   if (op === 'GET' && keys.length === 0) return undefined;

@@ -1,5 +1,6 @@
 /** SQLite index of buckets, objects, uploads and parts for the filesystem store; keys are BLOBs so order is UTF-8 byte order. */
 import type Database from 'better-sqlite3';
+import { LRUCache } from 'lru-cache';
 import type { BucketInfo, ObjectAttributes, ObjectMeta, PartInfo, UploadInfo } from '../model.js';
 import { INLINE_PREFIX, isInline, type BlobRef } from './blob-files.js';
 
@@ -80,7 +81,10 @@ function rowToPart(row: PartRow): PartInfo & { blob: string } {
   };
 }
 
-const OBJECT_CACHE_SIZE = 4096;
+const OBJECT_CACHE_SIZE = 32_768;
+/** Bytes of inline (small) object bodies kept in memory for reads; bodies above INLINE_CACHE_ENTRY_MAX are not kept. */
+const INLINE_CACHE_BYTES = 64 * 1024 * 1024;
+const INLINE_CACHE_ENTRY_MAX = 16 * 1024;
 
 function objectId(bucket: string, key: string): string {
   return `${bucket.length}:${bucket}${key}`;
@@ -94,9 +98,15 @@ export class SqliteObjectIndex {
   /**
    * Objects recently read outside any transaction (a GET looks its object up twice: HEAD-style check, then the
    * read). Every write of a key goes through this class and drops its entry first, so entries are always the
-   * committed row. Bounded; the oldest entry is evicted first.
+   * committed row. Bounded; the least recently used entry goes first.
    */
-  readonly #objects = new Map<string, StoredObject>();
+  readonly #objects = new LRUCache<string, StoredObject>({ max: OBJECT_CACHE_SIZE });
+  /**
+   * Bodies of small inline blobs recently read outside any transaction, by rowid. A rowid's bytes never change while
+   * the row exists, and every insert and delete of a rowid drops its entry (SQLite can reuse the largest rowid after
+   * a delete), so an entry is always the committed bytes. Bounded by bytes; the least recently used entry goes first.
+   */
+  readonly #inline = new LRUCache<number, Buffer>({ maxSize: INLINE_CACHE_BYTES, sizeCalculation: (b) => Math.max(1, b.length) });
 
   constructor(private readonly db: Database.Database) {
     db.exec(SCHEMA);
@@ -180,7 +190,6 @@ export class SqliteObjectIndex {
     const row = this.#s.getObject.get(bucket, Buffer.from(key, 'utf8'));
     const stored = row && rowToObject(row);
     if (stored && outside) {
-      if (this.#objects.size >= OBJECT_CACHE_SIZE) this.#objects.delete(this.#objects.keys().next().value as string);
       this.#objects.set(id, stored);
     }
     return stored;
@@ -203,17 +212,31 @@ export class SqliteObjectIndex {
   /** Stores the bytes of a small object; returns its BlobRef. Call inside the transaction that commits the object. */
   insertInline(data: Buffer): BlobRef {
     const { lastInsertRowid } = this.#s.insertInline.run(data);
+    this.#inline.delete(Number(lastInsertRowid));
     return { path: `${INLINE_PREFIX}${lastInsertRowid}`, size: data.length };
   }
 
-  /** The bytes of an inline blob (read in the same tick as the object lookup, so they belong to that version). */
+  /**
+   * The bytes of an inline blob (read in the same tick as the object lookup, so they belong to that version). The
+   * returned buffer may be shared with later reads: callers must not modify it.
+   */
   getInline(path: string): Buffer | undefined {
-    return this.#s.getInline.get(Number(path.slice(INLINE_PREFIX.length)))?.data;
+    const id = Number(path.slice(INLINE_PREFIX.length));
+    const cached = this.#inline.get(id);
+    if (cached) return cached;
+    const data = this.#s.getInline.get(id)?.data;
+    if (data && data.length <= INLINE_CACHE_ENTRY_MAX && !this.db.inTransaction) this.#inline.set(id, data);
+    return data;
   }
 
   /** Deletes the inline blobs among `blobs`; call inside the transaction that drops or replaces their object. */
   dropInline(blobs: readonly BlobRef[]): void {
-    for (const b of blobs) if (isInline(b.path)) this.#s.deleteInline.run(Number(b.path.slice(INLINE_PREFIX.length)));
+    for (const b of blobs) {
+      if (!isInline(b.path)) continue;
+      const id = Number(b.path.slice(INLINE_PREFIX.length));
+      this.#inline.delete(id);
+      this.#s.deleteInline.run(id);
+    }
   }
 
   updateAttrs(meta: ObjectMeta): void {
