@@ -252,9 +252,11 @@ def test_dynamic_partitioning_rules(firehose, bucket):
         assert message in e.value.response['Error']['Message']
 
 
-def test_invalid_base64_in_a_raw_batch_is_a_serialization_error(lakebox, firehose, s3, bucket):
+@pytest.mark.parametrize('bad', ['ab!c', 'ab=c', '=abc', 'a===', 'YWJj YWJj'])
+def test_invalid_base64_in_a_raw_batch_is_a_serialization_error(lakebox, firehose, s3, bucket, bad):
     """SDKs always encode blobs correctly, so this goes through a raw signed request: text outside the base64
-    alphabet must be refused (400 SerializationException) and nothing of the batch may be delivered."""
+    alphabet, or padding anywhere but at the end, must be refused (400 SerializationException) and nothing of the
+    batch may be delivered."""
     from botocore.auth import SigV4Auth
     from botocore.awsrequest import AWSRequest
     from botocore.credentials import Credentials
@@ -263,7 +265,7 @@ def test_invalid_base64_in_a_raw_batch_is_a_serialization_error(lakebox, firehos
 
     stream = f'py-b64-{uuid.uuid4().hex[:6]}'
     create_active(firehose, stream, bucket, Prefix='b64/')
-    body = json.dumps({'DeliveryStreamName': stream, 'Records': [{'Data': base64.b64encode(b'good').decode()}, {'Data': 'ab!c'}]}).encode()
+    body = json.dumps({'DeliveryStreamName': stream, 'Records': [{'Data': base64.b64encode(b'good').decode()}, {'Data': bad}]}).encode()
     headers = {'Content-Type': 'application/x-amz-json-1.1', 'X-Amz-Target': 'Firehose_20150804.PutRecordBatch'}
     req = AWSRequest(method='POST', url=lakebox.endpoint + '/', data=body, headers=headers)
     SigV4Auth(Credentials(lakebox.access_key, lakebox.secret_key), 'firehose', lakebox.region).add_auth(req)

@@ -12,6 +12,11 @@ export interface IntegrityInput {
   readonly checksumValue?: (() => string | undefined) | undefined;
   /** Exact number of body bytes announced (Content-Length or x-amz-decoded-content-length). */
   readonly expectedSize?: number | undefined;
+  /**
+   * Likely size when the exact one is not known (a body streamed as it is produced). Never checked against the body:
+   * it only decides whether the body is hashed off the event loop (see OFFLOAD_HASHING_BYTES).
+   */
+  readonly sizeHint?: number | undefined;
 }
 
 export function validateContentMd5(value: string | undefined): void {

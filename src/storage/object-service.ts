@@ -133,7 +133,7 @@ export class ObjectService {
       throw StorageErrors.entityTooLarge(input.integrity.expectedSize, MAX_PUT_SIZE);
     }
     const alg = input.integrity.checksumAlgorithm;
-    const digesting = DigestingStream.pipedFrom(input.body, alg ? [alg] : [], input.integrity.expectedSize);
+    const digesting = DigestingStream.pipedFrom(input.body, alg ? [alg] : [], input.integrity.expectedSize ?? input.integrity.sizeHint);
     return this.store.putObject(
       input.bucket,
       input.key,

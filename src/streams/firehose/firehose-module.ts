@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { DurableSqlite } from '../../storage/fs/durable-sqlite.js';
 import type { ObjectService } from '../../storage/object-service.js';
+import { OFFLOAD_HASHING_BYTES } from '../../shared/hash-worker.js';
 import { DeliveryEngine, type ObjectSink, type ParquetConversion } from './delivery/delivery-engine.js';
 import type { FunctionInvoker } from './processing/lambda-transform.js';
 import { FirehoseService } from './firehose-service.js';
@@ -21,7 +22,11 @@ export interface FirehoseModuleOptions {
   readonly gzipLevel: number;
 }
 
-/** Delivered objects go through the S3 service, so they get ETags, checksums and listings like any upload. */
+/**
+ * Delivered objects go through the S3 service, so they get ETags, checksums and listings like any upload. Their size
+ * is known only once written; they are usually MiBs, so their MD5 is computed in the hash worker, off the event loop
+ * that takes puts.
+ */
 export function s3Sink(objects: ObjectService): ObjectSink {
   return {
     async putObject(bucket, key, body, contentEncoding) {
@@ -32,7 +37,7 @@ export function s3Sink(objects: ObjectService): ObjectSink {
         headers: { contentType: 'application/octet-stream', contentEncoding },
         userMetadata: {},
         tags: [],
-        integrity: {},
+        integrity: { sizeHint: OFFLOAD_HASHING_BYTES },
         conditions: {},
       });
     },
