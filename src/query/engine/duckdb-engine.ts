@@ -66,12 +66,15 @@ class DuckDbSession implements EngineSession {
   }
 
   async prepare(schemas: readonly string[], defaultSchema: string | undefined): Promise<void> {
-    await this.#run(`ATTACH ':memory:' AS ${QUERY_CATALOG}`);
-    this.#prepared = true;
+    // One call (each costs a thread-pool round trip): attach the query catalog, create its schemas, use the default.
+    const statements = [`ATTACH ':memory:' AS ${QUERY_CATALOG}`];
     for (const s of new Set([...schemas, ...(defaultSchema === undefined ? [] : [defaultSchema])])) {
-      await this.#run(`CREATE SCHEMA IF NOT EXISTS ${QUERY_CATALOG}.${quoteIdent(s)}`);
+      statements.push(`CREATE SCHEMA IF NOT EXISTS ${QUERY_CATALOG}.${quoteIdent(s)}`);
     }
-    await this.#run(`USE ${QUERY_CATALOG}.${quoteIdent(defaultSchema ?? 'main')}`);
+    statements.push(`USE ${QUERY_CATALOG}.${quoteIdent(defaultSchema ?? 'main')}`);
+    // Set first: if a later statement fails after the ATTACH, release() must still detach the catalog.
+    this.#prepared = true;
+    await this.#run(statements.join('; '));
   }
 
   async createView(schema: string, name: string, sql: string): Promise<void> {
@@ -134,10 +137,7 @@ class DuckDbSession implements EngineSession {
     clearInterval(this.#reinterrupt);
     this.#reinterrupt = undefined;
     try {
-      if (this.#prepared) {
-        await this.connection.run('USE memory.main');
-        await this.connection.run(`DETACH DATABASE IF EXISTS ${QUERY_CATALOG}`);
-      }
+      if (this.#prepared) await this.connection.run(`USE memory.main; DETACH DATABASE IF EXISTS ${QUERY_CATALOG}`);
       this.#prepared = false;
       this.#interrupted = false;
       this.giveBack(this);
