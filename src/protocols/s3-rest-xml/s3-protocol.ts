@@ -10,6 +10,7 @@ import { h } from './header-input.js';
 import * as multipart from './multipart-handlers.js';
 import * as objects from './object-handlers.js';
 import type { S3Context } from './s3-context.js';
+import { smallBody, SMALL_BODY_BYTES } from './small-body.js';
 import { toS3Error } from './s3-errors.js';
 import { resolveAddressing, resolveOperation, type S3Operation, type S3Request, type S3Response } from './s3-request.js';
 
@@ -57,6 +58,14 @@ function requestBody(req: IncomingMessage, auth: AuthContext): { body: Readable;
   const payload = auth.payloadHash;
   const encoding = h(req.headers, 'content-encoding') ?? '';
   const chunked = payload.startsWith('STREAMING-') || /(^|,)\s*aws-chunked\s*(,|$)/i.test(encoding);
+  if (!chunked) {
+    const cl = h(req.headers, 'content-length');
+    const length = cl !== undefined && /^\d+$/.test(cl) ? Number(cl) : undefined;
+    const signed = /^[0-9a-f]{64}$/.test(payload);
+    if (length !== undefined && length <= SMALL_BODY_BYTES && (signed || payload === 'UNSIGNED-PAYLOAD')) {
+      return { body: smallBody(req, signed ? payload : undefined), trailers: () => new Map(), length };
+    }
+  }
   const source = new PassThrough({ highWaterMark: 256 * 1024 });
   // Handlers attach to the body only when (and if) they read it; until then an error here (client
   // abort, payload-hash mismatch, bad chunk signature) must not be an unhandled 'error' event that
