@@ -219,6 +219,31 @@ describe('FsObjectStore on disk', () => {
     expect(await readText(store, 'c')).toBe('c-1');
   });
 
+  it('caches what a batch of concurrent writes committed, in order, and nothing of a write that failed', async () => {
+    // Puts issued in the same tick share one SQLite transaction (each in a savepoint); the caches are filled only
+    // after the commit, in write order, and a failed put's savepoint drops what it queued.
+    const conditional = (key: string, data: string, fail: boolean): Promise<ObjectMeta> =>
+      store.putObject('b', key, Readable.from([Buffer.from(data)]), () => ({ etag: md5(Buffer.from(data)).toString('hex'), headers: { contentType: 'text/plain' }, userMetadata: {}, tags: [] }), () => {
+        if (fail) throw StorageErrors.preconditionFailed('If-None-Match');
+      });
+    const results = await Promise.allSettled([
+      conditional('same', 'first', false),
+      conditional('same', 'second', false),
+      conditional('other', 'kept', false),
+      conditional('same', 'rejected', true),
+      conditional('fresh', 'never', true),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'rejected']);
+    expect(await readText(store, 'same')).toBe('second');
+    expect(await readText(store, 'other')).toBe('kept');
+    expect(await readText(store, 'fresh')).toBeUndefined();
+    expect((await store.headObject('b', 'same'))?.etag).toBe(md5(Buffer.from('second')).toString('hex'));
+    // A delete in a later batch drops the cached entry for good.
+    expect(await store.deleteObject('b', 'same')).toBe(true);
+    expect(await readText(store, 'same')).toBeUndefined();
+    expect(await store.headObject('b', 'same')).toBeUndefined();
+  });
+
   it('starts even when something other than a shard directory sits in blobs/ (e.g. a .DS_Store)', async () => {
     await put(store, 'kept', fileBody('kept'));
     await store.close();
