@@ -5,6 +5,7 @@ import { mkdir, open, readdir, rename, rm, stat, readFile } from 'node:fs/promis
 import { dirname, join, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import yauzl from 'yauzl';
+import { fsyncDir } from '../shared/fsync-dir.js';
 import { LambdaErrors } from './errors.js';
 import { LIMITS } from './model.js';
 
@@ -17,15 +18,6 @@ export interface StoredCode {
 /** File-system-safe id of a CodeSha256 (hex of the same digest). */
 export function codeId(sha256: string): string {
   return Buffer.from(sha256, 'base64').toString('hex');
-}
-
-async function fsyncDir(path: string): Promise<void> {
-  const handle = await open(path, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
 
 export class CodeStore {

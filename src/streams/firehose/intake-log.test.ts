@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { appendFileSync, mkdtempSync, readdirSync, rmSync, statSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Base64Record, IntakeLog, InvalidRecordData } from './intake-log.js';
 
 const dirs: string[] = [];
@@ -26,6 +26,34 @@ describe('IntakeLog', () => {
     expect(batches[3]).toEqual({ id: 4, stream: 'b', version: 1, arrival: 1003, records: 3, bytes: 8 });
     for (const [i, b] of batches.entries()) expect(text(log.readBatch(b.id))).toEqual([`r${i}-0`, `r${i}-1`, '']);
     await log.close();
+  });
+
+  it('makes a new stream directory and each new segment file durable by name before acknowledging a batch in it', async () => {
+    const d = join(dir(), 'intake');
+    const events: string[] = [];
+    const syncDir = async (path: string): Promise<void> => {
+      events.push(`sync ${path === dirname(d) ? '(parent)' : path === d ? '(intake)' : path.slice(d.length + 1)}`);
+      await Promise.resolve();
+    };
+    // Tiny segments: every append after the first rolls over to a new file.
+    const log = new IntakeLog(d, true, 16, syncDir);
+    await log.open(none, 1);
+    for (let i = 0; i < 3; i++) {
+      await log.append('s', 1, 0, [Buffer.from(`batch-${i}`)]);
+      events.push(`acked ${i}`);
+    }
+    expect(events).toEqual(['sync (parent)', 'sync (intake)', 'sync s-s', 'acked 0', 'sync s-s', 'acked 1', 'sync s-s', 'acked 2']);
+    expect(readdirSync(join(d, 's-s'))).toHaveLength(3);
+    await log.close();
+    // Without fsync (--no-fsync), no directory is synced.
+    const quiet: string[] = [];
+    const unsynced = new IntakeLog(join(dir(), 'intake'), false, 16, async (p) => {
+      quiet.push(p);
+    });
+    await unsynced.open(none, 1);
+    await unsynced.append('s', 1, 0, [Buffer.from('x')]);
+    expect(quiet).toEqual([]);
+    await unsynced.close();
   });
 
   it('replays undelivered batches after a restart, and keeps ids growing', async () => {

@@ -1,8 +1,9 @@
 /** Firehose's durable intake: accepted batches appended to per-stream segment files with group-committed fdatasyncs, read back by position, deleted a segment at a time once delivered. */
 import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readdirSync, readSync, rmSync } from 'node:fs';
 import { open, unlink, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { crc32 } from 'node:zlib';
+import { fsyncDir } from '../../shared/fsync-dir.js';
 
 /** Bytes of a file: where another thread can read a batch from. */
 export interface FileRange {
@@ -100,6 +101,8 @@ export class IntakeLog {
     private readonly fsync: boolean,
     /** Segment size at which a stream's log moves on to a new file. */
     private readonly segmentBytes = SEGMENT_BYTES,
+    /** Makes the names in a directory durable (tests observe it). */
+    private readonly syncDir: (path: string) => Promise<void> = fsyncDir,
   ) {}
 
   /** Stream names are `[a-zA-Z0-9_.-]+`; the prefix keeps `.` and `..` ordinary directory names. */
@@ -112,7 +115,7 @@ export class IntakeLog {
    * the watermark), cuts a torn tail off each stream's last segment, and deletes fully delivered segments.
    */
   async open(delivered: (stream: string) => number, minNextId: number): Promise<void> {
-    mkdirSync(this.dir, { recursive: true });
+    if (mkdirSync(this.dir, { recursive: true }) !== undefined && this.fsync) await this.syncDir(dirname(this.dir));
     let maxId = minNextId - 1;
     for (const entry of readdirSync(this.dir, { withFileTypes: true })) {
       if (!entry.isDirectory() || !entry.name.startsWith('s-')) continue;
@@ -171,15 +174,20 @@ export class IntakeLog {
     let log = this.#streams.get(stream);
     if (!log) {
       log = { dir: this.#streamDir(stream), segments: [], handle: undefined };
-      mkdirSync(log.dir, { recursive: true });
+      const created = mkdirSync(log.dir, { recursive: true }) !== undefined;
       this.#streams.set(stream, log);
+      // The stream's directory entry must be durable before a batch in it is acknowledged.
+      if (created && this.fsync) await this.syncDir(this.dir);
     }
     let tail = log.segments[log.segments.length - 1];
     if (!tail || tail.size >= this.segmentBytes || !log.handle) {
       if (!tail || tail.size >= this.segmentBytes) {
         const path = join(log.dir, `${this.#nextId.toString().padStart(16, '0')}.log`);
-        tail = { path, fd: openSync(path, existsSync(path) ? 'r+' : 'w+'), size: 0, last: 0 };
+        const existed = existsSync(path);
+        tail = { path, fd: openSync(path, existed ? 'r+' : 'w+'), size: 0, last: 0 };
         log.segments.push(tail);
+        // So must a new segment's name: fdatasync of the file alone does not cover its directory entry.
+        if (!existed && this.fsync) await this.syncDir(log.dir);
       }
       await log.handle?.close();
       log.handle = await open(tail.path, 'r+');
