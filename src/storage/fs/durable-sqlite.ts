@@ -1,6 +1,8 @@
 /** SQLite in WAL mode whose commits are made durable by one coalesced, off-thread fsync of the WAL (group commit). */
 import Database from 'better-sqlite3';
 import { open, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { fsyncDir } from '../../shared/fsync-dir.js';
 
 export class DurableSqlite {
   readonly db: Database.Database;
@@ -37,7 +39,10 @@ export class DurableSqlite {
   }
 
   async open(): Promise<void> {
-    if (this.fsyncEnabled) this.#walHandle = await open(`${this.path}-wal`, 'a');
+    if (!this.fsyncEnabled) return;
+    this.#walHandle = await open(`${this.path}-wal`, 'a');
+    // The database's and the WAL's names must be durable too, or a crash could lose the files that sync() flushes.
+    await fsyncDir(dirname(this.path));
   }
 
   /**
