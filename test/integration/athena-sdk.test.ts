@@ -253,6 +253,40 @@ describe('Athena over Parquet', () => {
     for (let n = 1; n <= 30_000; n++) expect(rows[n]).toEqual([String(n), `${'x'.repeat(50)}${n}`]);
   });
 
+  it('sees columns that new or overwritten Parquet files add, query after query (the column probe is cached per file set)', async () => {
+    const parquetOf = async (select: string): Promise<Buffer> => {
+      const dir = mkdtempSync(join(tmpdir(), 'lb-evolve-'));
+      const path = join(dir, 'f.parquet');
+      const instance = await DuckDBInstance.create(':memory:');
+      const c = await instance.connect();
+      await c.run(`COPY (${select}) TO '${path}' (FORMAT parquet)`);
+      c.closeSync();
+      instance.closeSync();
+      const bytes = readFileSync(path);
+      rmSync(dir, { recursive: true, force: true });
+      return bytes;
+    };
+    await put('lake', 'evolving/a.parquet', await parquetOf('SELECT i::BIGINT AS id FROM range(3) t(i)'));
+    await glue.send(
+      new CreateTableCommand({
+        DatabaseName: 'lake',
+        TableInput: parquetTableInput('evolving', 's3://lake/evolving/', [{ Name: 'id', Type: 'bigint' }, { Name: 'extra', Type: 'string' }]),
+      }),
+    );
+    const counts = async (): Promise<(string | undefined)[]> => {
+      const { qe, rows } = await runQuery(athena, { QueryString: 'SELECT count(*), count(extra), max(extra) FROM evolving', QueryExecutionContext: { Database: 'lake' }, ResultConfiguration: { OutputLocation: 's3://results/evolving/' } });
+      expect(qe.Status!.State).toBe('SUCCEEDED');
+      return rows[1]!;
+    };
+    expect(await counts()).toEqual(['3', '0', undefined]);
+    expect(await counts()).toEqual(['3', '0', undefined]);
+    await put('lake', 'evolving/b.parquet', await parquetOf("SELECT (10 + i)::BIGINT AS id, 'b' AS extra FROM range(2) t(i)"));
+    expect(await counts()).toEqual(['5', '2', 'b']);
+    // Same key, new version: the file set's paths may not change, its versions do.
+    await put('lake', 'evolving/a.parquet', await parquetOf("SELECT i::BIGINT AS id, 'z' AS extra FROM range(3) t(i)"));
+    expect(await counts()).toEqual(['5', '5', 'z']);
+  });
+
   it('writes NULLs unquoted and quotes embedded quotes in the CSV', async () => {
     const { qe } = await run(`SELECT 'a"b' AS q, CAST(NULL AS varchar) AS n, '' AS e, CAST('1.0E-7' AS double) AS d`);
     const key = qe.ResultConfiguration!.OutputLocation!.replace('s3://results/', '');

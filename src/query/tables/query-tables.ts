@@ -1,4 +1,6 @@
 /** Resolves the tables a query reads in the Glue catalog and registers each as a per-query engine view over its (pruned) files; Athena views are inlined, information_schema is built from the catalog. */
+import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import type { CatalogService } from '../../catalog/catalog-service.js';
 import type { Partition, Table } from '../../catalog/model.js';
 import { ServiceError } from '../../shared/service-error.js';
@@ -52,6 +54,8 @@ function s3Location(location: string | undefined): { bucket: string; prefix: str
 const hidden = (key: string): boolean => key.endsWith('/') || /(^|\/)[_.][^/]*$/.test(key);
 
 export class QueryTables {
+  /** Lower-cased column names of a set of Parquet files, by a digest of their paths, ETags and sizes. */
+  readonly #fileColumns = new LRUCache<string, ReadonlySet<string>>({ max: 1024 });
   constructor(
     private readonly catalog: CatalogService,
     private readonly objects: ObjectService,
@@ -91,9 +95,16 @@ export class QueryTables {
           opened.push(file);
           data.push({ path: file.path, uri: `s3://${f.meta.bucket}/${f.meta.key}`, partitionValues: f.values });
         }
-        let present: Set<string> | undefined;
+        let present: ReadonlySet<string> | undefined;
         if (data.length > 0 && tableFormat(t.table) === 'parquet') {
-          present = new Set((await ctx.session.columnNames(`SELECT * FROM ${readerCall(t.table, data)}`)).map((n) => n.toLowerCase()));
+          // Which columns the files hold. Object versions never change (a path and its ETag name the bytes), so the
+          // answer for the same files is reused instead of binding a reader over every footer again.
+          const key = createHash('sha256').update(t.files.map((f, i) => `${data[i]!.path}\0${f.meta.etag}\0${f.meta.size}`).join('\n')).digest('hex');
+          present = this.#fileColumns.get(key);
+          if (present === undefined) {
+            present = new Set((await ctx.session.columnNames(`SELECT * FROM ${readerCall(t.table, data)}`)).map((n) => n.toLowerCase()));
+            this.#fileColumns.set(key, present);
+          }
         }
         let census: ReadonlyMap<string, CensusEntry> | undefined;
         if (data.length > 0 && tableFormat(t.table) === 'json' && (t.table.StorageDescriptor?.Columns ?? []).length > 0) {
