@@ -267,14 +267,16 @@ describe('Athena over Parquet', () => {
       return bytes;
     };
     await put('lake', 'evolving/a.parquet', await parquetOf('SELECT i::BIGINT AS id FROM range(3) t(i)'));
+    // Its own database, so that other tests' SHOW TABLES do not see it.
+    await glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: 'evolve' } }));
     await glue.send(
       new CreateTableCommand({
-        DatabaseName: 'lake',
+        DatabaseName: 'evolve',
         TableInput: parquetTableInput('evolving', 's3://lake/evolving/', [{ Name: 'id', Type: 'bigint' }, { Name: 'extra', Type: 'string' }]),
       }),
     );
     const counts = async (): Promise<(string | undefined)[]> => {
-      const { qe, rows } = await runQuery(athena, { QueryString: 'SELECT count(*), count(extra), max(extra) FROM evolving', QueryExecutionContext: { Database: 'lake' }, ResultConfiguration: { OutputLocation: 's3://results/evolving/' } });
+      const { qe, rows } = await runQuery(athena, { QueryString: 'SELECT count(*), count(extra), max(extra) FROM evolving', QueryExecutionContext: { Database: 'evolve' }, ResultConfiguration: { OutputLocation: 's3://results/evolving/' } });
       expect(qe.Status!.State).toBe('SUCCEEDED');
       return rows[1]!;
     };
