@@ -1,6 +1,7 @@
 /** Reading objects for the remote S3 adapter: HEAD/GET into our ObjectMeta (inline or sidecar attributes), listings, and the listing meta cache. */
 import { Readable } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type _Object } from '@aws-sdk/client-s3';
+import { LRUCache } from 'lru-cache';
 import { StorageErrors } from '../errors.js';
 import type { ByteRange, ObjectMeta } from '../model.js';
 import type { ListPageRequest, ObjectRead } from '../object-store.js';
@@ -40,7 +41,8 @@ function fitKey(s: string): string {
 }
 
 export class RemoteReads {
-  readonly #cache = new Map<string, CachedMeta>();
+  /** Least recently used first out (a Map used as a FIFO pays for every deleted entry it skips when evicting). */
+  readonly #cache = new LRUCache<string, CachedMeta>({ max: META_CACHE_ENTRIES });
 
   constructor(private readonly ctx: RemoteContext) {}
 
@@ -155,7 +157,6 @@ export class RemoteReads {
     const hit = this.#cache.get(remoteKey);
     const listedSecond = second(listed.LastModified);
     if (hit && hit.etag === listed.ETag && hit.size === listed.Size && (hit.second ?? listedSecond) === listedSecond) {
-      this.#cache.delete(remoteKey);
       this.#cache.set(remoteKey, { ...hit, second: listedSecond });
       return hit.meta;
     }
@@ -175,9 +176,5 @@ export class RemoteReads {
     this.#cache.delete(remoteKey);
     if (etag === undefined) return;
     this.#cache.set(remoteKey, { etag, second: lastModified && second(lastModified), size: meta.size, meta });
-    if (this.#cache.size > META_CACHE_ENTRIES) {
-      const oldest = this.#cache.keys().next();
-      if (oldest.done !== true) this.#cache.delete(oldest.value);
-    }
   }
 }
