@@ -9,7 +9,10 @@ import type { ObjectService } from '../../storage/object-service.js';
 import { HiveDdlExecutor } from '../ddl/hive-ddl-executor.js';
 import { EngineViewProbe } from '../ddl/view-probe.js';
 import { DuckDbEngine } from '../engine/duckdb-engine.js';
+import { EngineInterrupted } from '../engine/query-engine.js';
 import { ObjectFiles } from '../engine/object-files.js';
+import { SqliteCensusStore } from '../tables/census-store.js';
+import { JsonKeyCensus } from '../tables/json-key-census.js';
 import { QueryTables } from '../tables/query-tables.js';
 import { AthenaService } from './athena-service.js';
 import { AthenaStore } from './athena-store.js';
@@ -87,7 +90,9 @@ export class AthenaModule {
     await this.#sqlite.open();
     await this.#files.reset();
     this.#translator = await DialectTranslator.create();
-    const tables = new QueryTables(this.catalog, this.objects, this.#files, this.#translator.sqlTools());
+    // JSON key censuses outlive restarts (a file's first query after one would otherwise pay an extra scan again).
+    const census = new JsonKeyCensus({ isAbort: (err) => err instanceof EngineInterrupted, store: new SqliteCensusStore(this.#sqlite.db) });
+    const tables = new QueryTables(this.catalog, this.objects, this.#files, this.#translator.sqlTools(), census);
     const translator = this.#translator;
     this.#viewProbe = new EngineViewProbe({ engine: this.#engine, tables, parser: translator.parser, translate: (sql, db) => translator.translate(sql, db) });
     const writer = new ResultWriter(this.objects);

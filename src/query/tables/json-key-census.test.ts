@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import Database from 'better-sqlite3';
+import { SqliteCensusStore } from './census-store.js';
 import { JsonKeyCensus, UNKNOWN_CENSUS, type CensusRunner, type FileCensus } from './json-key-census.js';
 import type { FileRef } from './serde-readers.js';
 
@@ -126,5 +128,38 @@ describe('JsonKeyCensus', () => {
     const aborting: CensusRunner = { rows: () => Promise.reject(new Stop('interrupted')) };
     const other = await file('abort.json', '{"a":1}\n');
     await expect(new JsonKeyCensus({ isAbort: (e) => e instanceof Stop }).census([other, good], aborting)).rejects.toBeInstanceOf(Stop);
+  });
+});
+
+describe('JsonKeyCensus with a store (censuses kept across restarts)', () => {
+  it('a new census (as after a restart) reads stored entries instead of scanning; changed or broken entries are taken again', async () => {
+    const db = new Database(':memory:');
+    const store = new SqliteCensusStore(db);
+    const f = await file('persist.json', '{"Id":1,"name":"x"}\n{"id":2,"name":"y","name":"z"}\n');
+    const first = counting();
+    const taken = (await new JsonKeyCensus({ store }).census([f], first)).get(f.path) as FileCensus;
+    expect(first.calls).toBeGreaterThan(0);
+    expect(taken.duplicateKeys).toBe('exact');
+
+    const second = counting();
+    const restarted = (await new JsonKeyCensus({ store }).census([f], second)).get(f.path);
+    expect(second.calls).toBe(0);
+    expect(restarted).toEqual(taken);
+
+    // A new version of the file (size and mtime change) is not answered from the store.
+    await writeFile(f.path, '{"a":1}\n');
+    await utimes(f.path, new Date(), new Date(Date.now() + 5_000));
+    const third = counting();
+    const changed = (await new JsonKeyCensus({ store }).census([f], third)).get(f.path) as FileCensus;
+    expect(third.calls).toBeGreaterThan(0);
+    expect(spellings(changed)).toEqual(['a']);
+
+    // An entry that does not parse (another version's shape) is recomputed, not trusted.
+    db.prepare("UPDATE json_census SET doc = '{\"v\":0,\"aligned\":true}'").run();
+    const fourth = counting();
+    const again = (await new JsonKeyCensus({ store }).census([f], fourth)).get(f.path) as FileCensus;
+    expect(fourth.calls).toBeGreaterThan(0);
+    expect(spellings(again)).toEqual(['a']);
+    db.close();
   });
 });

@@ -45,7 +45,15 @@ export interface JsonCensusPort {
   census(files: readonly FileRef[], runner: CensusRunner): Promise<ReadonlyMap<string, CensusEntry>>;
 }
 
+/** Censuses kept across restarts (census-store.ts), consulted when the in-memory cache misses. */
+export interface CensusStore {
+  get(key: string): FileCensus | undefined;
+  put(key: string, census: FileCensus): void;
+}
+
 export interface JsonKeyCensusOptions {
+  /** Where censuses outlive the process; without one they are taken again after a restart. */
+  readonly store?: CensusStore | undefined;
   /** Cache budget in key spellings (each file also counts 1). */
   readonly maxWeight?: number;
   /** A file with more distinct top-level keys than this is recorded without its keys. */
@@ -112,8 +120,10 @@ export class JsonKeyCensus implements JsonCensusPort {
   readonly #maxKeys: number;
   readonly #isAbort: (err: unknown) => boolean;
   readonly #stat: (path: string) => Promise<{ size: number; mtimeMs: number }>;
+  readonly #store: CensusStore | undefined;
 
   constructor(options: JsonKeyCensusOptions = {}) {
+    this.#store = options.store;
     this.#maxWeight = options.maxWeight ?? 250_000;
     this.#maxKeys = options.maxKeysPerFile ?? 10_000;
     this.#isAbort = options.isAbort ?? (() => false);
@@ -137,7 +147,12 @@ export class JsonKeyCensus implements JsonCensusPort {
         if (s === undefined) return void out.set(file.path, UNKNOWN_CENSUS);
         const key = `${file.path}\0${s.size}\0${s.mtimeMs}`;
         const hit = this.#cache.get(key);
-        if (!hit) return void missing.push({ file, key });
+        if (!hit) {
+          const stored = this.#store?.get(key);
+          if (stored === undefined) return void missing.push({ file, key });
+          this.#remember(key, stored);
+          return void out.set(file.path, stored);
+        }
         this.#cache.delete(key);
         this.#cache.set(key, hit);
         out.set(file.path, hit.entry);
@@ -164,6 +179,8 @@ export class JsonKeyCensus implements JsonCensusPort {
       const entry = taken.get(m.file.path) ?? UNKNOWN_CENSUS;
       out.set(m.file.path, entry);
       this.#remember(m.key, entry);
+      // A failed census may be transient (a file being replaced): only real ones are kept across restarts.
+      if (entry !== UNKNOWN_CENSUS) this.#store?.put(m.key, entry);
     }
     return out;
   }
