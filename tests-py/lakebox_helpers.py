@@ -333,3 +333,27 @@ def new_lake(s3, glue, hint: str) -> tuple[str, str]:
     s3.create_bucket(Bucket=bucket)
     glue.create_database(DatabaseInput={'Name': db})
     return bucket, db
+
+
+def run_query(athena, sql: str, database: Optional[str], output: str, timeout: float = 30, **extra) -> dict:
+    """StartQueryExecution, then polls GetQueryExecution until a final state (within `timeout` s); returns the QueryExecution."""
+    import time
+
+    context = {'QueryExecutionContext': {'Database': database}} if database is not None else {}
+    qid = athena.start_query_execution(QueryString=sql, ResultConfiguration={'OutputLocation': output}, **context, **extra)['QueryExecutionId']
+    deadline = time.time() + timeout
+    while True:
+        qe = athena.get_query_execution(QueryExecutionId=qid)['QueryExecution']
+        if qe['Status']['State'] not in ('QUEUED', 'RUNNING'):
+            return qe
+        assert time.time() < deadline, f'{sql}: still {qe["Status"]["State"]} after {timeout} s'
+        time.sleep(0.02)
+
+
+def result_rows(athena, qid: str, page_size: Optional[int] = None) -> list[list[Optional[str]]]:
+    """Every row of a query's results (the header row first), through the GetQueryResults paginator."""
+    config = {'PaginationConfig': {'PageSize': page_size}} if page_size else {}
+    rows: list[list[Optional[str]]] = []
+    for page in athena.get_paginator('get_query_results').paginate(QueryExecutionId=qid, **config):
+        rows += [[d.get('VarCharValue') for d in r['Data']] for r in page['ResultSet']['Rows']]
+    return rows

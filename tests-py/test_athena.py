@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import random
-import time
 import uuid
 
 import boto3
@@ -14,7 +13,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from lakebox_helpers import parquet_table_input
+from lakebox_helpers import parquet_table_input, result_rows, run_query
 from botocore.exceptions import ClientError
 
 ROWS = 1800
@@ -60,22 +59,11 @@ def lake(session, lakebox, s3):
 
 
 def run(athena, lake, sql, **extra):
-    qid = athena.start_query_execution(QueryString=sql, QueryExecutionContext={'Database': lake['db']},
-                                       ResultConfiguration={'OutputLocation': lake['output']}, **extra)['QueryExecutionId']
-    deadline = time.time() + 30
-    while True:
-        qe = athena.get_query_execution(QueryExecutionId=qid)['QueryExecution']
-        if qe['Status']['State'] not in ('QUEUED', 'RUNNING'):
-            return qe
-        assert time.time() < deadline
-        time.sleep(0.02)
+    return run_query(athena, sql, lake['db'], lake['output'], **extra)
 
 
 def rows_of(athena, qid):
-    out = []
-    for page in athena.get_paginator('get_query_results').paginate(QueryExecutionId=qid, PaginationConfig={'PageSize': 400}):
-        out += [[d.get('VarCharValue') for d in r['Data']] for r in page['ResultSet']['Rows']]
-    return out
+    return result_rows(athena, qid, page_size=400)
 
 
 def test_group_by_matches_python(athena, lake, s3):

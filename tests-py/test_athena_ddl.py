@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import gzip
 import json
-import time
 import uuid
 
 import boto3
 import pytest
+
+from lakebox_helpers import run_query
 
 DAYS = ['2024-05-01', '2024-05-02', '2024-05-03', '2024-05-04']
 RECORDS = {d: [{'Id': i + 10 * n, 'Kind': 'a' if i % 2 else 'b', 'Value': i * 1.5} for i in range(5 + n)] for n, d in enumerate(DAYS)}
@@ -34,15 +35,7 @@ def env(lakebox, s3):
 
 
 def run(env, sql, ok=True):
-    athena = env['athena']
-    qid = athena.start_query_execution(
-        QueryString=sql, QueryExecutionContext={'Database': env['db']}, ResultConfiguration={'OutputLocation': f"s3://{env['bucket']}/results/"}
-    )['QueryExecutionId']
-    while True:
-        qe = athena.get_query_execution(QueryExecutionId=qid)['QueryExecution']
-        if qe['Status']['State'] not in ('QUEUED', 'RUNNING'):
-            break
-        time.sleep(0.02)
+    qe = run_query(env['athena'], sql, env['db'], f"s3://{env['bucket']}/results/")
     if ok:
         assert qe['Status']['State'] == 'SUCCEEDED', (sql, qe['Status'].get('StateChangeReason'))
     return qe

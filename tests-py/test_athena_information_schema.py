@@ -4,11 +4,10 @@ Python creates through Glue."""
 
 from __future__ import annotations
 
-import time
 
 import pytest
 
-from lakebox_helpers import new_lake
+from lakebox_helpers import new_lake, run_query
 
 DML = {'bigint': 'bigint', 'string': 'varchar', 'int': 'integer', 'double': 'double', 'float': 'real', 'boolean': 'boolean',
        'timestamp': 'timestamp(3)', 'array<string>': 'array(varchar)', 'map<string,bigint>': 'map(varchar, bigint)',
@@ -38,16 +37,9 @@ def env(s3, athena_client, glue_client):
 
 def query(env, sql, database=None):
     athena = env['athena']
-    qid = athena.start_query_execution(
-        QueryString=sql, QueryExecutionContext={'Database': database or env['db']}, ResultConfiguration={'OutputLocation': f"s3://{env['bucket']}/results/"}
-    )['QueryExecutionId']
-    while True:
-        qe = athena.get_query_execution(QueryExecutionId=qid)['QueryExecution']
-        if qe['Status']['State'] not in ('QUEUED', 'RUNNING'):
-            break
-        time.sleep(0.02)
+    qe = run_query(athena, sql, database or env['db'], f"s3://{env['bucket']}/results/")
     assert qe['Status']['State'] == 'SUCCEEDED', (sql, qe['Status'].get('StateChangeReason'))
-    out = athena.get_query_results(QueryExecutionId=qid)['ResultSet']
+    out = athena.get_query_results(QueryExecutionId=qe['QueryExecutionId'])['ResultSet']
     header = [c['Name'] for c in out['ResultSetMetadata']['ColumnInfo']]
     return header, [[c.get('VarCharValue') for c in r['Data']] for r in out['Rows'][1:]]
 

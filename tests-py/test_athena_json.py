@@ -8,11 +8,10 @@ import gzip
 import json
 import random
 import re
-import time
 
 import pytest
 
-from lakebox_helpers import new_lake
+from lakebox_helpers import new_lake, result_rows, run_query
 
 random.seed(11)
 CITIES = ['oslo', 'lima', 'kyiv', 'pune']
@@ -91,22 +90,10 @@ def lake(s3, athena_client, glue_client):
 
 
 def run(lake, sql):
-    athena = lake['athena']
-    qid = athena.start_query_execution(QueryString=sql, QueryExecutionContext={'Database': lake['db']},
-                                       ResultConfiguration={'OutputLocation': lake['output']})['QueryExecutionId']
-    deadline = time.time() + 30
-    while True:
-        qe = athena.get_query_execution(QueryExecutionId=qid)['QueryExecution']
-        if qe['Status']['State'] not in ('QUEUED', 'RUNNING'):
-            break
-        assert time.time() < deadline
-        time.sleep(0.02)
+    qe = run_query(lake['athena'], sql, lake['db'], lake['output'])
     if qe['Status']['State'] != 'SUCCEEDED':
         return qe, None
-    rows = []
-    for page in athena.get_paginator('get_query_results').paginate(QueryExecutionId=qid):
-        rows += [[d.get('VarCharValue') for d in r['Data']] for r in page['ResultSet']['Rows']]
-    return qe, rows[1:]
+    return qe, result_rows(lake['athena'], qe['QueryExecutionId'])[1:]
 
 
 def test_group_by_city_matches_the_model_cold_and_warm(lake):

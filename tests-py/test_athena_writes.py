@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import random
-import time
 from pathlib import Path
 
 import pyarrow as pa
@@ -13,7 +12,7 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
 
-from lakebox_helpers import new_lake, parquet_table_input
+from lakebox_helpers import new_lake, parquet_table_input, run_query
 
 random.seed(11)
 ROWS = [
@@ -34,17 +33,9 @@ def env(s3, athena_client, glue_client):
 
 
 def run(env, sql):
-    athena = env['athena']
-    qid = athena.start_query_execution(QueryString=sql, QueryExecutionContext={'Database': env['db']},
-                                       ResultConfiguration={'OutputLocation': env['output']})['QueryExecutionId']
-    deadline = time.time() + 60
-    while True:
-        qe = athena.get_query_execution(QueryExecutionId=qid)['QueryExecution']
-        if qe['Status']['State'] not in ('QUEUED', 'RUNNING'):
-            assert qe['Status']['State'] == 'SUCCEEDED', qe['Status']
-            return qe
-        assert time.time() < deadline
-        time.sleep(0.02)
+    qe = run_query(env['athena'], sql, env['db'], env['output'], timeout=60)
+    assert qe['Status']['State'] == 'SUCCEEDED', qe['Status']
+    return qe
 
 
 def download(env, manifest_uri, root, dest: Path) -> list[str]:
