@@ -20,7 +20,13 @@ function showPattern(p: string | undefined): (name: string) => boolean {
   return (name) => alts.some((r) => r.test(name));
 }
 
-const one = (name: string, rows: string[]): DdlResult => ({ columns: [{ name, type: 'string' }], rows: rows.map((r) => [r]) });
+/**
+ * Hive output whose lines join several columns with tabs: Athena still answers each line as one value, while ColumnInfo
+ * (and the `.txt.metadata`) lists every column, which clients such as awswrangler use to split the `.txt` file.
+ */
+const tabbed = (names: readonly string[], rows: string[]): DdlResult => ({ columns: names.map((name) => ({ name, type: 'string' })), rows: rows.map((r) => [r]) });
+const one = (name: string, rows: string[]): DdlResult => tabbed([name], rows);
+const TBLPROPERTIES_COLUMNS = ['prpt_name', 'prpt_value'];
 
 /** A table input for UpdateTable from a stored table (read-only fields dropped). */
 export function asInput(t: Table): TableInput {
@@ -36,6 +42,14 @@ export function asInput(t: Table): TableInput {
     TableType: t.TableType,
     Parameters: t.Parameters,
   };
+}
+
+/**
+ * The query context's database as Hive reads it, as an identifier: a name in backticks names the database inside them
+ * (two backticks stand for one). awswrangler sends MSCK REPAIR, DESCRIBE and SHOW CREATE TABLE with the name so quoted.
+ */
+export function contextDatabase(name: string): string {
+  return name.length >= 2 && name.startsWith('`') && name.endsWith('`') ? name.slice(1, -1).replaceAll('``', '`') : name;
 }
 
 export class HiveDdlExecutor implements DdlExecutor {
@@ -60,7 +74,7 @@ export class HiveDdlExecutor implements DdlExecutor {
       throw err;
     }
     try {
-      return await this.#run(st, ctx);
+      return await this.#run(st, { ...ctx, database: contextDatabase(ctx.database) });
     } catch (err) {
       if (err instanceof DefinitionError) throw new DdlError(err.message);
       if (err instanceof ServiceError && err.code === 'InvalidInputException') throw new DdlError(`FAILED: SemanticException ${err.message}`);
@@ -229,10 +243,9 @@ export class HiveDdlExecutor implements DdlExecutor {
         const params = table.Parameters ?? {};
         if (st.key !== undefined) {
           const v = params[st.key];
-          return { columns: [{ name: 'prpt_name', type: 'string' }], rows: [[v ?? `Table ${table.DatabaseName}.${table.Name} does not have property: ${st.key}`]] };
+          return tabbed(TBLPROPERTIES_COLUMNS, [v ?? `Table ${table.DatabaseName}.${table.Name} does not have property: ${st.key}`]);
         }
-        const rows = Object.entries(params).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => [`${k}\t${v}`]);
-        return { columns: [{ name: 'prpt_name', type: 'string' }], rows };
+        return tabbed(TBLPROPERTIES_COLUMNS, Object.entries(params).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${k}\t${v}`));
       }
       case 'describe': {
         const table = this.#table(st.table, ctx);
@@ -240,7 +253,7 @@ export class HiveDdlExecutor implements DdlExecutor {
           throw new DdlError(`FAILED: SemanticException [Error 10002]: Invalid column reference ${st.column}`);
         }
         const lines = st.mode === 'plain' || st.column !== undefined ? describeTable(table, st.column) : describeFormatted(table);
-        return one('col_name', lines);
+        return tabbed(['col_name', 'data_type', 'comment'], lines);
       }
       case 'createView':
       case 'dropView':
