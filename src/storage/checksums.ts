@@ -104,11 +104,34 @@ const WORKER_NAMES: Readonly<Record<ChecksumAlgorithm, HashAlgorithm>> = {
   SHA256: 'sha256',
 };
 
+/** The digests of an uploaded body, asked for once it has been read: MD5 (the ETag) and the checksums it was asked for. */
+export interface UploadDigests {
+  md5(): Promise<Buffer>;
+  /** Undefined for an algorithm not asked for. */
+  checksum(algorithm: ChecksumAlgorithm): Promise<Buffer | undefined>;
+}
+
+/** Digests of a body held whole in memory (a small upload), computed when asked for, without a stream. */
+export class BufferDigests implements UploadDigests {
+  constructor(
+    private readonly data: Buffer,
+    private readonly algorithms: readonly ChecksumAlgorithm[],
+  ) {}
+
+  async md5(): Promise<Buffer> {
+    return createHash('md5').update(this.data).digest();
+  }
+
+  async checksum(algorithm: ChecksumAlgorithm): Promise<Buffer | undefined> {
+    return this.algorithms.includes(algorithm) ? digestOf(algorithm, this.data) : undefined;
+  }
+}
+
 /**
  * Pass-through stream that computes MD5 and optional checksums of the bytes flowing through it: on this thread,
  * or in the hash worker thread when the body is known to be large (`sizeHint` ≥ OFFLOAD_HASHING_BYTES).
  */
-export class DigestingStream extends Transform {
+export class DigestingStream extends Transform implements UploadDigests {
   readonly #md5: Hash | undefined;
   readonly #checksums = new Map<ChecksumAlgorithm, Hasher>();
   readonly #job: HashJob | undefined;

@@ -1,5 +1,5 @@
 /** Request integrity for uploads: Content-MD5, flexible checksums (header or trailer), decoded-length checks. */
-import { DIGEST_LENGTH, DigestingStream } from './checksums.js';
+import { DIGEST_LENGTH, type UploadDigests } from './checksums.js';
 import { StorageErrors } from './errors.js';
 import type { ChecksumAlgorithm } from './model.js';
 
@@ -40,7 +40,7 @@ export interface VerifiedDigests {
 
 /** Checks size, MD5 and the client checksum once the body has been read; throws the AWS error on mismatch. */
 export async function verifyUpload(
-  digesting: DigestingStream,
+  digesting: UploadDigests,
   size: number,
   integrity: IntegrityInput,
   extra: readonly ChecksumAlgorithm[] = [],

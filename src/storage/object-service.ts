@@ -1,7 +1,8 @@
 /** S3 bucket and object semantics (no HTTP): validation, integrity, conditional requests, ranges, copy and tagging. */
 import type { Readable } from 'node:stream';
 import { assertValidBucketName, assertValidKey } from './bucket-names.js';
-import { DigestingStream } from './checksums.js';
+import { BufferDigests, DigestingStream, type UploadDigests } from './checksums.js';
+import { WholeBody } from './whole-body.js';
 import { StorageErrors } from './errors.js';
 import { verifyUpload, validateContentMd5, type IntegrityInput } from './integrity.js';
 import { listObjects, type ListRequest, type ListResult } from './listing.js';
@@ -133,13 +134,25 @@ export class ObjectService {
       throw StorageErrors.entityTooLarge(input.integrity.expectedSize, MAX_PUT_SIZE);
     }
     const alg = input.integrity.checksumAlgorithm;
-    const digesting = DigestingStream.pipedFrom(input.body, alg ? [alg] : [], input.integrity.expectedSize ?? input.integrity.sizeHint);
+    const algorithms = alg ? [alg] : [];
+    // A body that arrives whole is hashed in one call per digest; any other streams through the digests.
+    let body: Readable;
+    let digests: () => Promise<UploadDigests>;
+    if (input.body instanceof WholeBody) {
+      const whole = input.body.whole;
+      body = input.body;
+      digests = async () => new BufferDigests(await whole, algorithms);
+    } else {
+      const digesting = DigestingStream.pipedFrom(input.body, algorithms, input.integrity.expectedSize ?? input.integrity.sizeHint);
+      body = digesting;
+      digests = async () => digesting;
+    }
     return this.store.putObject(
       input.bucket,
       input.key,
-      digesting,
+      body,
       async (size) => {
-        const { md5, checksums } = await verifyUpload(digesting, size, input.integrity);
+        const { md5, checksums } = await verifyUpload(await digests(), size, input.integrity);
         const value = alg ? checksums.get(alg) : undefined;
         return {
           etag: md5.toString('hex'),

@@ -1,8 +1,8 @@
 /** A small request body (known length, not aws-chunked) read whole into one buffer and checked against its signed SHA-256, without stream hops. */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { Readable } from 'node:stream';
 import { StorageErrors } from '../../storage/errors.js';
+import { WholeBody } from '../../storage/whole-body.js';
 import { AuthErrors } from '../sigv4/auth-errors.js';
 
 /**
@@ -12,14 +12,12 @@ import { AuthErrors } from '../sigv4/auth-errors.js';
 export const SMALL_BODY_BYTES = 64 * 1024;
 
 /**
- * The body of `req` as a readable that yields one buffer once the whole body has arrived and matches `expectedHex`
- * (the hex SHA-256 the signature covers; undefined for UNSIGNED-PAYLOAD). A mismatch, a client abort or a socket error
- * destroys it with the matching S3 error; as with the streamed path, an error nobody has read yet is not an
- * unhandled 'error' event.
+ * The body of `req`, complete once the whole body has arrived and matches `expectedHex` (the hex SHA-256 the signature
+ * covers; undefined for UNSIGNED-PAYLOAD). A mismatch, a client abort or a socket error fails it with the matching
+ * S3 error.
  */
-export function smallBody(req: IncomingMessage, expectedHex: string | undefined): Readable {
-  const body = new Readable({ read: () => undefined });
-  body.on('error', () => undefined);
+export function smallBody(req: IncomingMessage, expectedHex: string | undefined): WholeBody {
+  const body = new WholeBody();
   const chunks: Buffer[] = [];
   req.on('data', (chunk: Buffer) => chunks.push(chunk));
   req.on('end', () => {
@@ -27,16 +25,15 @@ export function smallBody(req: IncomingMessage, expectedHex: string | undefined)
     if (expectedHex !== undefined) {
       const computed = createHash('sha256').update(data).digest('hex');
       if (computed !== expectedHex) {
-        body.destroy(AuthErrors.contentSha256Mismatch(expectedHex, computed));
+        body.fail(AuthErrors.contentSha256Mismatch(expectedHex, computed));
         return;
       }
     }
-    if (data.length > 0) body.push(data);
-    body.push(null);
+    body.complete(data);
   });
-  req.on('error', (err) => body.destroy(err));
+  req.on('error', (err) => body.fail(err));
   req.on('close', () => {
-    if (!req.complete) body.destroy(StorageErrors.incompleteBody());
+    if (!req.complete) body.fail(StorageErrors.incompleteBody());
   });
   return body;
 }

@@ -5,6 +5,7 @@ import { mkdir, open, readdir, rename, rm, unlink, type FileHandle } from 'node:
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import type { ByteRange } from '../model.js';
+import { WholeBody } from '../whole-body.js';
 
 /** One stored segment of an object (a whole object, or one multipart part). */
 export interface BlobRef {
@@ -145,6 +146,10 @@ export class BlobFiles {
    * larger ones are streamed to a temp file that is fsync'd before this resolves, not yet in the blob tree.
    */
   async stage(body: Readable, inlineMax = 0): Promise<StagedBlob> {
+    if (body instanceof WholeBody) {
+      const data = await body.whole;
+      if (inlineMax > 0 && data.length <= inlineMax) return { kind: 'inline', data, size: data.length };
+    }
     let pending: Buffer[] = [];
     let pendingBytes = 0;
     let size = 0;

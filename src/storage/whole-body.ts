@@ -1,0 +1,36 @@
+/** A body that arrives whole (small, known length): a Readable for any consumer, and its bytes as one buffer for consumers that can skip the stream hops. */
+import { Readable } from 'node:stream';
+
+/**
+ * `whole` resolves with every byte once the body has arrived and passed its checks, or rejects with the error that
+ * also destroys the stream. A consumer uses one or the other; as with streamed bodies, an error nobody has read
+ * yet is not an unhandled 'error' event or rejection.
+ */
+export class WholeBody extends Readable {
+  readonly whole: Promise<Buffer>;
+  #resolve!: (data: Buffer) => void;
+  #reject!: (err: Error) => void;
+
+  constructor() {
+    super({ read: () => undefined });
+    this.whole = new Promise<Buffer>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    this.whole.catch(() => undefined);
+    this.on('error', () => undefined);
+  }
+
+  /** The body has arrived: `data` is all of it. */
+  complete(data: Buffer): void {
+    this.#resolve(data);
+    if (data.length > 0) this.push(data);
+    this.push(null);
+  }
+
+  /** The body failed (bad payload hash, client abort). */
+  fail(err: Error): void {
+    this.#reject(err);
+    this.destroy(err);
+  }
+}
