@@ -11,23 +11,25 @@ import type { IntegrityInput } from './integrity.js';
 import { ObjectService } from './object-service.js';
 import { WholeBody } from './whole-body.js';
 
+let root: string;
+let store: FsObjectStore;
+let service: ObjectService;
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'lakebox-objsvc-'));
+  store = new FsObjectStore({ root, fsync: false });
+  await store.init();
+  service = new ObjectService(store, 'us-east-1');
+  await service.createBucket('bucket-b', undefined);
+  await service.createBucket('bucket-w', undefined);
+});
+
+afterAll(async () => {
+  await store.close();
+  await rm(root, { recursive: true, force: true });
+});
+
 describe('ObjectService.putObject with a size hint', () => {
-  let root: string;
-  let store: FsObjectStore;
-  let service: ObjectService;
-
-  beforeAll(async () => {
-    root = await mkdtemp(join(tmpdir(), 'lakebox-objsvc-'));
-    store = new FsObjectStore({ root, fsync: false });
-    await store.init();
-    service = new ObjectService(store, 'us-east-1');
-    await service.createBucket('bucket-b', undefined);
-  });
-
-  afterAll(async () => {
-    await store.close();
-    await rm(root, { recursive: true, force: true });
-  });
 
   // Bodies on both sides of the offload threshold (256 KiB), hints larger and smaller than the body.
   it.each([
@@ -58,23 +60,6 @@ describe('ObjectService.putObject with a size hint', () => {
 });
 
 describe('ObjectService.putObject with a body that arrives whole', () => {
-  let root: string;
-  let store: FsObjectStore;
-  let service: ObjectService;
-
-  beforeAll(async () => {
-    root = await mkdtemp(join(tmpdir(), 'lakebox-objsvc-whole-'));
-    store = new FsObjectStore({ root, fsync: false });
-    await store.init();
-    service = new ObjectService(store, 'us-east-1');
-    await service.createBucket('bucket-w', undefined);
-  });
-
-  afterAll(async () => {
-    await store.close();
-    await rm(root, { recursive: true, force: true });
-  });
-
   const put = (key: string, body: WholeBody, integrity: IntegrityInput) =>
     service.putObject({ bucket: 'bucket-w', key, body, headers: { contentType: 'application/octet-stream' }, userMetadata: {}, tags: [], integrity, conditions: {} });
 
