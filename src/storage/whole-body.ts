@@ -1,4 +1,4 @@
-/** A body that arrives whole (small, known length): a Readable for any consumer, and its bytes as one buffer for consumers that can skip the stream hops. */
+/** A body held whole in memory (a small upload once it has arrived, a small stored object): a Readable for any consumer, and its bytes as one buffer for consumers that can skip the stream hops. */
 import { Readable } from 'node:stream';
 
 /**

@@ -11,6 +11,7 @@ import * as multipart from './multipart-handlers.js';
 import * as objects from './object-handlers.js';
 import type { S3Context } from './s3-context.js';
 import { smallBody, SMALL_BODY_BYTES } from './small-body.js';
+import { WholeBody } from '../../storage/whole-body.js';
 import { toS3Error } from './s3-errors.js';
 import { resolveAddressing, resolveOperation, type S3Operation, type S3Request, type S3Response } from './s3-request.js';
 
@@ -224,6 +225,13 @@ async function writeResponse(req: IncomingMessage, res: ServerResponse, response
     headers['Content-Length'] = Buffer.byteLength(body);
     res.writeHead(response.status, headers);
     res.end(body);
+    return;
+  }
+  if (body instanceof WholeBody) {
+    // Bytes already in memory (a small stored object): one write, no pipe.
+    const data = await body.whole;
+    res.writeHead(response.status, headers);
+    res.end(data);
     return;
   }
   res.writeHead(response.status, headers);

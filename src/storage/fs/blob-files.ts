@@ -331,11 +331,9 @@ export class BlobFiles {
   }
 }
 
-/** A stream over `range` of an in-memory blob. */
+/** `range` of an in-memory blob, as a stream that also hands over its bytes whole (see WholeBody). */
 export function bufferStream(data: Buffer, range: ByteRange | undefined): Readable {
-  const bytes = range ? data.subarray(range.start, range.end + 1) : data;
-  const s = new Readable({ read() {} });
-  if (bytes.length > 0) s.push(bytes);
-  s.push(null);
-  return s;
+  const body = new WholeBody();
+  body.complete(range ? data.subarray(range.start, range.end + 1) : data);
+  return body;
 }
