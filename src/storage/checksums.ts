@@ -1,5 +1,5 @@
 /** Streaming digests for S3 integrity checks: MD5 for ETags and the flexible checksums CRC32, CRC32C, CRC64NVME, SHA1, SHA256. */
-import { createHash, type Hash } from 'node:crypto';
+import { createHash, hash, type Hash } from 'node:crypto';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { crc32 } from 'node:zlib';
 import { Crc32c } from '@aws-crypto/crc32c';
@@ -119,7 +119,7 @@ export class BufferDigests implements UploadDigests {
   ) {}
 
   async md5(): Promise<Buffer> {
-    return createHash('md5').update(this.data).digest();
+    return hash('md5', this.data, 'buffer');
   }
 
   async checksum(algorithm: ChecksumAlgorithm): Promise<Buffer | undefined> {

@@ -1,5 +1,5 @@
 /** A small request body (known length, not aws-chunked) read whole into one buffer and checked against its signed SHA-256, without stream hops. */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { StorageErrors } from '../../storage/errors.js';
 import { WholeBody } from '../../storage/whole-body.js';
@@ -23,7 +23,7 @@ export function smallBody(req: IncomingMessage, expectedHex: string | undefined)
   req.on('end', () => {
     const data = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
     if (expectedHex !== undefined) {
-      const computed = createHash('sha256').update(data).digest('hex');
+      const computed = hash('sha256', data, 'hex');
       if (computed !== expectedHex) {
         body.fail(AuthErrors.contentSha256Mismatch(expectedHex, computed));
         return;

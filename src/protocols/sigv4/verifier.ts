@@ -1,5 +1,5 @@
 /** Verifies AWS Signature V4 on incoming requests (Authorization header and presigned query), using @smithy/signature-v4 for canonicalization. */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, hash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Hash } from '@smithy/hash-node';
 import { getCanonicalHeaders, getCanonicalQuery, getSigningKey } from '@smithy/signature-v4';
@@ -85,7 +85,7 @@ function nonS3CanonicalPath(rawPath: string): string {
 }
 
 function sha256Hex(s: string): string {
-  return createHash('sha256').update(s).digest('hex');
+  return hash('sha256', s, 'hex');
 }
 
 function hmacHex(key: Uint8Array, s: string): string {
