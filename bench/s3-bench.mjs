@@ -924,6 +924,9 @@ async function runPhase(ctx, { op, size, conc }) {
   const cpu1 = processCpuSeconds(server.pid);
   const threads1 = threadCpuSeconds(server.pid);
   const hwmKb = procStatusKb(server.pid, 'VmHWM');
+  // RSS split at the end of the phase: file-backed pages (the SQLite memory map, page cache) are reclaimable.
+  const rssAnonKb = procStatusKb(server.pid, 'RssAnon');
+  const rssFileKb = procStatusKb(server.pid, 'RssFile');
   const elapsed = Math.max(r.elapsed, 1e-9);
   const serverCpu = cpu1 - cpu0;
   const clientCpu = (client1.user + client1.system) / 1e6;
@@ -959,6 +962,7 @@ async function runPhase(ctx, { op, size, conc }) {
     otherCores: Math.max(0, machineBusy / elapsed - serverCpu / elapsed - clientCpu / elapsed),
     otherCoresBefore: loadBefore,
     serverPeakRssMiB: peakResetOk ? hwmKb / 1024 : undefined,
+    serverRssAtEndMiB: { anon: rssAnonKb / 1024, file: rssFileKb / 1024 },
   };
   ctx.overallPeakKb = Math.max(ctx.overallPeakKb, hwmKb);
   return result;
@@ -993,6 +997,7 @@ async function benchTarget(target, opts, workDir, signer, bodies) {
         `   ${r.name.padEnd(11)} c${String(r.conc).padEnd(3)} ${rate.padEnd(28)} p50 ${fmt(r.latencyMs.p50, 2)} ms  p99 ${fmt(r.latencyMs.p99, 2)} ms` +
           `  server ${fmt(r.serverCores, 2)} cores (main ${fmt(r.serverThreadCores.mainUser, 2)} usr + ${fmt(r.serverThreadCores.mainSystem, 2)} sys, other threads ${fmt(r.serverThreadCores.otherThreads, 2)}; ${fmt(r.serverCpuMsPerOp, 3)} ms/op), client ${fmt(r.clientCores, 2)} cores, machine ${fmt(r.machineBusyPercent, 0)}% busy, other ${fmt(r.otherCores, 2)} cores` +
           `${r.serverPeakRssMiB !== undefined ? `, server peak RSS ${fmt(r.serverPeakRssMiB, 0)} MiB` : ''}` +
+          `${r.serverRssAtEndMiB.anon > 0 ? ` (at the end: ${fmt(r.serverRssAtEndMiB.anon, 0)} anon + ${fmt(r.serverRssAtEndMiB.file, 0)} file-backed)` : ''}` +
           `${r.errors ? `  ERRORS ${r.errors}: ${JSON.stringify(r.errorSamples).slice(0, 300)}` : ''}`,
       );
     }
