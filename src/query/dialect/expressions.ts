@@ -47,23 +47,32 @@ function fixSample(ref: AstNode): void {
   }
 }
 
+/** The rewrite of one expression node (see dialectVisitor). */
+function rewriteExpression(node: AstNode, t: Templates): AstNode {
+  switch (node['class']) {
+    case 'CONSTANT':
+      return rewriteConstant(node);
+    case 'CAST':
+      return rewriteCast(node, t);
+    case 'FUNCTION':
+      // DATE ± INTERVAL '1' DAY is a DATE in Trino, a TIMESTAMP in DuckDB.
+      if (node['is_operator'] === true && staticType(node) === 'date') return hint(castNode(node, 'DATE'), 'date');
+      return rewriteFunction(node, t);
+    case 'WINDOW':
+      return rewriteFunction(node, t);
+    default:
+      return node;
+  }
+}
+
 export function dialectVisitor(t: Templates): Visitor {
   return {
     expression(node) {
-      switch (node['class']) {
-        case 'CONSTANT':
-          return rewriteConstant(node);
-        case 'CAST':
-          return rewriteCast(node, t);
-        case 'FUNCTION':
-          // DATE ± INTERVAL '1' DAY is a DATE in Trino, a TIMESTAMP in DuckDB.
-          if (node['is_operator'] === true && staticType(node) === 'date') return hint(castNode(node, 'DATE'), 'date');
-          return rewriteFunction(node, t);
-        case 'WINDOW':
-          return rewriteFunction(node, t);
-        default:
-          return node;
-      }
+      const out = rewriteExpression(node, t);
+      // A select item's alias (`date_format(ts, '%Y') AS y`) belongs to whatever replaced the expression.
+      const alias = text(node['alias']);
+      if (out !== node && alias !== '' && text(out['alias']) === '') out['alias'] = alias;
+      return out;
     },
     tableRef(ref) {
       fixSample(ref);

@@ -53,6 +53,16 @@ describe('result column names', () => {
     expect((await h.run('SELECT * FROM (VALUES 1, 2) AS t(x)')).rows).toEqual([[1], [2]]);
   });
 
+  it('keeps the alias of an expression the translation replaces', async () => {
+    const r = await h.run(
+      "SELECT date_format(timestamp '2020-01-02 03:04:05', '%Y') AS y, date_parse('2020', '%Y') p, " +
+        "format_datetime(timestamp '2020-01-02 03:04:05', 'HH') AS hh, date '2020-01-31' + interval '1' day AS d, " +
+        "approx_distinct(1) AS n, date_format(timestamp '2020-01-02 03:04:05', '%m')",
+    );
+    expect(r.translated.columnNames).toEqual(['y', 'p', 'hh', 'd', 'n', '_col5']);
+    expect(r.rows[0]).toEqual(['2020', '2020-01-01 00:00:00', '03', '2020-02-01', 1, '01']);
+  });
+
   it('reports undefined names for SELECT *', async () => {
     expect((await h.translate('SELECT * FROM t')).columnNames).toBeUndefined();
   });
