@@ -124,6 +124,7 @@ const FUNCTIONS: Readonly<Record<string, Rewriter>> = {
     return hint(node, 'timestamp');
   },
   to_unixtime: rename('epoch', 1),
+  to_iso8601: (args, _node, t) => (arity('to_iso8601', args, 1), hint(t.build('toIso8601', args[0]!), 'varchar')),
   date_add: (args) => {
     arity('date_add', args, 3);
     const unit = unitArg('date_add', args[0]);
@@ -272,7 +273,6 @@ const REFUSED: Readonly<Record<string, string>> = {
   approx_set: 'HyperLogLog functions are not supported by Lakebox',
   merge: 'HyperLogLog functions are not supported by Lakebox',
   json_array_get: 'json_array_get is not supported by Lakebox; use json_extract(json, \'$[i]\')',
-  to_iso8601: 'to_iso8601 is not supported by Lakebox; use date_format or format_datetime',
   array_intersect: 'array_intersect is not supported by Lakebox',
   array_union: 'array_union is not supported by Lakebox',
   array_except: 'array_except is not supported by Lakebox',

@@ -53,6 +53,11 @@ export const TEMPLATES = {
   bitXor: 'xor($0, $1)',
   bitNot: '(~$0)',
   fromUnixtimeZone: 'timezone($1, to_timestamp($0))',
+  // Trino's to_iso8601: a date as yyyy-MM-dd; a timestamp with milliseconds; one with a time zone in UTC, marked Z.
+  toIso8601:
+    "CASE typeof($0) WHEN 'DATE' THEN strftime(CAST($0 AS DATE), '%Y-%m-%d') " +
+    "WHEN 'TIMESTAMP WITH TIME ZONE' THEN strftime(timezone('UTC', CAST($0 AS TIMESTAMPTZ)), '%Y-%m-%dT%H:%M:%S.%gZ') " +
+    "ELSE strftime(CAST($0 AS TIMESTAMP), '%Y-%m-%dT%H:%M:%S.%g') END",
   timezone: 'timezone($1, $0)',
   currentTimezone: "current_setting('TimeZone')",
   ordinality: 'unnest(range(1, $0 + 1))',

@@ -39,6 +39,10 @@ describe('date and time functions', () => {
     ["year(date '2024-02-10')", 2024],
     ["last_day_of_month(date '2024-02-10')", '2024-02-29'],
     ["date('2024-02-10')", '2024-02-10'],
+    ["to_iso8601(date '2024-02-10')", '2024-02-10'],
+    ["to_iso8601(timestamp '2024-02-10 01:02:03.456')", '2024-02-10T01:02:03.456'],
+    ["to_iso8601(from_iso8601_timestamp('2024-01-02T03:04:05.5+02:00'))", '2024-01-02T01:04:05.500Z'],
+    ["to_iso8601(CAST(NULL AS date))", null],
   ])('%s = %s', async (expr, expected) => {
     expect(await h.value(`SELECT ${expr}`)).toEqual(expected);
   });
