@@ -77,6 +77,12 @@ export function castNode(child: AstNode, typeId: string, typeInfo: AstValue = nu
   return { class: 'CAST', type: 'OPERATOR_CAST', alias: '', query_location: NO_LOCATION, child, cast_type: { id: typeId, type_info: typeInfo }, try_cast: false };
 }
 
+/** True for an untyped NULL literal. */
+export function isNullConstant(node: AstNode | undefined): boolean {
+  const value = node?.['class'] === 'CONSTANT' ? node['value'] : undefined;
+  return isNode(value) && value['is_null'] === true;
+}
+
 /** The string value of a VARCHAR constant, else undefined. */
 export function stringConstant(node: AstNode | undefined): string | undefined {
   if (!node || node['class'] !== 'CONSTANT') return undefined;

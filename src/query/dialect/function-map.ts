@@ -1,5 +1,5 @@
 /** The Trino → DuckDB function table: renames, templates and custom rewrites, applied bottom-up to FUNCTION nodes. */
-import { castNode, children, clone, constant, functionCall, integerConstant, isExpression, isNode, rewrite, stringConstant, type AstNode, text } from './ast.js';
+import { castNode, children, clone, constant, functionCall, integerConstant, isExpression, isNode, isNullConstant, rewrite, stringConstant, type AstNode, text } from './ast.js';
 import { unsupported } from './errors.js';
 import { javaReplacementToRe2, jodaToStrftime, mysqlToStrftime, trinoJsonPathToDuckDb } from './format-strings.js';
 import { hint, staticType } from './static-types.js';
@@ -109,7 +109,13 @@ const substrRewrite: Rewriter = (args, node, t) => {
 
 const FUNCTIONS: Readonly<Record<string, Rewriter>> = {
   // NULL semantics
-  concat: (args, _node, t) => (args.length === 0 ? constant('') : args.slice(1).reduce((acc, a) => t.build('concat', acc, a), args[0]!)),
+  concat: (args, _node, t) => {
+    if (args.length === 0) return constant('');
+    // With a NULL literal the result is a NULL varchar, as in Trino (DuckDB 1.5 folds `'a' || NULL` to an INTEGER NULL).
+    const nullArg = args.find((a) => isNullConstant(a));
+    if (nullArg) return t.build('varchar', nullArg);
+    return args.slice(1).reduce((acc, a) => t.build('concat', acc, a), args[0]!);
+  },
   greatest: (args, node, t) => args.reduceRight((acc, a) => t.build('nullGuard', a, acc), node),
   least: (args, node, t) => args.reduceRight((acc, a) => t.build('nullGuard', a, acc), node),
   // dates and times
