@@ -99,7 +99,7 @@ describe('tables', () => {
 describe('NULL semantics', () => {
   it('concat and || return NULL when an argument is NULL', async () => {
     expect(await h.row("SELECT concat('a', NULL), concat('a', 'b', 'c'), 'a' || NULL, 'a' || 'b'")).toEqual([null, 'abc', null, 'ab']);
-    expect((await h.run("SELECT concat('a', NULL, 'b'), concat(NULL, 'x')")).types).toEqual(['VARCHAR', 'VARCHAR']);
+    expect((await h.run("SELECT concat('a', NULL, 'b'), concat(NULL, 'x'), 'a' || NULL, NULL || 'b'")).types).toEqual(['VARCHAR', 'VARCHAR', 'VARCHAR', 'VARCHAR']);
   });
 
   it('greatest and least return NULL when an argument is NULL', async () => {
