@@ -26,8 +26,11 @@ describe('smallBody', () => {
   /** Sends `parts` (with pauses between them) and returns what reading the body gave on the server. */
   async function send(parts: Buffer[], length: number, expected: (all: Buffer) => string | undefined, abort = false): Promise<Buffer | Error> {
     const all = Buffer.concat(parts);
+    let arrived!: () => void;
+    const requestArrived = new Promise<void>((r) => (arrived = r));
     const result = new Promise<Buffer | Error>((resolve) => {
       next = (req) => {
+        arrived();
         const body = smallBody(req, expected(all));
         // Read only after a delay, as a handler that awaits other work first would: an error raised meanwhile must
         // reach the reader (async iteration of a destroyed stream rejects with its error), not crash the process.
@@ -50,8 +53,11 @@ describe('smallBody', () => {
       req.write(p);
       await new Promise((r) => setTimeout(r, 5));
     }
-    if (abort) req.destroy();
-    else req.end();
+    if (abort) {
+      // Abort only once the server has the request: a reset that beats it to the socket would leave nothing to read.
+      await requestArrived;
+      req.destroy();
+    } else req.end();
     return result;
   }
 
