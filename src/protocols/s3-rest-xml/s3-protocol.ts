@@ -77,6 +77,8 @@ function requestBody(req: IncomingMessage, auth: AuthContext): { body: Readable;
   req.on('close', () => {
     if (!req.complete) source.destroy(StorageErrors.incompleteBody());
   });
+  // As in smallBody: the client may have gone away before the handler asked for the body.
+  if (req.destroyed && !req.complete) source.destroy(StorageErrors.incompleteBody());
   req.pipe(source);
   if (chunked) {
     const decoded = h(req.headers, 'x-amz-decoded-content-length');

@@ -35,5 +35,7 @@ export function smallBody(req: IncomingMessage, expectedHex: string | undefined)
   req.on('close', () => {
     if (!req.complete) body.fail(StorageErrors.incompleteBody());
   });
+  // The handler reads the body only after authenticating: a client may have gone away before these listeners.
+  if (req.destroyed && !req.complete) body.fail(StorageErrors.incompleteBody());
   return body;
 }
