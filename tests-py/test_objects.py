@@ -361,6 +361,45 @@ def test_default_put_has_crc32(s3, bucket):
     assert put['ChecksumCRC32'] == checksum_b64('CRC32', body)
 
 
+# ------------------------------------------------------------------ encryption and ACLs
+
+
+def test_objects_are_sse_s3_and_other_encryption_is_refused(s3, s3_noretry, bucket):
+    # SSE-S3 is S3's default: every write and read reports it, asked for or not.
+    assert s3.put_object(Bucket=bucket, Key='plain', Body=b'x')['ServerSideEncryption'] == 'AES256'
+    assert s3.put_object(Bucket=bucket, Key='asked', Body=b'y', ServerSideEncryption='AES256')['ServerSideEncryption'] == 'AES256'
+    assert s3.head_object(Bucket=bucket, Key='plain')['ServerSideEncryption'] == 'AES256'
+    assert s3.get_object(Bucket=bucket, Key='asked')['ServerSideEncryption'] == 'AES256'
+    assert s3.copy_object(Bucket=bucket, Key='copy', CopySource={'Bucket': bucket, 'Key': 'plain'})['ServerSideEncryption'] == 'AES256'
+    mpu = s3.create_multipart_upload(Bucket=bucket, Key='mpu', ServerSideEncryption='AES256')
+    assert mpu['ServerSideEncryption'] == 'AES256'
+    s3.abort_multipart_upload(Bucket=bucket, Key='mpu', UploadId=mpu['UploadId'])
+    # KMS and customer keys are not managed here: refused with 501, nothing stored.
+    for kwargs in ({'ServerSideEncryption': 'aws:kms'}, {'ServerSideEncryption': 'aws:kms', 'SSEKMSKeyId': 'alias/k'},
+                   {'SSECustomerAlgorithm': 'AES256', 'SSECustomerKey': 'k' * 32}):
+        with pytest.raises(ClientError) as err:
+            s3_noretry.put_object(Bucket=bucket, Key='kms', Body=b'z', **kwargs)
+        assert error_code(err.value) == 'NotImplemented' and http_status(err.value) == 501
+    with pytest.raises(ClientError) as err:
+        s3_noretry.create_multipart_upload(Bucket=bucket, Key='kms', ServerSideEncryption='aws:kms')
+    assert error_code(err.value) == 'NotImplemented'
+    with pytest.raises(ClientError) as err:
+        s3_noretry.head_object(Bucket=bucket, Key='kms')
+    assert http_status(err.value) == 404
+
+
+def test_acls_behave_as_bucket_owner_enforced(s3, s3_noretry, bucket):
+    # S3's default Object Ownership disables ACLs: only the owner-only canned ACLs are accepted.
+    s3.put_object(Bucket=bucket, Key='private', Body=b'x', ACL='private')
+    s3.put_object(Bucket=bucket, Key='owner', Body=b'x', ACL='bucket-owner-full-control')
+    for kwargs in ({'ACL': 'public-read'}, {'GrantRead': 'uri="http://acs.amazonaws.com/groups/global/AllUsers"'}):
+        with pytest.raises(ClientError) as err:
+            s3_noretry.put_object(Bucket=bucket, Key='public', Body=b'x', **kwargs)
+        assert error_code(err.value) == 'AccessControlListNotSupported' and http_status(err.value) == 400
+    listed = [o['Key'] for o in s3.list_objects_v2(Bucket=bucket)['Contents']]
+    assert listed == ['owner', 'private']
+
+
 # ------------------------------------------------------------------ copy
 
 

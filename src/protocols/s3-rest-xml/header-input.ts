@@ -42,7 +42,43 @@ function storageClass(value: string | undefined): string | undefined {
   return value;
 }
 
+/** The only server-side encryption Lakebox answers for: SSE-S3, which S3 applies to every object by default. */
+export const SSE_S3 = 'AES256';
+
+/**
+ * Checks the settings of an object write that Lakebox cannot store as asked, so none is silently ignored:
+ * - `x-amz-server-side-encryption`: `AES256` (SSE-S3, S3's default) is what every object gets; SSE-KMS and SSE-C
+ *   need keys Lakebox does not manage, so they are refused (501).
+ * - `x-amz-acl` / `x-amz-grant-*`: buckets behave as S3's default Object Ownership (bucket owner enforced, ACLs
+ *   disabled) does: `private` and `bucket-owner-full-control` are accepted, other ACLs fail with
+ *   AccessControlListNotSupported.
+ */
+export function checkWriteSettings(headers: IncomingHttpHeaders): void {
+  const sse = h(headers, 'x-amz-server-side-encryption');
+  if (sse !== undefined && sse !== SSE_S3) {
+    if (sse === 'aws:kms' || sse === 'aws:kms:dsse') {
+      throw StorageErrors.notImplemented(
+        `Server-side encryption with AWS KMS keys (${sse}) is not implemented by Lakebox; objects are stored with SSE-S3 (AES256).`,
+        'x-amz-server-side-encryption',
+      );
+    }
+    throw StorageErrors.invalidArgument('The encryption method specified is not supported', 'x-amz-server-side-encryption', sse);
+  }
+  if (h(headers, 'x-amz-server-side-encryption-customer-algorithm') !== undefined) {
+    throw StorageErrors.notImplemented(
+      'Server-side encryption with customer-provided keys (SSE-C) is not implemented by Lakebox.',
+      'x-amz-server-side-encryption-customer-algorithm',
+    );
+  }
+  const acl = h(headers, 'x-amz-acl');
+  const grants = Object.keys(headers).some((name) => name.startsWith('x-amz-grant-'));
+  if (grants || (acl !== undefined && acl !== 'private' && acl !== 'bucket-owner-full-control')) {
+    throw new StorageError('AccessControlListNotSupported', 'The bucket does not allow ACLs');
+  }
+}
+
 export function objectHeaders(headers: IncomingHttpHeaders): ObjectHeaders {
+  checkWriteSettings(headers);
   return {
     contentType: h(headers, 'content-type') ?? 'binary/octet-stream',
     contentEncoding: storedContentEncoding(h(headers, 'content-encoding')),
@@ -150,6 +186,7 @@ export function objectResponseHeaders(meta: ObjectMeta): Record<string, string |
     Expires: meta.headers.expires,
     'Accept-Ranges': 'bytes',
     'x-amz-storage-class': meta.headers.storageClass,
+    'x-amz-server-side-encryption': SSE_S3,
     'x-amz-tagging-count': meta.tags.length > 0 ? meta.tags.length : undefined,
   };
   for (const [k, v] of Object.entries(meta.userMetadata)) out[`x-amz-meta-${k}`] = v;

@@ -12,6 +12,7 @@ import {
   objectHeaders,
   quote,
   readConditions,
+  SSE_S3,
   userMetadata,
   writeConditions,
 } from './header-input.js';
@@ -49,6 +50,7 @@ export async function createMultipartUpload(ctx: S3Context, req: S3Request): Pro
     status: 200,
     headers: {
       ...XML,
+      'x-amz-server-side-encryption': SSE_S3,
       'x-amz-checksum-algorithm': upload.checksumAlgorithm,
       'x-amz-checksum-type': upload.checksumType,
     },
@@ -58,7 +60,7 @@ export async function createMultipartUpload(ctx: S3Context, req: S3Request): Pro
 
 export async function uploadPart(ctx: S3Context, req: S3Request): Promise<S3Response> {
   const part = await ctx.multipart.uploadPart(req.bucket, req.key, uploadId(req), partNumber(req), req.body, integrityInput(req));
-  const headers: Record<string, string> = { ETag: quote(part.etag) };
+  const headers: Record<string, string> = { ETag: quote(part.etag), 'x-amz-server-side-encryption': SSE_S3 };
   if (part.checksum) headers[`x-amz-checksum-${part.checksum.algorithm.toLowerCase()}`] = part.checksum.value;
   return { status: 200, headers };
 }
@@ -78,7 +80,7 @@ export async function uploadPartCopy(ctx: S3Context, req: S3Request): Promise<S3
   const checksum = part.checksum ? { [`Checksum${part.checksum.algorithm}`]: part.checksum.value } : {};
   return {
     status: 200,
-    headers: XML,
+    headers: { ...XML, 'x-amz-server-side-encryption': SSE_S3 },
     body: toXml('CopyPartResult', { LastModified: isoDate(part.lastModified), ETag: quote(part.etag), ...checksum }),
   };
 }
@@ -118,7 +120,7 @@ export async function completeMultipartUpload(ctx: S3Context, req: S3Request): P
   const host = h(req.headers, 'host') ?? 'localhost';
   return {
     status: 200,
-    headers: XML,
+    headers: { ...XML, 'x-amz-server-side-encryption': SSE_S3 },
     body: toXml('CompleteMultipartUploadResult', {
       Location: `http://${host}/${req.bucket}/${urlEncodeKey(req.key)}`,
       Bucket: req.bucket,

@@ -12,6 +12,7 @@ import {
   objectResponseHeaders,
   quote,
   readConditions,
+  SSE_S3,
   userMetadata,
   writeConditions,
 } from './header-input.js';
@@ -31,7 +32,7 @@ export async function putObject(ctx: S3Context, req: S3Request): Promise<S3Respo
     integrity,
     conditions: writeConditions(req.headers),
   });
-  const headers: Record<string, string> = { ETag: quote(meta.etag) };
+  const headers: Record<string, string> = { ETag: quote(meta.etag), 'x-amz-server-side-encryption': SSE_S3 };
   if (meta.checksum) {
     headers[`x-amz-checksum-${meta.checksum.algorithm.toLowerCase()}`] = meta.checksum.value;
     headers['x-amz-checksum-type'] = meta.checksum.type;
@@ -147,7 +148,7 @@ export async function copyObject(ctx: S3Context, req: S3Request): Promise<S3Resp
     : {};
   return {
     status: 200,
-    headers: { 'Content-Type': 'application/xml' },
+    headers: { 'Content-Type': 'application/xml', 'x-amz-server-side-encryption': SSE_S3 },
     body: toXml('CopyObjectResult', { LastModified: isoDate(meta.lastModified), ETag: quote(meta.etag), ...checksum }),
   };
 }

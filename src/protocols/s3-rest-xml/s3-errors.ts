@@ -5,6 +5,7 @@ import { toXml } from './xml.js';
 /** HTTP status of every S3 error code we emit. */
 export const S3_ERROR_STATUS: Readonly<Record<string, number>> = {
   AccessDenied: 403,
+  AccessControlListNotSupported: 400,
   AuthorizationHeaderMalformed: 400,
   AuthorizationQueryParametersError: 400,
   BadDigest: 400,
