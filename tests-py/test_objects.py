@@ -400,6 +400,24 @@ def test_acls_behave_as_bucket_owner_enforced(s3, s3_noretry, bucket):
     assert listed == ['owner', 'private']
 
 
+def test_object_lock_and_website_redirect_are_refused_not_ignored(s3_noretry, bucket):
+    lock = {'ObjectLockMode': 'GOVERNANCE', 'ObjectLockRetainUntilDate': dt.datetime(2030, 1, 1, tzinfo=dt.timezone.utc)}
+    for kwargs, code in ((lock, 'InvalidRequest'), ({'ObjectLockLegalHoldStatus': 'ON'}, 'InvalidRequest'),
+                         ({'WebsiteRedirectLocation': '/elsewhere'}, 'NotImplemented')):
+        with pytest.raises(ClientError) as err:
+            s3_noretry.put_object(Bucket=bucket, Key='k', Body=b'x', **kwargs)
+        assert error_code(err.value) == code, kwargs
+    assert s3_noretry.list_objects_v2(Bucket=bucket)['KeyCount'] == 0
+
+
+def test_only_bucket_owner_enforced_buckets(s3, s3_noretry, bucket_name):
+    with pytest.raises(ClientError) as err:
+        s3_noretry.create_bucket(Bucket=bucket_name, ObjectOwnership='ObjectWriter')
+    assert error_code(err.value) == 'NotImplemented'
+    s3.create_bucket(Bucket=bucket_name, ObjectOwnership='BucketOwnerEnforced')
+    s3.delete_bucket(Bucket=bucket_name)
+
+
 # ------------------------------------------------------------------ copy
 
 

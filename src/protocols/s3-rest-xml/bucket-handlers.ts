@@ -45,6 +45,10 @@ export async function createBucket(ctx: S3Context, req: S3Request): Promise<S3Re
   if (ownership !== undefined && !['BucketOwnerPreferred', 'ObjectWriter', 'BucketOwnerEnforced'].includes(String(ownership))) {
     throw StorageErrors.invalidArgument('Invalid x-amz-object-ownership header', 'x-amz-object-ownership', String(ownership));
   }
+  if (ownership !== undefined && ownership !== 'BucketOwnerEnforced') {
+    // Those settings enable ACLs, which Lakebox does not keep (every bucket is BucketOwnerEnforced, S3's default).
+    throw StorageErrors.notImplemented(`Object Ownership ${String(ownership)} (ACLs enabled) is not implemented by Lakebox; buckets use BucketOwnerEnforced.`, 'x-amz-object-ownership');
+  }
   if (req.headers['x-amz-bucket-object-lock-enabled'] === 'true') {
     throw StorageErrors.notImplemented('Object Lock is not implemented by Lakebox yet.', 'x-amz-bucket-object-lock-enabled');
   }

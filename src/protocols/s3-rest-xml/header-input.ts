@@ -49,6 +49,8 @@ export const SSE_S3 = 'AES256';
  * Checks the settings of an object write that Lakebox cannot store as asked, so none is silently ignored:
  * - `x-amz-server-side-encryption`: `AES256` (SSE-S3, S3's default) is what every object gets; SSE-KMS and SSE-C
  *   need keys Lakebox does not manage, so they are refused (501).
+ * - `x-amz-object-lock-*`: no bucket has Object Lock, so InvalidRequest as S3 answers for such a bucket.
+ * - `x-amz-website-redirect-location`: not kept, so refused (501).
  * - `x-amz-acl` / `x-amz-grant-*`: buckets behave as S3's default Object Ownership (bucket owner enforced, ACLs
  *   disabled) does: `private` and `bucket-owner-full-control` are accepted, other ACLs fail with
  *   AccessControlListNotSupported.
@@ -69,6 +71,13 @@ export function checkWriteSettings(headers: IncomingHttpHeaders): void {
       'Server-side encryption with customer-provided keys (SSE-C) is not implemented by Lakebox.',
       'x-amz-server-side-encryption-customer-algorithm',
     );
+  }
+  if (['x-amz-object-lock-mode', 'x-amz-object-lock-retain-until-date', 'x-amz-object-lock-legal-hold'].some((n) => h(headers, n) !== undefined)) {
+    // As S3 answers for a bucket created without Object Lock (Lakebox creates no other kind).
+    throw StorageErrors.invalidRequest('Bucket is missing Object Lock Configuration');
+  }
+  if (h(headers, 'x-amz-website-redirect-location') !== undefined) {
+    throw StorageErrors.notImplemented('Website redirects are not implemented by Lakebox.', 'x-amz-website-redirect-location');
   }
   const acl = h(headers, 'x-amz-acl');
   const grants = Object.keys(headers).some((name) => name.startsWith('x-amz-grant-'));
