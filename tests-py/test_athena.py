@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import random
+import time
 import uuid
 
 import boto3
@@ -121,6 +122,23 @@ def test_workgroup_enforced_output_and_disabled(athena, lake):
     names = [w['Name'] for w in athena.list_work_groups()['WorkGroups']]
     assert 'primary' in names and name in names
     athena.delete_work_group(WorkGroup=name, RecursiveDeleteOption=True)
+
+
+def test_result_encryption_sse_s3_kept_kms_refused(athena, lake):
+    output = f"s3://{lake['bucket']}/enc/"
+    qid = athena.start_query_execution(QueryString='SELECT 1', ResultConfiguration={'OutputLocation': output, 'EncryptionConfiguration': {'EncryptionOption': 'SSE_S3'}})['QueryExecutionId']
+    while athena.get_query_execution(QueryExecutionId=qid)['QueryExecution']['Status']['State'] in ('QUEUED', 'RUNNING'):
+        time.sleep(0.02)
+    assert rows_of(athena, qid) == [['_col0'], ['1']]
+    for option in ('SSE_KMS', 'CSE_KMS'):
+        kms = {'OutputLocation': output, 'EncryptionConfiguration': {'EncryptionOption': option, 'KmsKey': 'alias/results'}}
+        with pytest.raises(ClientError) as info:
+            athena.start_query_execution(QueryString='SELECT 1', ResultConfiguration=kms)
+        assert info.value.response['Error']['Code'] == 'InvalidRequestException'
+        assert option in info.value.response['Error']['Message']
+        with pytest.raises(ClientError) as info:
+            athena.create_work_group(Name=f'wg_{uuid.uuid4().hex[:6]}', Configuration={'ResultConfiguration': kms})
+        assert info.value.response['Error']['Code'] == 'InvalidRequestException'
 
 
 def test_named_queries_and_catalog_metadata(athena, lake):

@@ -11,7 +11,7 @@ import { readQueryResults } from './query-results.js';
 import { Cancelled, RunControl, type ExecutionPlan, type QueryRunner } from './query-runner.js';
 import { parseOutputLocation } from './result-writer.js';
 import { classify, parseDeallocate, parseExecute, parsePrepare, placeholderPositions, substitute } from './statement-router.js';
-import type { WorkGroups } from './workgroups.js';
+import { checkResultEncryption, type WorkGroups } from './workgroups.js';
 import { planWrite, writeResultKeys } from '../writes/write-plan.js';
 import { WriteSyntaxError } from '../writes/write-statement.js';
 
@@ -101,6 +101,7 @@ export class AthenaService {
     const wg = this.deps.workGroups.require(i.WorkGroup);
     if (wg.State === 'DISABLED') throw AthenaErrors.invalidInput(`Unable to submit query: workgroup ${wg.Name} is disabled.`);
     const resultConfiguration = this.deps.workGroups.outputLocation(wg, requested);
+    checkResultEncryption(resultConfiguration);
     const outputPrefix = parseLocation(resultConfiguration.OutputLocation!);
     const catalog = ctx.Catalog ?? DEFAULT_CATALOG;
     if (catalog.toLowerCase() !== DEFAULT_CATALOG.toLowerCase()) throw AthenaErrors.invalidInput(`Catalog ${catalog} is not found.`);

@@ -34,6 +34,22 @@ function validateConfiguration(c: WorkGroupConfiguration | undefined): void {
   }
   const ol = c?.ResultConfiguration?.OutputLocation;
   if (ol !== undefined && !/^s3:\/\/[^/]+/.test(ol)) throw AthenaErrors.invalidInput('outputLocation is not a valid S3 path.');
+  checkResultEncryption(c?.ResultConfiguration);
+}
+
+/**
+ * Result files are written as every object is, with SSE-S3; KMS keys are not managed here, so SSE_KMS and CSE_KMS
+ * are refused rather than ignored.
+ */
+export function checkResultEncryption(rc: ResultConfiguration | undefined): void {
+  const option = rc?.EncryptionConfiguration?.EncryptionOption;
+  if (option === undefined || option === 'SSE_S3') return;
+  if (option === 'SSE_KMS' || option === 'CSE_KMS') {
+    throw AthenaErrors.invalidInput(`Encryption of query results with ${option} is not implemented by Lakebox; results are stored with SSE_S3.`);
+  }
+  throw AthenaErrors.invalidInput(
+    `1 validation error detected: Value '${String(option)}' at 'resultConfiguration.encryptionConfiguration.encryptionOption' failed to satisfy constraint: Member must satisfy enum value set: [SSE_S3, SSE_KMS, CSE_KMS]`,
+  );
 }
 
 export class WorkGroups {
