@@ -124,6 +124,15 @@ def test_workgroup_enforced_output_and_disabled(athena, lake):
     athena.delete_work_group(WorkGroup=name, RecursiveDeleteOption=True)
 
 
+def test_interval_columns_are_typed_by_their_values(athena, lake):
+    qe = run(athena, lake, "SELECT INTERVAL '3' MONTH AS m, INTERVAL '2' DAY AS d, "
+                           "TIMESTAMP '2020-01-02 03:00:00' - TIMESTAMP '2020-01-01 00:00:00' AS diff, INTERVAL '14' MONTH AS y")
+    res = athena.get_query_results(QueryExecutionId=qe['QueryExecutionId'])
+    types = [c['Type'] for c in res['ResultSet']['ResultSetMetadata']['ColumnInfo']]
+    assert types == ['interval year to month', 'interval day to second', 'interval day to second', 'interval year to month']
+    assert [d.get('VarCharValue') for d in res['ResultSet']['Rows'][1]['Data']] == ['0-3', '2 00:00:00.000', '1 03:00:00.000', '1-2']
+
+
 def test_result_encryption_sse_s3_kept_kms_refused(athena, lake):
     output = f"s3://{lake['bucket']}/enc/"
     qid = athena.start_query_execution(QueryString='SELECT 1', ResultConfiguration={'OutputLocation': output, 'EncryptionConfiguration': {'EncryptionOption': 'SSE_S3'}})['QueryExecutionId']

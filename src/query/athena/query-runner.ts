@@ -63,6 +63,9 @@ export interface QueryRunnerDeps {
   readonly writes?: WriteExecutor | undefined;
 }
 
+/** An interval rendered as Trino renders `interval year to month` values. */
+const YEAR_MONTH = /^-?\d+-\d+$/;
+
 export class QueryRunner {
   constructor(private readonly deps: QueryRunnerDeps) {}
 
@@ -114,8 +117,8 @@ export class QueryRunner {
       const result = await session.query(plan.sql);
       const names = plan.columnNames && plan.columnNames.length === result.columns.length ? plan.columnNames : undefined;
       const columns = result.columns.map((c, i) => (names ? { ...c, Name: names[i]!, Label: names[i]! } : c));
-      const { rowCount } = await this.#writeCsv(record, columns, result.batches(), control);
-      return { resultKind: 'csv', columns, rowCount, scannedBytes: loaded.scannedBytes, planningMillis, engineStartedAt };
+      const written = await this.#writeCsv(record, columns, result.batches(), control);
+      return { resultKind: 'csv', columns: written.columns, rowCount: written.rowCount, scannedBytes: loaded.scannedBytes, planningMillis, engineStartedAt };
     } catch (err) {
       if (control.cancelled || err instanceof Cancelled || err instanceof EngineInterrupted) throw new Cancelled();
       if (err instanceof QueryFailure) throw err;
@@ -128,7 +131,8 @@ export class QueryRunner {
     }
   }
 
-  async #writeCsv(record: QueryExecutionRecord, columns: ColumnInfo[], batches: AsyncIterable<(string | null)[][]>, control: RunControl): Promise<{ rowCount: number }> {
+  /** Writes the `.csv` and its `.metadata`; returns the row count and the columns as typed once the values were seen. */
+  async #writeCsv(record: QueryExecutionRecord, columns: ColumnInfo[], batches: AsyncIterable<(string | null)[][]>, control: RunControl): Promise<{ rowCount: number; columns: ColumnInfo[] }> {
     const out = parseOutputLocation(record.outputPrefix)!;
     const csvKey = `${out.prefix}${record.id}.csv`;
     // Rows are kept in memory until they pass SPILL_BYTES, then go to a temp file (results can be any size).
@@ -148,11 +152,19 @@ export class QueryRunner {
       pendingBytes = 0;
       if (!file.write(text)) await once(file, 'drain');
     };
+    // DuckDB has one INTERVAL type; Trino's year-to-month intervals show as `Y-M` (see value-rendering.ts).
+    const intervals = columns.flatMap((c, i) => (c.Type === 'interval day to second' ? [i] : []));
+    const yearMonth = new Set<number>();
+    let typed: ColumnInfo[];
     try {
       for await (const batch of batches) {
         if (control.cancelled) throw new Cancelled();
         let chunk = '';
         for (const row of batch) chunk += csvLine(row);
+        for (const i of intervals) {
+          const v = batch.find((row) => row[i] !== null && row[i] !== undefined)?.[i];
+          if (v !== undefined && v !== null && YEAR_MONTH.test(v)) yearMonth.add(i);
+        }
         rowCount += batch.length;
         pending.push(chunk);
         pendingBytes += chunk.length;
@@ -170,10 +182,11 @@ export class QueryRunner {
         body = Buffer.from(pending.join(''), 'utf8');
         size = body.length;
       }
+      typed = yearMonth.size === 0 ? columns : columns.map((c, i) => (yearMonth.has(i) ? { ...c, Type: 'interval year to month' } : c));
       // Both objects must exist before the query reports SUCCEEDED; they are independent, so they are written together.
       await Promise.all([
         this.deps.writer.put(out.bucket, csvKey, body, size),
-        this.deps.writer.put(out.bucket, `${out.prefix}${record.id}.csv.metadata`, metadataFile(record.id, columns)),
+        this.deps.writer.put(out.bucket, `${out.prefix}${record.id}.csv.metadata`, metadataFile(record.id, typed)),
       ]);
     } finally {
       if (file) {
@@ -181,7 +194,7 @@ export class QueryRunner {
         await rm(tmp!, { force: true });
       }
     }
-    return { rowCount };
+    return { rowCount, columns: typed };
   }
 
   async #writeText(record: QueryExecutionRecord, columns: ColumnInfo[] | undefined, rows: (string | null)[][], header: boolean): Promise<RunOutcome> {
