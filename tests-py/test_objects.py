@@ -410,6 +410,18 @@ def test_object_lock_and_website_redirect_are_refused_not_ignored(s3_noretry, bu
     assert s3_noretry.list_objects_v2(Bucket=bucket)['KeyCount'] == 0
 
 
+def test_expected_bucket_owner(s3, s3_noretry, bucket):
+    s3.put_object(Bucket=bucket, Key='k', Body=b'x', ExpectedBucketOwner='000000000000')
+    assert s3.get_object(Bucket=bucket, Key='k', ExpectedBucketOwner='000000000000')['Body'].read() == b'x'
+    for call in (lambda: s3_noretry.get_object(Bucket=bucket, Key='k', ExpectedBucketOwner='111111111111'),
+                 lambda: s3_noretry.list_objects_v2(Bucket=bucket, ExpectedBucketOwner='111111111111'),
+                 lambda: s3_noretry.copy_object(Bucket=bucket, Key='c', CopySource={'Bucket': bucket, 'Key': 'k'},
+                                                ExpectedSourceBucketOwner='111111111111')):
+        with pytest.raises(ClientError) as err:
+            call()
+        assert error_code(err.value) == 'AccessDenied' and http_status(err.value) == 403
+
+
 def test_only_bucket_owner_enforced_buckets(s3, s3_noretry, bucket_name):
     with pytest.raises(ClientError) as err:
         s3_noretry.create_bucket(Bucket=bucket_name, ObjectOwnership='ObjectWriter')

@@ -96,6 +96,8 @@ export const StorageErrors = {
       'IncompleteBody',
       'You did not provide the number of bytes specified by the Content-Length HTTP header',
     ),
+  /** A bucket owned by another account (`x-amz-expected-bucket-owner`): S3 answers as for any denied request. */
+  accessDenied: () => new StorageError('AccessDenied', 'Access Denied'),
   notImplemented: (message = 'A header you provided implies functionality that is not implemented', header?: string) =>
     new StorageError('NotImplemented', message, header === undefined ? {} : { Header: header }),
   missingContentLength: () =>

@@ -167,6 +167,11 @@ export class S3Protocol {
         region: this.options.region,
       };
       if (target.key !== '' && Buffer.byteLength(target.key) > 1024) throw StorageErrors.keyTooLong(Buffer.byteLength(target.key));
+      // Every bucket belongs to this server's account: a request that expects another owner is denied, as S3 does.
+      for (const name of ['x-amz-expected-bucket-owner', 'x-amz-source-expected-bucket-owner']) {
+        const owner = h(headers, name);
+        if (owner !== undefined && owner !== this.ctx.accountId) throw StorageErrors.accessDenied();
+      }
       // Buckets are never versioned here: the only version an object has is "null".
       const versionId = query.get('versionId');
       if (versionId !== undefined && versionId !== 'null') throw StorageErrors.invalidArgument('Invalid version id specified', 'versionId', versionId);
