@@ -55,7 +55,7 @@ export interface ParsedUrl {
 }
 
 /** Builds the decoded request body: aws-chunked decoding, signed-payload verification, abort detection. */
-function requestBody(req: IncomingMessage, auth: AuthContext): { body: Readable; trailers: () => ReadonlyMap<string, string>; length: number | undefined } {
+export function requestBody(req: IncomingMessage, auth: AuthContext): { body: Readable; trailers: () => ReadonlyMap<string, string>; length: number | undefined } {
   const payload = auth.payloadHash;
   const encoding = h(req.headers, 'content-encoding') ?? '';
   const chunked = payload.startsWith('STREAMING-') || /(^|,)\s*aws-chunked\s*(,|$)/i.test(encoding);
