@@ -146,6 +146,27 @@ def test_errors(lam, unique, lakebox):
     assert exc.value.response['Error']['Message'].startswith('Could not parse request body into json: Could not parse payload into json')
 
 
+def test_dead_letter_queues_and_efs_are_refused_not_ignored(lam, unique):
+    for extra, word in (({'DeadLetterConfig': {'TargetArn': 'arn:aws:sqs:us-east-1:000000000000:dlq'}}, 'Dead-letter'),
+                        ({'FileSystemConfigs': [{'Arn': 'arn:aws:elasticfilesystem:us-east-1:000000000000:access-point/fsap-1',
+                                                 'LocalMountPath': '/mnt/efs'}]}, 'EFS')):
+        name = unique('refused')
+        with pytest.raises(ClientError) as exc:
+            create_python(lam, name, **extra)
+        assert exc.value.response['Error']['Code'] == 'InvalidParameterValueException'
+        assert word in exc.value.response['Error']['Message']
+        with pytest.raises(ClientError) as exc:
+            lam.get_function(FunctionName=name)
+        assert exc.value.response['Error']['Code'] == 'ResourceNotFoundException'
+    # An empty DeadLetterConfig is how AWS clears one: accepted.
+    name = unique('cleared')
+    create_python(lam, name, DeadLetterConfig={})
+    lam.get_waiter('function_active_v2').wait(FunctionName=name, WaiterConfig={'Delay': 1, 'MaxAttempts': 10})
+    with pytest.raises(ClientError) as exc:
+        lam.update_function_configuration(FunctionName=name, DeadLetterConfig={'TargetArn': 'arn:aws:sns:us-east-1:000000000000:t'})
+    assert exc.value.response['Error']['Code'] == 'InvalidParameterValueException'
+
+
 def test_trailing_slash_and_encoded_arn(lam, unique, lakebox):
     """Older SDKs send /2015-03-31/functions/ ; ARNs arrive percent-encoded in the path."""
     name = unique('raw')

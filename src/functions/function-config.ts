@@ -13,7 +13,7 @@ export const RESERVED_ENV_KEYS = new Set([
   'AWS_LAMBDA_LOG_STREAM_NAME', 'AWS_ACCESS_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN',
   'AWS_LAMBDA_RUNTIME_API', 'LAMBDA_TASK_ROOT', 'LAMBDA_RUNTIME_DIR', 'TZ',
 ]);
-/** Members accepted and echoed back without local behaviour. */
+/** Members accepted and echoed back without local behaviour (DeadLetterConfig and FileSystemConfigs only when empty). */
 const ECHOED = ['VpcConfig', 'DeadLetterConfig', 'KMSKeyArn', 'FileSystemConfigs', 'ImageConfig', 'CodeSigningConfigArn'] as const;
 
 type Input = Readonly<Record<string, unknown>>;
@@ -118,6 +118,16 @@ export function configFields(input: Input, current: FunctionRecord | undefined):
   if (tracing !== undefined) {
     if (tracing !== 'Active' && tracing !== 'PassThrough') throw LambdaErrors.validation(tracing, 'tracingConfig.mode', 'satisfy enum value set: [Active, PassThrough]');
     out.tracingMode = tracing;
+  }
+  // Settings that would change what happens to events or files are refused rather than echoed and ignored.
+  const dlq = (input.DeadLetterConfig as { TargetArn?: unknown } | undefined)?.TargetArn;
+  if (typeof dlq === 'string' && dlq !== '') {
+    throw LambdaErrors.invalidParameter(
+      'Dead-letter queues are not supported by Lakebox (it has no SQS or SNS); an asynchronous event that still fails after two retries is logged and dropped.',
+    );
+  }
+  if (Array.isArray(input.FileSystemConfigs) && input.FileSystemConfigs.length > 0) {
+    throw LambdaErrors.invalidParameter('EFS file systems (FileSystemConfigs) are not supported by Lakebox; functions see the host file system.');
   }
   const extra: Record<string, unknown> = { ...(current?.extra ?? {}) };
   for (const key of ECHOED) if (input[key] !== undefined) extra[key] = input[key];
