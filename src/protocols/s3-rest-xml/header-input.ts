@@ -45,6 +45,8 @@ function storageClass(value: string | undefined): string | undefined {
 /** The only server-side encryption Lakebox answers for: SSE-S3, which S3 applies to every object by default. */
 export const SSE_S3 = 'AES256';
 
+const OBJECT_LOCK_HEADERS = ['x-amz-object-lock-mode', 'x-amz-object-lock-retain-until-date', 'x-amz-object-lock-legal-hold'] as const;
+
 /**
  * Checks the settings of an object write that Lakebox cannot store as asked, so none is silently ignored:
  * - `x-amz-server-side-encryption`: `AES256` (SSE-S3, S3's default) is what every object gets; SSE-KMS and SSE-C
@@ -72,7 +74,7 @@ export function checkWriteSettings(headers: IncomingHttpHeaders): void {
       'x-amz-server-side-encryption-customer-algorithm',
     );
   }
-  if (['x-amz-object-lock-mode', 'x-amz-object-lock-retain-until-date', 'x-amz-object-lock-legal-hold'].some((n) => h(headers, n) !== undefined)) {
+  if (OBJECT_LOCK_HEADERS.some((n) => h(headers, n) !== undefined)) {
     // As S3 answers for a bucket created without Object Lock (Lakebox creates no other kind).
     throw StorageErrors.invalidRequest('Bucket is missing Object Lock Configuration');
   }

@@ -10,7 +10,7 @@ import { h } from './header-input.js';
 import * as multipart from './multipart-handlers.js';
 import * as objects from './object-handlers.js';
 import type { S3Context } from './s3-context.js';
-import { smallBody, SMALL_BODY_BYTES } from './small-body.js';
+import { onRequestFailure, smallBody, SMALL_BODY_BYTES } from './small-body.js';
 import { WholeBody } from '../../storage/whole-body.js';
 import { toS3Error } from './s3-errors.js';
 import { resolveAddressing, resolveOperation, type S3Operation, type S3Request, type S3Response } from './s3-request.js';
@@ -73,12 +73,7 @@ export function requestBody(req: IncomingMessage, auth: AuthContext): { body: Re
   // kills the process. Readers still get it: consuming an errored stream rejects with its error.
   const ignore = (): void => undefined;
   source.on('error', ignore);
-  req.on('error', (err) => source.destroy(err));
-  req.on('close', () => {
-    if (!req.complete) source.destroy(StorageErrors.incompleteBody());
-  });
-  // As in smallBody: the client may have gone away before the handler asked for the body.
-  if (req.destroyed && !req.complete) source.destroy(StorageErrors.incompleteBody());
+  onRequestFailure(req, (err) => source.destroy(err));
   req.pipe(source);
   if (chunked) {
     const decoded = h(req.headers, 'x-amz-decoded-content-length');
@@ -100,6 +95,9 @@ export function requestBody(req: IncomingMessage, auth: AuthContext): { body: Re
   }
   return { body: source, trailers: () => new Map(), length };
 }
+
+/** Headers naming the account a request expects to own its bucket (and, for copies, the source bucket). */
+const OWNER_HEADERS = ['x-amz-expected-bucket-owner', 'x-amz-source-expected-bucket-owner'] as const;
 
 /**
  * After the response is written, drains a request body that nobody read (the request failed before
@@ -168,7 +166,7 @@ export class S3Protocol {
       };
       if (target.key !== '' && Buffer.byteLength(target.key) > 1024) throw StorageErrors.keyTooLong(Buffer.byteLength(target.key));
       // Every bucket belongs to this server's account: a request that expects another owner is denied, as S3 does.
-      for (const name of ['x-amz-expected-bucket-owner', 'x-amz-source-expected-bucket-owner']) {
+      for (const name of OWNER_HEADERS) {
         const owner = h(headers, name);
         if (owner !== undefined && owner !== this.ctx.accountId) throw StorageErrors.accessDenied();
       }

@@ -31,11 +31,18 @@ export function smallBody(req: IncomingMessage, expectedHex: string | undefined)
     }
     body.complete(data);
   });
-  req.on('error', (err) => body.fail(err));
-  req.on('close', () => {
-    if (!req.complete) body.fail(StorageErrors.incompleteBody());
-  });
-  // The handler reads the body only after authenticating: a client may have gone away before these listeners.
-  if (req.destroyed && !req.complete) body.fail(StorageErrors.incompleteBody());
+  onRequestFailure(req, (err) => body.fail(err));
   return body;
+}
+
+/**
+ * Calls `fail` with a socket error, or with IncompleteBody when the request closes before its whole body arrived.
+ * The handler asks for the body only after authenticating, so the client may already be gone: that fails at once.
+ */
+export function onRequestFailure(req: IncomingMessage, fail: (err: Error) => void): void {
+  req.on('error', fail);
+  req.on('close', () => {
+    if (!req.complete) fail(StorageErrors.incompleteBody());
+  });
+  if (req.destroyed && !req.complete) fail(StorageErrors.incompleteBody());
 }

@@ -162,6 +162,7 @@ export class QueryRunner {
         let chunk = '';
         for (const row of batch) chunk += csvLine(row);
         for (const i of intervals) {
+          if (yearMonth.has(i)) continue;
           const v = batch.find((row) => row[i] !== null && row[i] !== undefined)?.[i];
           if (v !== undefined && v !== null && YEAR_MONTH.test(v)) yearMonth.add(i);
         }

@@ -1,7 +1,7 @@
 /** Expression and table-reference rewrites: literals, casts, functions, UNNEST and TABLESAMPLE. */
-import { castNode, children, functionCall, isNode, isNullConstant, type AstNode, type Visitor, text } from './ast.js';
+import { castNode, children, functionCall, isNode, type AstNode, type Visitor, text } from './ast.js';
 import { unsupported } from './errors.js';
-import { rewriteFunction } from './function-map.js';
+import { nullConcatenation, rewriteFunction } from './function-map.js';
 import { hint, staticType } from './static-types.js';
 import type { Templates } from './templates.js';
 import { TO_JSON_TYPE } from './type-names.js';
@@ -57,10 +57,7 @@ function rewriteExpression(node: AstNode, t: Templates): AstNode {
     case 'FUNCTION':
       // DATE ± INTERVAL '1' DAY is a DATE in Trino, a TIMESTAMP in DuckDB.
       if (node['is_operator'] === true && staticType(node) === 'date') return hint(castNode(node, 'DATE'), 'date');
-      // `'a' || NULL` is a NULL varchar in Trino; DuckDB 1.5 folds it to an INTEGER NULL.
-      if (node['function_name'] === '||' && children(node).some((c) => isNullConstant(c)) && !children(node).some((c) => staticType(c) === 'array')) {
-        return t.build('varchar', children(node).find((c) => isNullConstant(c))!);
-      }
+      if (node['function_name'] === '||') return nullConcatenation(children(node), t) ?? node;
       return rewriteFunction(node, t);
     case 'WINDOW':
       return rewriteFunction(node, t);

@@ -107,13 +107,22 @@ const substrRewrite: Rewriter = (args, node, t) => {
   return args.length === 2 ? t.build('substrFrom', args[0]!, args[1]!) : t.build('substrFromFor', args[0]!, args[1]!, args[2]!);
 };
 
+/**
+ * `concat(…)` or `||` with a NULL literal among string arguments: a NULL varchar, as in Trino (DuckDB 1.5 folds
+ * `'a' || NULL` to an INTEGER NULL). Undefined otherwise, and for arrays, which keep their own type.
+ */
+export function nullConcatenation(args: readonly AstNode[], t: Templates): AstNode | undefined {
+  const nullArg = args.find((a) => isNullConstant(a));
+  if (nullArg === undefined || args.some((a) => staticType(a) === 'array')) return undefined;
+  return t.build('varchar', nullArg);
+}
+
 const FUNCTIONS: Readonly<Record<string, Rewriter>> = {
   // NULL semantics
   concat: (args, _node, t) => {
     if (args.length === 0) return constant('');
-    // With a NULL literal the result is a NULL varchar, as in Trino (DuckDB 1.5 folds `'a' || NULL` to an INTEGER NULL).
-    const nullArg = args.find((a) => isNullConstant(a));
-    if (nullArg) return t.build('varchar', nullArg);
+    const nulled = nullConcatenation(args, t);
+    if (nulled) return nulled;
     return args.slice(1).reduce((acc, a) => t.build('concat', acc, a), args[0]!);
   },
   greatest: (args, node, t) => args.reduceRight((acc, a) => t.build('nullGuard', a, acc), node),
