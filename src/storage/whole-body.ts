@@ -21,6 +21,13 @@ export class WholeBody extends Readable {
     this.on('error', () => undefined);
   }
 
+  /** A body already held in memory. */
+  static of(data: Buffer): WholeBody {
+    const body = new WholeBody();
+    body.complete(data);
+    return body;
+  }
+
   /** The body has arrived: `data` is all of it. */
   complete(data: Buffer): void {
     this.#resolve(data);

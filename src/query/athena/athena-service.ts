@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ObjectService } from '../../storage/object-service.js';
 import { SqlTranslationError } from '../dialect/errors.js';
+import type { AstNode } from '../dialect/parser-port.js';
 import { AthenaErrors, QueryFailure, QueryFailures } from './athena-errors.js';
 import type { AthenaStore } from './athena-store.js';
 import { ATHENA_LIMITS, DEFAULT_CATALOG, ENGINE_VERSION, type QueryExecutionRecord, type ResultConfiguration } from './model.js';
@@ -19,7 +20,7 @@ type Json = Record<string, unknown>;
 
 /** Trino → engine SQL, as the dialect translator does it. */
 export interface QueryTranslator {
-  translate(sql: string, defaultSchema: string | undefined): Promise<{ sql: string; columnNames: readonly string[] | undefined }>;
+  translate(sql: string, defaultSchema: string | undefined): Promise<{ sql: string; columnNames: readonly string[] | undefined; statements?: readonly AstNode[] }>;
   /** Whether `value` (an ExecutionParameters entry) is a constant expression (else it is bound as a string). */
   isConstantExpression(value: string): Promise<boolean>;
 }
@@ -187,7 +188,8 @@ export class AthenaService {
     try {
       const t = await this.deps.translator.translate(body, database ?? 'default');
       const withPath = /"\$path"/i.test(body);
-      return { classified, plan: explain ? { kind: 'explain', sql: t.sql, withPath } : { kind: 'engine', sql: t.sql, columnNames: t.columnNames, withPath } };
+      const statements = t.statements;
+      return { classified, plan: explain ? { kind: 'explain', sql: t.sql, statements, withPath } : { kind: 'engine', sql: t.sql, statements, columnNames: t.columnNames, withPath } };
     } catch (err) {
       if (err instanceof SqlTranslationError && err.kind === 'syntax') throw AthenaErrors.malformedQuery(syntaxMessage(err.message));
       if (err instanceof SqlTranslationError) return { classified, plan: { kind: 'fail', failure: QueryFailures.notSupported(err.message) } };

@@ -3,7 +3,7 @@ import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import type { SqlParserPort } from '../dialect/parser-port.js';
+import type { AstNode, SqlParserPort } from '../dialect/parser-port.js';
 import { EngineInterrupted, type EngineSession, type QueryEngine } from '../engine/query-engine.js';
 import type { QueryTables } from '../tables/query-tables.js';
 import { failureFromEngine, QueryFailure, QueryFailures } from './athena-errors.js';
@@ -20,8 +20,8 @@ const SPILL_BYTES = 1024 * 1024;
 
 /** What to run, decided at submission. */
 export type ExecutionPlan =
-  | { readonly kind: 'engine'; readonly sql: string; readonly columnNames: readonly string[] | undefined; readonly withPath: boolean }
-  | { readonly kind: 'explain'; readonly sql: string; readonly withPath: boolean }
+  | { readonly kind: 'engine'; readonly sql: string; readonly statements?: readonly AstNode[] | undefined; readonly columnNames: readonly string[] | undefined; readonly withPath: boolean }
+  | { readonly kind: 'explain'; readonly sql: string; readonly statements?: readonly AstNode[] | undefined; readonly withPath: boolean }
   | { readonly kind: 'ddl'; readonly sql: string }
   | { readonly kind: 'rows'; readonly columns: readonly string[] | undefined; readonly rows: (string | null)[][] }
   | { readonly kind: 'write'; readonly write: WritePlan }
@@ -92,9 +92,7 @@ export class QueryRunner {
     let release = (): void => undefined;
     try {
       if (control.cancelled) throw new Cancelled();
-      const parsed = await this.deps.parser.parse(plan.sql);
-      if (!parsed.ok) throw new QueryFailure('SYNTAX_ERROR', `line 1:1: ${parsed.message}`);
-      const loaded = await this.deps.tables.load(parsed.statements, {
+      const loaded = await this.deps.tables.load(await this.#statements(plan), {
         catalogName: record.catalog ?? 'AwsDataCatalog',
         defaultSchema: record.database ?? 'default',
         session,
@@ -129,6 +127,14 @@ export class QueryRunner {
       // Resetting the session (DETACH of the query catalog) does not hold up the result; release() never rejects.
       void session.release();
     }
+  }
+
+  /** The plan's syntax tree: the one translation produced, or the SQL parsed again. */
+  async #statements(plan: Extract<ExecutionPlan, { kind: 'engine' | 'explain' }>): Promise<readonly AstNode[]> {
+    if (plan.statements) return plan.statements;
+    const parsed = await this.deps.parser.parse(plan.sql);
+    if (!parsed.ok) throw new QueryFailure('SYNTAX_ERROR', `line 1:1: ${parsed.message}`);
+    return parsed.statements;
   }
 
   /** Writes the `.csv` and its `.metadata`; returns the row count and the columns as typed once the values were seen. */

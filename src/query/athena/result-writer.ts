@@ -1,6 +1,7 @@
 /** Writes Athena result objects through the S3 object layer: `<id>.csv` + `<id>.csv.metadata` (DML), `<id>.txt` (+ `.txt.metadata`) for UTILITY/DDL. */
 import { Readable } from 'node:stream';
 import type { ObjectService } from '../../storage/object-service.js';
+import { WholeBody } from '../../storage/whole-body.js';
 import type { ColumnInfo } from './model.js';
 
 /** `s3://bucket/prefix/` → bucket and key prefix (ending in `/` unless empty). */
@@ -53,7 +54,8 @@ export class ResultWriter {
   constructor(private readonly objects: ObjectService) {}
 
   async put(bucket: string, key: string, body: Readable | Buffer | string, size?: number): Promise<void> {
-    const stream = body instanceof Readable ? body : Readable.from([typeof body === 'string' ? Buffer.from(body, 'utf8') : body]);
+    // A body in memory goes as a WholeBody: the store takes its bytes and digests them in one call each.
+    const stream = body instanceof Readable ? body : WholeBody.of(typeof body === 'string' ? Buffer.from(body, 'utf8') : body);
     await this.objects.putObject({
       bucket,
       key,

@@ -1,6 +1,7 @@
 /** The QueryTranslator the service uses: the dialect's `translateAthenaQuery` over a shared DuckDB parser, plus the constant-expression test for ExecutionParameters. */
+import { LRUCache } from 'lru-cache';
 import { createDuckDbParser, type DuckDbParser } from '../dialect/duckdb-parser.js';
-import { translateAthenaQuery } from '../dialect/translate.js';
+import { translateAthenaQuery, type TranslatedQuery } from '../dialect/translate.js';
 import type { AstNode } from '../dialect/parser-port.js';
 import type { SqlTools } from '../tables/query-tables.js';
 import type { QueryTranslator } from './athena-service.js';
@@ -13,16 +14,37 @@ function hasColumnRef(v: unknown): boolean {
   return Object.values(n).some(hasColumnRef);
 }
 
+/** Query texts longer than this are translated every time rather than cached. */
+const MAX_CACHED_SQL = 16 * 1024;
+
+export interface Translation {
+  readonly sql: string;
+  readonly columnNames: readonly string[] | undefined;
+  /** The syntax tree of `sql`; the caller's own copy (it may rewrite it). */
+  readonly statements: readonly AstNode[];
+}
+
 export class DialectTranslator implements QueryTranslator {
+  /**
+   * Translations by default schema and query text. Translation is a pure function of the two (it reads no catalog),
+   * and dashboards and pollers send the same text again and again; a hit skips two parser round trips.
+   */
+  readonly #cache = new LRUCache<string, TranslatedQuery>({ max: 512 });
+
   private constructor(readonly parser: DuckDbParser) {}
 
   static async create(): Promise<DialectTranslator> {
     return new DialectTranslator(await createDuckDbParser());
   }
 
-  async translate(sql: string, defaultSchema: string | undefined): Promise<{ sql: string; columnNames: readonly string[] | undefined }> {
-    const t = await translateAthenaQuery(sql, { ...(defaultSchema !== undefined ? { defaultSchema } : {}), parser: this.parser });
-    return { sql: t.sql, columnNames: t.columnNames };
+  async translate(sql: string, defaultSchema: string | undefined): Promise<Translation> {
+    const key = `${defaultSchema ?? ''}\0${sql}`;
+    let t = this.#cache.get(key);
+    if (!t) {
+      t = await translateAthenaQuery(sql, { ...(defaultSchema !== undefined ? { defaultSchema } : {}), parser: this.parser });
+      if (sql.length <= MAX_CACHED_SQL) this.#cache.set(key, t);
+    }
+    return { sql: t.sql, columnNames: t.columnNames, statements: structuredClone(t.statements) };
   }
 
   async isConstantExpression(value: string): Promise<boolean> {
@@ -45,7 +67,7 @@ export class DialectTranslator implements QueryTranslator {
     return {
       parse: (sql) => this.parse(sql),
       render: (statements) => this.render(statements),
-      translate: async (sql, defaultSchema) => (await this.translate(sql, defaultSchema)).sql,
+      translate: (sql, defaultSchema) => this.translate(sql, defaultSchema),
     };
   }
 

@@ -3,7 +3,7 @@ import { isNode, rewrite } from './ast.js';
 import { nameOutputColumns } from './column-names.js';
 import { SqlTranslationError, syntaxError, unsupported } from './errors.js';
 import { dialectVisitor } from './expressions.js';
-import type { SqlParserPort } from './parser-port.js';
+import type { AstNode, SqlParserPort } from './parser-port.js';
 import { preParse } from './pre-parse.js';
 import { collectTables, type TableReference } from './tables.js';
 import { Templates } from './templates.js';
@@ -16,6 +16,8 @@ export interface TranslatedQuery {
   /** Athena's output column names, in order (e.g. `_col0`). */
   readonly columnNames: readonly string[] | undefined;
   readonly tables: readonly { catalog?: string; schema?: string; name: string }[];
+  /** The rewritten syntax tree `sql` was rendered from (what parsing `sql` again would give). */
+  readonly statements: readonly AstNode[];
 }
 
 /**
@@ -46,5 +48,5 @@ export async function translateAthenaQuery(sql: string, options: { defaultSchema
     if (err instanceof SqlTranslationError) throw err;
     throw unsupported(`Lakebox could not render the translated query: ${(err as Error).message}`);
   }
-  return { sql: out, columnNames, tables };
+  return { sql: out, columnNames, tables, statements: [statement] };
 }

@@ -27,6 +27,20 @@ describe('DuckDbEngine', () => {
     await again.release();
   });
 
+  it('reports a view that cannot be created when the query that needs it runs, and the session stays usable', async () => {
+    const s = await engine.session();
+    await s.prepare(['db'], 'db');
+    await s.createView('db', 'good', 'SELECT 41 AS a');
+    await s.createView('db', 'bad', 'SELECT no_such_column FROM (SELECT 1 AS a)');
+    await expect(s.query('SELECT a + 1 FROM good')).rejects.toThrow(/no_such_column/);
+    await s.release();
+    const next = await engine.session();
+    await next.prepare(['db'], 'db');
+    await next.createView('db', 'good', 'SELECT 41 AS a');
+    expect((await collect(next, 'SELECT a + 1 FROM good')).rows).toEqual([['42']]);
+    await next.release();
+  });
+
   it('interrupts a running query', async () => {
     const s = await engine.session();
     await s.prepare([], undefined);

@@ -65,27 +65,52 @@ class DuckDbSession implements EngineSession {
     }
   }
 
-  async prepare(schemas: readonly string[], defaultSchema: string | undefined): Promise<void> {
-    // One call (each costs a thread-pool round trip): attach the query catalog, create its schemas, use the default.
-    const statements = [`ATTACH ':memory:' AS ${QUERY_CATALOG}`];
+  /**
+   * Setup statements (the query catalog, its schemas, the views) are held and sent in one call with whatever runs
+   * next: each DuckDB call is a thread-pool round trip, which costs more than creating a view.
+   */
+  readonly #pending: string[] = [];
+
+  prepare(schemas: readonly string[], defaultSchema: string | undefined): Promise<void> {
+    this.#checkInterrupted();
+    this.#pending.push(`ATTACH ':memory:' AS ${QUERY_CATALOG}`);
     for (const s of new Set([...schemas, ...(defaultSchema === undefined ? [] : [defaultSchema])])) {
-      statements.push(`CREATE SCHEMA IF NOT EXISTS ${QUERY_CATALOG}.${quoteIdent(s)}`);
+      this.#pending.push(`CREATE SCHEMA IF NOT EXISTS ${QUERY_CATALOG}.${quoteIdent(s)}`);
     }
-    statements.push(`USE ${QUERY_CATALOG}.${quoteIdent(defaultSchema ?? 'main')}`);
+    this.#pending.push(`USE ${QUERY_CATALOG}.${quoteIdent(defaultSchema ?? 'main')}`);
     // Set first: if a later statement fails after the ATTACH, release() must still detach the catalog.
     this.#prepared = true;
-    await this.#run(statements.join('; '));
+    return Promise.resolve();
   }
 
-  async createView(schema: string, name: string, sql: string): Promise<void> {
-    await this.#run(`CREATE OR REPLACE VIEW ${QUERY_CATALOG}.${quoteIdent(schema)}.${quoteIdent(name)} AS ${sql}`);
+  createView(schema: string, name: string, sql: string): Promise<void> {
+    this.#checkInterrupted();
+    this.#pending.push(`CREATE OR REPLACE VIEW ${QUERY_CATALOG}.${quoteIdent(schema)}.${quoteIdent(name)} AS ${sql}`);
+    return Promise.resolve();
+  }
+
+  /** Sends the held setup statements, if any, in one call. */
+  async #flush(): Promise<void> {
+    if (this.#pending.length === 0) return;
+    const sql = this.#pending.join(';\n');
+    this.#pending.length = 0;
+    await this.#run(sql);
   }
 
   async query(sql: string): Promise<EngineResult> {
+    await this.#flush();
     this.#checkInterrupted();
     let result;
     try {
-      result = await this.#call(() => this.connection.stream(sql));
+      // One statement: prepared and streamed directly (`connection.stream` would first split the text into statements).
+      result = await this.#call(async () => {
+        const prepared = await this.connection.prepare(sql);
+        try {
+          return await prepared.stream();
+        } finally {
+          prepared.destroySync();
+        }
+      });
     } catch (err) {
       throw engineError(err, this.#interrupted);
     }
@@ -113,6 +138,7 @@ class DuckDbSession implements EngineSession {
   }
 
   async columnNames(sql: string): Promise<string[]> {
+    await this.#flush();
     this.#checkInterrupted();
     try {
       const result = await this.#call(() => this.connection.run(`SELECT * FROM (${sql}) LIMIT 0`));
@@ -137,6 +163,7 @@ class DuckDbSession implements EngineSession {
     clearInterval(this.#reinterrupt);
     this.#reinterrupt = undefined;
     try {
+      this.#pending.length = 0;
       if (this.#prepared) await this.connection.run(`USE memory.main; DETACH DATABASE IF EXISTS ${QUERY_CATALOG}`);
       this.#prepared = false;
       this.#interrupted = false;

@@ -21,8 +21,8 @@ import { buildRelation, columnType, readerCall, RelationError, tableFormat, type
 export interface SqlTools {
   parse(sql: string): Promise<readonly AstNode[]>;
   render(statements: readonly AstNode[]): Promise<string>;
-  /** Athena SQL → engine SQL, unqualified names relative to `defaultSchema`. */
-  translate(sql: string, defaultSchema: string): Promise<string>;
+  /** Athena SQL → engine SQL and its syntax tree (the caller's to rewrite), unqualified names relative to `defaultSchema`. */
+  translate(sql: string, defaultSchema: string): Promise<{ readonly sql: string; readonly statements: readonly AstNode[] }>;
 }
 
 export interface LoadContext {
@@ -170,7 +170,7 @@ export class QueryTables {
         const view = decodePrestoView(table.ViewOriginalText);
         if (!view) throw new QueryFailure('NOT_SUPPORTED', `line 1:15: View '${ctx.catalogName.toLowerCase()}.${key}' is not an Athena (Presto) view`);
         const viewSchema = view.schema ?? schema;
-        const statements = await this.sql.parse(await this.sql.translate(view.originalSql, viewSchema));
+        const { statements } = await this.sql.translate(view.originalSql, viewSchema);
         qualify(statements, viewSchema);
         views.set(key, { schema, name: ref.table, sql: await this.sql.render(statements) });
         // Views read every partition of their tables: no pruning through views.

@@ -333,7 +333,5 @@ export class BlobFiles {
 
 /** `range` of an in-memory blob, as a stream that also hands over its bytes whole (see WholeBody). */
 export function bufferStream(data: Buffer, range: ByteRange | undefined): Readable {
-  const body = new WholeBody();
-  body.complete(range ? data.subarray(range.start, range.end + 1) : data);
-  return body;
+  return WholeBody.of(range ? data.subarray(range.start, range.end + 1) : data);
 }
