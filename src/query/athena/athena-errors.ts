@@ -1,6 +1,8 @@
 /** Typed Athena errors: synchronous API exceptions (InvalidRequestException + AthenaErrorCode…) and engine failures that turn a query FAILED. */
 import { ServiceError } from '../../shared/service-error.js';
 import type { AthenaErrorInfo } from './model.js';
+import type { StringComparison } from '../dialect/string-comparisons.js';
+import { trinoTypeName } from '../ddl/type-names.js';
 
 export class AthenaApiError extends ServiceError {}
 
@@ -93,9 +95,37 @@ export const QueryFailures = {
   internal: (message: string) => new QueryFailure('GENERIC_INTERNAL_ERROR', message),
 } as const;
 
-/** Maps a DuckDB error message to the closest Trino error name, keeping the engine's text as the detail. */
-export function failureFromEngine(message: string): QueryFailure {
+/**
+ * A varchar guard's refusal (see dialect/string-comparisons.ts) in Trino's words for the comparison it stands for.
+ * DuckDB names only the other type, so a query with several guarded comparisons is worded after its first.
+ */
+function stringComparisonFailure(message: string, comparisons: readonly StringComparison[]): QueryFailure | undefined {
+  const m = /Cannot compare values of type (.+?) and type VARCHAR - an explicit cast is required/.exec(message);
+  const c = comparisons[0];
+  if (!m || !c) return undefined;
+  const type = trinoTypeName(m[1]!);
+  const varchar = `varchar(${c.length})`;
+  switch (c.operator) {
+    case 'IN':
+      return new QueryFailure(
+        'TYPE_MISMATCH',
+        `line 1:8: IN value and list items must be the same type or coercible to a common type. Cannot find common type between ${type} and ${varchar}, all types (without duplicates): [${type}, ${varchar}]`,
+      );
+    case 'BETWEEN':
+      return new QueryFailure('TYPE_MISMATCH', `line 1:8: Cannot check if ${type} is BETWEEN ${varchar} and ${varchar}`);
+    default:
+      return new QueryFailure('TYPE_MISMATCH', `line 1:8: Cannot apply operator: ${type} ${c.operator} ${varchar}`);
+  }
+}
+
+/**
+ * Maps a DuckDB error message to the closest Trino error name, keeping the engine's text as the detail;
+ * `stringComparisons` (from the translation) words a refused string comparison as Trino does.
+ */
+export function failureFromEngine(message: string, stringComparisons: readonly StringComparison[] = []): QueryFailure {
   const m = message.replace(/\n+LINE \d+:[\s\S]*$/, '').trim();
+  const comparison = stringComparisonFailure(m, stringComparisons);
+  if (comparison) return comparison;
   // Errors raised on purpose by SerDe readers (DuckDB `error('HIVE_CURSOR_ERROR: …')`).
   const raised = /\b(HIVE_[A-Z_]+): ([\s\S]*)$/.exec(m);
   if (raised) return new QueryFailure(raised[1]!, raised[2]!);

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { ObjectService } from '../../storage/object-service.js';
 import { SqlTranslationError } from '../dialect/errors.js';
 import type { AstNode } from '../dialect/parser-port.js';
+import type { StringComparison } from '../dialect/string-comparisons.js';
 import { AthenaErrors, QueryFailure, QueryFailures } from './athena-errors.js';
 import type { AthenaStore } from './athena-store.js';
 import { ATHENA_LIMITS, DEFAULT_CATALOG, ENGINE_VERSION, type QueryExecutionRecord, type ResultConfiguration } from './model.js';
@@ -20,7 +21,10 @@ type Json = Record<string, unknown>;
 
 /** Trino → engine SQL, as the dialect translator does it. */
 export interface QueryTranslator {
-  translate(sql: string, defaultSchema: string | undefined): Promise<{ sql: string; columnNames: readonly string[] | undefined; statements?: readonly AstNode[] }>;
+  translate(
+    sql: string,
+    defaultSchema: string | undefined,
+  ): Promise<{ sql: string; columnNames: readonly string[] | undefined; statements?: readonly AstNode[]; stringComparisons?: readonly StringComparison[] }>;
   /** Whether `value` (an ExecutionParameters entry) is a constant expression (else it is bound as a string). */
   isConstantExpression(value: string): Promise<boolean>;
 }
@@ -188,8 +192,8 @@ export class AthenaService {
     try {
       const t = await this.deps.translator.translate(body, database ?? 'default');
       const withPath = /"\$path"/i.test(body);
-      const statements = t.statements;
-      return { classified, plan: explain ? { kind: 'explain', sql: t.sql, statements, withPath } : { kind: 'engine', sql: t.sql, statements, columnNames: t.columnNames, withPath } };
+      const common = { sql: t.sql, statements: t.statements, stringComparisons: t.stringComparisons, withPath };
+      return { classified, plan: explain ? { kind: 'explain', ...common } : { kind: 'engine', ...common, columnNames: t.columnNames } };
     } catch (err) {
       if (err instanceof SqlTranslationError && err.kind === 'syntax') throw AthenaErrors.malformedQuery(syntaxMessage(err.message));
       if (err instanceof SqlTranslationError) return { classified, plan: { kind: 'fail', failure: QueryFailures.notSupported(err.message) } };

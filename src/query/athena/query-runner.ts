@@ -4,6 +4,7 @@ import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import type { AstNode, SqlParserPort } from '../dialect/parser-port.js';
+import type { StringComparison } from '../dialect/string-comparisons.js';
 import { EngineInterrupted, type EngineSession, type QueryEngine } from '../engine/query-engine.js';
 import type { QueryTables } from '../tables/query-tables.js';
 import { failureFromEngine, QueryFailure, QueryFailures } from './athena-errors.js';
@@ -18,10 +19,20 @@ import type { WritePlan } from '../writes/write-plan.js';
 /** Result CSV text held in memory before it is spilled to a temp file. */
 const SPILL_BYTES = 1024 * 1024;
 
+/** A query translated for the engine. */
+interface EngineStatement {
+  readonly sql: string;
+  /** The syntax tree of `sql`, when the translation kept it (else `sql` is parsed again). */
+  readonly statements?: readonly AstNode[] | undefined;
+  /** String comparisons the translation guarded (to word a refused one as Trino does). */
+  readonly stringComparisons?: readonly StringComparison[] | undefined;
+  readonly withPath: boolean;
+}
+
 /** What to run, decided at submission. */
 export type ExecutionPlan =
-  | { readonly kind: 'engine'; readonly sql: string; readonly statements?: readonly AstNode[] | undefined; readonly columnNames: readonly string[] | undefined; readonly withPath: boolean }
-  | { readonly kind: 'explain'; readonly sql: string; readonly statements?: readonly AstNode[] | undefined; readonly withPath: boolean }
+  | ({ readonly kind: 'engine'; readonly columnNames: readonly string[] | undefined } & EngineStatement)
+  | ({ readonly kind: 'explain' } & EngineStatement)
   | { readonly kind: 'ddl'; readonly sql: string }
   | { readonly kind: 'rows'; readonly columns: readonly string[] | undefined; readonly rows: (string | null)[][] }
   | { readonly kind: 'write'; readonly write: WritePlan }
@@ -120,7 +131,7 @@ export class QueryRunner {
     } catch (err) {
       if (control.cancelled || err instanceof Cancelled || err instanceof EngineInterrupted) throw new Cancelled();
       if (err instanceof QueryFailure) throw err;
-      throw failureFromEngine(err instanceof Error ? err.message : String(err));
+      throw failureFromEngine(err instanceof Error ? err.message : String(err), plan.stringComparisons);
     } finally {
       control.session = undefined;
       release();

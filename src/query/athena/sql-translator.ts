@@ -3,6 +3,7 @@ import { LRUCache } from 'lru-cache';
 import { createDuckDbParser, type DuckDbParser } from '../dialect/duckdb-parser.js';
 import { translateAthenaQuery, type TranslatedQuery } from '../dialect/translate.js';
 import type { AstNode } from '../dialect/parser-port.js';
+import type { StringComparison } from '../dialect/string-comparisons.js';
 import type { SqlTools } from '../tables/query-tables.js';
 import type { QueryTranslator } from './athena-service.js';
 
@@ -22,6 +23,7 @@ export interface Translation {
   readonly columnNames: readonly string[] | undefined;
   /** The syntax tree of `sql`; the caller's own copy (it may rewrite it). */
   readonly statements: readonly AstNode[];
+  readonly stringComparisons: readonly StringComparison[];
 }
 
 export class DialectTranslator implements QueryTranslator {
@@ -44,7 +46,7 @@ export class DialectTranslator implements QueryTranslator {
       t = await translateAthenaQuery(sql, { ...(defaultSchema !== undefined ? { defaultSchema } : {}), parser: this.parser });
       if (sql.length <= MAX_CACHED_SQL) this.#cache.set(key, t);
     }
-    return { sql: t.sql, columnNames: t.columnNames, statements: structuredClone(t.statements) };
+    return { sql: t.sql, columnNames: t.columnNames, statements: structuredClone(t.statements), stringComparisons: t.stringComparisons };
   }
 
   async isConstantExpression(value: string): Promise<boolean> {

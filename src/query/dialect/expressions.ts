@@ -6,6 +6,7 @@ import { hint, staticType } from './static-types.js';
 import type { Templates } from './templates.js';
 import { TO_JSON_TYPE } from './type-names.js';
 import { rewriteUnnest } from './unnest.js';
+import { guardStringComparison, type StringComparison } from './string-comparisons.js';
 
 
 const INTEGER_TYPES = new Set(['TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT']);
@@ -48,8 +49,12 @@ function fixSample(ref: AstNode): void {
 }
 
 /** The rewrite of one expression node (see dialectVisitor). */
-function rewriteExpression(node: AstNode, t: Templates): AstNode {
+function rewriteExpression(node: AstNode, t: Templates, comparisons: StringComparison[]): AstNode {
   switch (node['class']) {
+    case 'COMPARISON':
+    case 'OPERATOR':
+    case 'BETWEEN':
+      return guardStringComparison(node, t, comparisons) ?? node;
     case 'CONSTANT':
       return rewriteConstant(node);
     case 'CAST':
@@ -66,10 +71,11 @@ function rewriteExpression(node: AstNode, t: Templates): AstNode {
   }
 }
 
-export function dialectVisitor(t: Templates): Visitor {
+/** The dialect rewrite; `comparisons` collects the string comparisons given a varchar guard. */
+export function dialectVisitor(t: Templates, comparisons: StringComparison[] = []): Visitor {
   return {
     expression(node) {
-      const out = rewriteExpression(node, t);
+      const out = rewriteExpression(node, t, comparisons);
       // A select item's alias (`date_format(ts, '%Y') AS y`) belongs to whatever replaced the expression.
       const alias = text(node['alias']);
       if (out !== node && alias !== '' && text(out['alias']) === '') out['alias'] = alias;

@@ -34,6 +34,16 @@ export const TEMPLATES = {
   arrayPosition: 'CASE WHEN $0 IS NULL THEN NULL ELSE CAST(coalesce(list_position($0, $1), 0) AS BIGINT) END',
   arrayRemove: 'list_filter($0, __lb_e -> __lb_e IS DISTINCT FROM $1)',
   arraySort: "list_sort($0, 'ASC', 'NULLS LAST')",
+  // Trino's three-valued array predicates: a decisive element wins, else any NULL makes the answer NULL.
+  anyMatch:
+    'CASE WHEN $0 IS NULL THEN NULL WHEN len(list_filter(list_transform($0, $1), __lb_e -> __lb_e)) > 0 THEN true ' +
+    'WHEN len(list_filter(list_transform($0, $1), __lb_e -> __lb_e IS NULL)) > 0 THEN NULL ELSE false END',
+  allMatch:
+    'CASE WHEN $0 IS NULL THEN NULL WHEN len(list_filter(list_transform($0, $1), __lb_e -> NOT __lb_e)) > 0 THEN false ' +
+    'WHEN len(list_filter(list_transform($0, $1), __lb_e -> __lb_e IS NULL)) > 0 THEN NULL ELSE true END',
+  noneMatch:
+    'CASE WHEN $0 IS NULL THEN NULL WHEN len(list_filter(list_transform($0, $1), __lb_e -> __lb_e)) > 0 THEN false ' +
+    'WHEN len(list_filter(list_transform($0, $1), __lb_e -> __lb_e IS NULL)) > 0 THEN NULL ELSE true END',
   repeat: 'list_transform(range(CAST($1 AS BIGINT)), __lb_e -> $0)',
   mapAgg:
     'map_from_entries(list_filter(list(struct_pack(key := $0, value := $1)) FILTER (WHERE $0 IS NOT NULL), (__lb_e, __lb_i) -> list_position(list_transform(list(struct_pack(key := $0, value := $1)) FILTER (WHERE $0 IS NOT NULL), __lb_x -> __lb_x.key), __lb_e.key) = __lb_i))',
@@ -65,6 +75,9 @@ export const TEMPLATES = {
   unnestEntries: 'unnest(map_entries($0))',
   unnestRows: '(SELECT __lb_u.* FROM (SELECT $0 AS __lb_u))',
   lateralZip: '(SELECT 1)',
+  // Trino compares a varchar only with a varchar (see string-comparisons.ts). The dead branch is bound, so DuckDB
+  // rejects $0 of any other type, and then folded away, so the comparison $1 runs (and is pushed down) as before.
+  varcharOnly: '((CASE WHEN false THEN $0 >= CAST(\'\' AS VARCHAR) ELSE true END) AND $1)',
 } as const;
 
 export type TemplateName = keyof typeof TEMPLATES;

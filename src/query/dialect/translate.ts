@@ -5,6 +5,7 @@ import { SqlTranslationError, syntaxError, unsupported } from './errors.js';
 import { dialectVisitor } from './expressions.js';
 import type { AstNode, SqlParserPort } from './parser-port.js';
 import { preParse } from './pre-parse.js';
+import type { StringComparison } from './string-comparisons.js';
 import { collectTables, type TableReference } from './tables.js';
 import { Templates } from './templates.js';
 
@@ -18,6 +19,8 @@ export interface TranslatedQuery {
   readonly tables: readonly { catalog?: string; schema?: string; name: string }[];
   /** The rewritten syntax tree `sql` was rendered from (what parsing `sql` again would give). */
   readonly statements: readonly AstNode[];
+  /** Comparisons of string literals that DuckDB checks are varchar comparisons (see string-comparisons.ts). */
+  readonly stringComparisons: readonly StringComparison[];
 }
 
 /**
@@ -38,7 +41,8 @@ export async function translateAthenaQuery(sql: string, options: { defaultSchema
   const templates = await Templates.load(options.parser);
   const root = statement['node'];
   if (!isNode(root)) throw syntaxError('Unexpected statement');
-  statement['node'] = rewrite(root, dialectVisitor(templates));
+  const stringComparisons: StringComparison[] = [];
+  statement['node'] = rewrite(root, dialectVisitor(templates, stringComparisons));
   const columnNames = nameOutputColumns(statement['node']);
   const tables: TableReference[] = collectTables(statement, options.defaultSchema);
   let out: string;
@@ -48,5 +52,5 @@ export async function translateAthenaQuery(sql: string, options: { defaultSchema
     if (err instanceof SqlTranslationError) throw err;
     throw unsupported(`Lakebox could not render the translated query: ${(err as Error).message}`);
   }
-  return { sql: out, columnNames, tables, statements: [statement] };
+  return { sql: out, columnNames, tables, statements: [statement], stringComparisons };
 }

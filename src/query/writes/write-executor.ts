@@ -130,7 +130,7 @@ export class WriteExecutor {
       if (control.cancelled || err instanceof Cancelled || err instanceof EngineInterrupted) throw new Cancelled();
       if (err instanceof QueryFailure) throw err;
       if (err instanceof ServiceError) throw new QueryFailure(err.code === 'NoSuchBucket' ? 'HIVE_FILESYSTEM_ERROR' : 'GENERIC_USER_ERROR', err.message);
-      throw failureFromEngine(err instanceof Error ? err.message : String(err));
+      throw failureFromEngine(err instanceof Error ? err.message : String(err), plan.stringComparisons);
     } finally {
       control.session = undefined;
       release();

@@ -1,4 +1,5 @@
 /** Plans a write at submission (statement parsed, its SELECT translated so syntax errors are synchronous) and names its result objects: `<id>.metadata` + `<id>-manifest.csv`, under `tables/` for CTAS. */
+import type { StringComparison } from '../dialect/string-comparisons.js';
 import { parseWriteStatement, type WriteStatement } from './write-statement.js';
 
 export interface WritePlan {
@@ -7,17 +8,19 @@ export interface WritePlan {
   readonly sql: string;
   /** Athena's names of the query's output columns (e.g. `_col0`), when known. */
   readonly columnNames: readonly string[] | undefined;
+  /** String comparisons the translation guarded (to word a refused one as Trino does). */
+  readonly stringComparisons?: readonly StringComparison[] | undefined;
 }
 
 export interface WriteTranslator {
-  translate(sql: string, defaultSchema: string | undefined): Promise<{ sql: string; columnNames: readonly string[] | undefined }>;
+  translate(sql: string, defaultSchema: string | undefined): Promise<{ sql: string; columnNames: readonly string[] | undefined; stringComparisons?: readonly StringComparison[] }>;
 }
 
 /** Throws WriteSyntaxError or the translator's SqlTranslationError for statements that cannot run. */
 export async function planWrite(sql: string, database: string | undefined, translator: WriteTranslator): Promise<WritePlan> {
   const statement = parseWriteStatement(sql);
   const t = await translator.translate(statement.query, database ?? 'default');
-  return { statement, sql: t.sql, columnNames: t.columnNames };
+  return { statement, sql: t.sql, columnNames: t.columnNames, stringComparisons: t.stringComparisons };
 }
 
 export const WRITE_SUBSTATEMENTS: ReadonlySet<string> = new Set(['CREATE_TABLE_AS_SELECT', 'INSERT', 'UNLOAD']);

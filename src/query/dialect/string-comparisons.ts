@@ -1,0 +1,78 @@
+/**
+ * Trino's rule for string literals in comparisons: a varchar compares only with a varchar (no implicit cast to
+ * timestamp, date or numbers; trinodb/trino#7334). DuckDB casts a string literal to whatever it meets, so
+ * `ts > '2024-01-01'` would run here and fail on Athena. Each comparison of a bare string literal with another
+ * expression gets a type guard that DuckDB's binder rejects unless that expression is a VARCHAR.
+ */
+import { children, isNode, text, type AstNode, type AstValue } from './ast.js';
+import type { Templates } from './templates.js';
+
+/** A guarded comparison, to word the type error as Trino does. */
+export interface StringComparison {
+  /** Trino's operator text: `=`, `<`, `IN`, `BETWEEN`… */
+  readonly operator: string;
+  /** Characters of the (first) string literal: Trino types it `varchar(n)`. */
+  readonly length: number;
+}
+
+const OPERATORS: Readonly<Record<string, string>> = {
+  COMPARE_EQUAL: '=',
+  COMPARE_NOTEQUAL: '<>',
+  COMPARE_LESSTHAN: '<',
+  COMPARE_GREATERTHAN: '>',
+  COMPARE_LESSTHANOREQUALTO: '<=',
+  COMPARE_GREATERTHANOREQUALTO: '>=',
+  COMPARE_DISTINCT_FROM: 'IS DISTINCT FROM',
+  COMPARE_NOT_DISTINCT_FROM: 'IS NOT DISTINCT FROM',
+  COMPARE_IN: 'IN',
+  COMPARE_NOT_IN: 'IN',
+  COMPARE_BETWEEN: 'BETWEEN',
+  COMPARE_NOT_BETWEEN: 'BETWEEN',
+};
+
+/** A string literal as written (`'x'`, not `DATE 'x'` or a cast). */
+function stringLiteral(node: AstValue | undefined): string | undefined {
+  if (!isNode(node) || node['class'] !== 'CONSTANT') return undefined;
+  const value = node['value'];
+  if (!isNode(value) || value['is_null'] === true) return undefined;
+  const type = value['type'];
+  return isNode(type) && type['id'] === 'VARCHAR' ? text(value['value']) : undefined;
+}
+
+const isNullLiteral = (node: AstNode): boolean => node['class'] === 'CONSTANT' && isNode(node['value']) && node['value']['is_null'] === true;
+
+/** The comparison's operands: the one compared (left, IN's needle, BETWEEN's input) and the others. */
+function operands(node: AstNode): { subject: AstNode; others: AstNode[] } | undefined {
+  switch (node['class']) {
+    case 'COMPARISON': {
+      const { left, right } = node;
+      return isNode(left) && isNode(right) ? { subject: left, others: [right] } : undefined;
+    }
+    case 'OPERATOR': {
+      const [subject, ...others] = children(node);
+      return subject ? { subject, others } : undefined;
+    }
+    case 'BETWEEN': {
+      const { input, lower, upper } = node;
+      return isNode(input) && isNode(lower) && isNode(upper) ? { subject: input, others: [lower, upper] } : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** `node` with its varchar guard, or undefined when it compares no string literal with anything but strings and NULL. */
+export function guardStringComparison(node: AstNode, t: Templates, seen: StringComparison[]): AstNode | undefined {
+  const operator = OPERATORS[text(node['type'])];
+  const parts = operator === undefined ? undefined : operands(node);
+  if (!parts) return undefined;
+  const all = [parts.subject, ...parts.others];
+  const literals = all.map(stringLiteral);
+  const first = literals.find((l) => l !== undefined);
+  if (first === undefined) return undefined;
+  // The expression to check: one that is neither a string literal nor NULL (`'a' = x`, `x IN ('a', 'b')`).
+  const typed = all.find((n, i) => literals[i] === undefined && !isNullLiteral(n));
+  if (!typed) return undefined;
+  seen.push({ operator: operator!, length: [...first].length });
+  return t.build('varcharOnly', typed, node);
+}
