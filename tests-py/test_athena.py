@@ -129,6 +129,26 @@ def test_string_literal_compared_with_other_types_fails_as_on_athena(athena, lak
     assert rows_of(athena, qe['QueryExecutionId'])[1] == [str(sum(1 for r in DATA if r['units'] > 5 and r['city'] in ('oslo', 'lima')))]
 
 
+def test_url_map_and_current_date_functions(athena, lake):
+    sql = (
+        "SELECT url_extract_host(u) AS host, count(*) AS n, sum(CAST(split_to_map(url_extract_query(u), '&', '=')['units'] AS bigint)) AS units "
+        "FROM (SELECT 'https://' || city || '.example.com/sale?id=' || CAST(id AS varchar) || '&units=' || CAST(units AS varchar) AS u FROM sales) "
+        "GROUP BY 1 ORDER BY 1"
+    )
+    qe = run(athena, lake, sql)
+    assert qe['Status']['State'] == 'SUCCEEDED', qe['Status']
+    want = {}
+    for r in DATA:
+        n, u = want.get(r['city'], (0, 0))
+        want[r['city']] = (n + 1, u + r['units'])
+    assert rows_of(athena, qe['QueryExecutionId']) == [['host', 'n', 'units']] + [[f'{c}.example.com', str(n), str(u)] for c, (n, u) in sorted(want.items())]
+    qe = run(athena, lake, 'SELECT current_date, date_diff(\'day\', DATE \'2020-01-01\', current_date) > 0')
+    assert qe['Status']['State'] == 'SUCCEEDED', qe['Status']
+    rows = rows_of(athena, qe['QueryExecutionId'])
+    assert rows[0] == ['_col0', '_col1']
+    assert rows[1] == [time.strftime('%Y-%m-%d', time.gmtime()), 'true']
+
+
 def test_workgroup_enforced_output_and_disabled(athena, lake):
     name = f'wg_{uuid.uuid4().hex[:6]}'
     enforced = f"s3://{lake['bucket']}/wg/"

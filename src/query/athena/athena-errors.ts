@@ -126,8 +126,8 @@ export function failureFromEngine(message: string, stringComparisons: readonly S
   const m = message.replace(/\n+LINE \d+:[\s\S]*$/, '').trim();
   const comparison = stringComparisonFailure(m, stringComparisons);
   if (comparison) return comparison;
-  // Errors raised on purpose by SerDe readers (DuckDB `error('HIVE_CURSOR_ERROR: …')`).
-  const raised = /\b(HIVE_[A-Z_]+): ([\s\S]*)$/.exec(m);
+  // Errors raised on purpose by SerDe readers (DuckDB `error('HIVE_CURSOR_ERROR: …')`) and function templates.
+  const raised = /\b(HIVE_[A-Z_]+|INVALID_FUNCTION_ARGUMENT): ([\s\S]*)$/.exec(m);
   if (raised) return new QueryFailure(raised[1]!, raised[2]!);
   if (/^Binder Error: Referenced column|^Binder Error: Values list .* does not have a column named|column .* not found/i.test(m)) {
     const col = /column "?([^"\s]+)"? not found|Referenced column "?([^"\s]+)"?/i.exec(m);

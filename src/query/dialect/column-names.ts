@@ -11,10 +11,15 @@ function outputSelect(node: AstNode): AstNode | undefined {
   return undefined;
 }
 
+/** Trino's special datetime functions: written without parentheses, parsed as names, but not columns (`_colN`). */
+const SPECIAL_FUNCTIONS: ReadonlySet<string> = new Set(['current_date', 'current_time', 'current_timestamp', 'localtime', 'localtimestamp']);
+
 function implicitName(item: AstNode): string | undefined {
   if (item['class'] === 'COLUMN_REF') {
     const names = item['column_names'];
-    return Array.isArray(names) && names.length ? text(names[names.length - 1]).toLowerCase() : undefined;
+    if (!Array.isArray(names) || names.length === 0) return undefined;
+    const name = text(names[names.length - 1]).toLowerCase();
+    return names.length === 1 && SPECIAL_FUNCTIONS.has(name) ? undefined : name;
   }
   if (item['type'] === 'STRUCT_EXTRACT' && Array.isArray(item['children'])) {
     const field = stringConstant(item['children'][1] as AstNode | undefined);

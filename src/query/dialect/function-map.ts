@@ -1,5 +1,5 @@
 /** The Trino → DuckDB function table: renames, templates and custom rewrites, applied bottom-up to FUNCTION nodes. */
-import { castNode, children, clone, constant, functionCall, integerConstant, isExpression, isNode, isNullConstant, rewrite, stringConstant, type AstNode, text } from './ast.js';
+import { castNode, children, clone, columnRef, constant, functionCall, integerConstant, isExpression, isNode, isNullConstant, rewrite, stringConstant, type AstNode, text } from './ast.js';
 import { unsupported } from './errors.js';
 import { javaReplacementToRe2, jodaToStrftime, mysqlToStrftime, trinoJsonPathToDuckDb } from './format-strings.js';
 import { hint, staticType } from './static-types.js';
@@ -85,19 +85,38 @@ function jsonPathArg(node: AstNode): AstNode {
   return path === undefined ? node : constant(trinoJsonPathToDuckDb(path));
 }
 
-/** `(s) -> f` applied to `value`: the lambda body with its parameter replaced. */
-function applyLambda(lambda: AstNode, value: AstNode): AstNode {
-  const lhs = lambda['lhs'];
-  const body = lambda['expr'];
-  const param = isNode(lhs) && Array.isArray(lhs['column_names']) ? lhs['column_names'][0] : undefined;
-  if (!isNode(body) || typeof param !== 'string') throw unsupported('reduce: the output function must be a one-argument lambda');
+/** A lambda's parameter names (`x -> …` or `(k, v) -> …`), or undefined when `node` is not a lambda. */
+function lambdaParams(node: AstNode | undefined): string[] | undefined {
+  if (!node || node['class'] !== 'LAMBDA') return undefined;
+  const lhs = node['lhs'];
+  if (!isNode(lhs)) return undefined;
+  const refs = lhs['class'] === 'COLUMN_REF' ? [lhs] : children(lhs);
+  const names = refs.map((r) => (Array.isArray(r['column_names']) && r['column_names'].length === 1 ? r['column_names'][0] : undefined));
+  return names.every((n): n is string => typeof n === 'string') ? names : undefined;
+}
+
+/** A lambda of `values.length` parameters applied to `values`: its body with each parameter replaced (`fn` names it in errors). */
+function applyLambda(fn: string, lambda: AstNode | undefined, values: readonly AstNode[]): AstNode {
+  const params = lambdaParams(lambda);
+  const body = lambda?.['expr'];
+  if (!isNode(body) || params?.length !== values.length) throw unsupported(`${fn}: the function argument must be a ${values.length}-argument lambda`);
   return rewrite(clone(body), {
     expression(n) {
       const names = n['column_names'];
-      return n['class'] === 'COLUMN_REF' && Array.isArray(names) && names.length === 1 && names[0] === param ? clone(value) : n;
+      const i = n['class'] === 'COLUMN_REF' && Array.isArray(names) && names.length === 1 ? params.indexOf(text(names[0])) : -1;
+      return i >= 0 ? clone(values[i]!) : n;
     },
   });
 }
+
+/** `__lb_x.key` and the like: a field of the lambda parameter the templates bind. */
+const lambdaField = (field: string): AstNode => ({ ...columnRef('__lb_x'), column_names: ['__lb_x', field] });
+
+/** A (key, value) lambda over a map's entries, as a template's body over `__lb_x`. */
+const entryLambda = (name: TemplateName, fn: string): Rewriter => (args, _node, t) => {
+  arity(fn, args, 2);
+  return t.build(name, args[0]!, applyLambda(fn, args[1], [lambdaField('key'), lambdaField('value')]));
+};
 
 /** Trino: start 0, or a negative start before the beginning, gives ''; DuckDB clamps instead. */
 const substrRewrite: Rewriter = (args, node, t) => {
@@ -217,7 +236,7 @@ const FUNCTIONS: Readonly<Record<string, Rewriter>> = {
   reduce: (args) => {
     arity('reduce', args, 4);
     const reduced = functionCall('list_reduce', [args[0]!, args[2]!, args[1]!]);
-    return applyLambda(args[3]!, reduced);
+    return applyLambda('reduce', args[3], [reduced]);
   },
   // Without a step Trino counts down when start > stop (by one, or by one day for dates).
   sequence: (args, node, t) => {
@@ -235,6 +254,31 @@ const FUNCTIONS: Readonly<Record<string, Rewriter>> = {
   array_remove: template('arrayRemove', 2),
   array_sort: template('arraySort', 1),
   any_match: template('anyMatch', 2),
+  transform_values: entryLambda('transformValues', 'transform_values'),
+  transform_keys: entryLambda('transformKeys', 'transform_keys'),
+  map_filter: entryLambda('mapFilter', 'map_filter'),
+  zip_with: (args, _node, t) => {
+    arity('zip_with', args, 3);
+    const element = (i: number): AstNode => functionCall('struct_extract', [columnRef('__lb_x'), constant(i)]);
+    return t.build('zipWith', args[0]!, args[1]!, applyLambda('zip_with', args[2], [element(1), element(2)]));
+  },
+  split_to_map: template('splitToMap', 3),
+  regexp_count: template('regexpCount', 2),
+  regexp_position: template('regexpPosition', 2),
+  e: template('eulerNumber', 0),
+  // A timestamp read as local time in the zone (DuckDB's timezone(zone, TIMESTAMP) gives that TIMESTAMPTZ).
+  with_timezone: template('timezone', 2),
+  to_milliseconds: template('intervalMillis', 1),
+  array_average: rename('list_avg', 1),
+  url_extract_protocol: template('urlProtocol', 1),
+  url_extract_host: template('urlHost', 1),
+  url_extract_port: template('urlPort', 1),
+  url_extract_path: template('urlPath', 1),
+  url_extract_query: template('urlQuery', 1),
+  url_extract_fragment: template('urlFragment', 1),
+  url_extract_parameter: template('urlParameter', 2),
+  url_encode: template('urlEncode', 1),
+  url_decode: template('urlDecode', 1),
   all_match: template('allMatch', 2),
   none_match: template('noneMatch', 2),
   arrays_overlap: rename('list_has_any', 2),

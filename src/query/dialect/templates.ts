@@ -2,6 +2,16 @@
 import { isNode, substitute, type AstNode } from './ast.js';
 import type { SqlParserPort } from './parser-port.js';
 
+/** RFC 2396's URI regex (appendix B): 2 scheme, 4 authority, 5 path, 7 query, 9 fragment. */
+const URI_PARTS = "'^(([^:/?#]+):)?(//([^/?#]*))?([^?#]*)(\\?([^#]*))?(#(.*))?'";
+/** What java.net.URI refuses (Trino's URL functions then answer NULL): blanks, unsafe characters, bad escapes, a second `#`. */
+const URI_INVALID = "'[\\x00-\\x20\"<>\\\\^`{|}]|%([^0-9A-Fa-f]|[0-9A-Fa-f][^0-9A-Fa-f]|[0-9A-Fa-f]?$)|#.*#'";
+/** A bad `%` escape, which Java's URLDecoder refuses. */
+const BAD_ESCAPE = "'%([^0-9A-Fa-f]|[0-9A-Fa-f][^0-9A-Fa-f]|[0-9A-Fa-f]?$)'";
+const uriPart = (group: number): string => `regexp_extract($0, ${URI_PARTS}, ${group})`;
+/** A URL function's answer: NULL for a URL java.net.URI cannot parse, else `value` (an absent part is ''). */
+const ifValidUri = (value: string): string => `CASE WHEN regexp_matches($0, ${URI_INVALID}) THEN NULL ELSE ${value} END`;
+
 /** Lambda parameters use `__lb_` names so they cannot capture user columns. */
 export const TEMPLATES = {
   concat: '($0 || $1)',
@@ -75,6 +85,37 @@ export const TEMPLATES = {
   unnestEntries: 'unnest(map_entries($0))',
   unnestRows: '(SELECT __lb_u.* FROM (SELECT $0 AS __lb_u))',
   lateralZip: '(SELECT 1)',
+  // Map and array functions taking (key, value) / (x, y) lambdas; $1 is the lambda body over __lb_x's fields.
+  transformValues: 'map_from_entries(list_transform(map_entries($0), __lb_x -> struct_pack(key := __lb_x.key, value := $1)))',
+  transformKeys: 'map_from_entries(list_transform(map_entries($0), __lb_x -> struct_pack(key := $1, value := __lb_x.value)))',
+  mapFilter: 'map_from_entries(list_filter(map_entries($0), __lb_x -> $1))',
+  zipWith: 'CASE WHEN $0 IS NULL OR $1 IS NULL THEN NULL ELSE list_transform(list_zip($0, $1), __lb_x -> $2) END',
+  // Trino's split_to_map: a trailing entry delimiter ends the string; every entry needs exactly one key-value delimiter.
+  splitToMap:
+    "CASE WHEN $0 IS NULL THEN NULL WHEN $0 = '' THEN map_from_entries(CAST([] AS STRUCT(key VARCHAR, value VARCHAR)[])) ELSE " +
+    "map_from_entries(list_transform(string_split(CASE WHEN ends_with($0, $1) THEN left($0, length($0) - length($1)) ELSE $0 END, $1), " +
+    "__lb_e -> CASE WHEN len(string_split(__lb_e, $2)) <> 2 THEN error('INVALID_FUNCTION_ARGUMENT: Key-value delimiter must appear exactly once in each entry. Bad input: ''' || __lb_e || '''') " +
+    'ELSE struct_pack(key := split_part(__lb_e, $2, 1), value := split_part(__lb_e, $2, 2)) END)) END',
+  regexpCount: 'CAST(len(regexp_extract_all($0, $1)) AS BIGINT)',
+  // 1-based character position of the leftmost match (an anchored lazy prefix finds it), -1 without one.
+  regexpPosition: "CASE WHEN regexp_matches($0, $1) THEN CAST(length(regexp_extract($0, '^(?s:(.*?))(?:' || $1 || ')', 1)) + 1 AS INTEGER) ELSE CASE WHEN $0 IS NULL OR $1 IS NULL THEN NULL ELSE -1 END END",
+  eulerNumber: 'exp(1)',
+  intervalMillis: 'CAST(round(epoch($0) * 1000) AS BIGINT)',
+  // Trino's URL functions (java.net.URI): path, query and fragment come percent-decoded, the protocol and host as
+  // written; the port is NULL when absent; a parameter's value is form-decoded (`+` is a space), '' without `=`.
+  urlProtocol: ifValidUri(uriPart(2)),
+  urlHost: ifValidUri(`regexp_extract(${uriPart(4)}, '^([^@]*@)?(\\[[^\\]]*\\]|[^:]*)', 2)`),
+  urlPort: ifValidUri(`TRY_CAST(NULLIF(regexp_extract(${uriPart(4)}, ':([0-9]+)$', 1), '') AS BIGINT)`),
+  urlPath: ifValidUri(`url_decode(${uriPart(5)})`),
+  urlQuery: ifValidUri(`url_decode(${uriPart(7)})`),
+  urlFragment: ifValidUri(`url_decode(${uriPart(9)})`),
+  urlParameter: ifValidUri(
+    `list_transform(list_filter(string_split(${uriPart(7)}, '&'), __lb_e -> split_part(__lb_e, '=', 1) = $1), ` +
+      `__lb_e -> CASE WHEN contains(__lb_e, '=') THEN url_decode(replace(substr(__lb_e, strpos(__lb_e, '=') + 1), '+', ' ')) ELSE '' END)[1]`,
+  ),
+  // Guava's form escaper (Trino): `+` for a space, `*` kept, `~` escaped; DuckDB's url_encode differs in those three.
+  urlEncode: "replace(replace(replace(url_encode($0), '%20', '+'), '%2A', '*'), '~', '%7E')",
+  urlDecode: `CASE WHEN regexp_matches($0, ${BAD_ESCAPE}) THEN error('INVALID_FUNCTION_ARGUMENT: URLDecoder: Illegal hex characters in escape (%) pattern') ELSE url_decode(replace($0, '+', ' ')) END`,
   // Trino compares a varchar only with a varchar (see string-comparisons.ts). The dead branch is bound, so DuckDB
   // rejects $0 of any other type, and then folded away, so the comparison $1 runs (and is pushed down) as before.
   varcharOnly: '((CASE WHEN false THEN $0 >= CAST(\'\' AS VARCHAR) ELSE true END) AND $1)',

@@ -80,12 +80,34 @@ describe('arrays and maps', () => {
     ['none_match(array[1, NULL, 3], x -> x > 2)', false],
     ['none_match(array[1, NULL], x -> x > 2)', null],
     ["any_match(CAST(NULL AS array(varchar)), x -> x = 'a')", null],
+    ["transform_values(map(array['a', 'b'], array[1, 2]), (k, v) -> v * 10 + length(k))", { a: 11, b: 21 }],
+    ["transform_keys(map(array['a', 'b'], array[1, 2]), (k, v) -> upper(k) || CAST(v AS varchar))", { A1: 1, B2: 2 }],
+    ["map_filter(map(array['a', 'b', 'c'], array[1, NULL, 3]), (k, v) -> v > 1)", { c: 3 }],
+    ['transform_values(CAST(NULL AS map(varchar, integer)), (k, v) -> v)', null],
+    ['zip_with(array[1, 2, 3], array[10, 20], (x, y) -> coalesce(x, 0) + coalesce(y, 0))', [11, 22, 3]],
+    ["zip_with(array['a'], array['b'], (x, y) -> x || y)", ['ab']],
+    ['zip_with(CAST(NULL AS array(integer)), array[1], (x, y) -> x)', null],
+    ["split_to_map('a=1&b=2', '&', '=')", { a: '1', b: '2' }],
+    ["split_to_map('a=1,b=,', ',', '=')", { a: '1', b: '' }],
+    ["split_to_map('', ',', '=')", {}],
+    ["split_to_map('k::v;;x::y', ';;', '::')", { k: 'v', x: 'y' }],
     ["repeat('a', 3)", ['a', 'a', 'a']],
     ['reverse(array[1, 2])', [2, 1]],
     ['arrays_overlap(array[1, 2], array[2, 3])', true],
     ['flatten(array[array[1], array[2, 3]])', [1, 2, 3]],
   ])('%s = %j', async (expr, expected) => {
     expect(await h.value(`SELECT ${expr}`)).toEqual(expected);
+  });
+
+  it.each([["split_to_map('a=1,b', ',', '=')", "Bad input: 'b'"], ["split_to_map('a=1=2', ',', '=')", "Bad input: 'a=1=2'"], ["split_to_map('a=1,,b=2', ',', '=')", "Bad input: ''"]])(
+    '%s fails as Trino does',
+    async (expr, message) => {
+      await expect(h.value(`SELECT ${expr}`)).rejects.toThrow(`INVALID_FUNCTION_ARGUMENT: Key-value delimiter must appear exactly once in each entry. ${message}`);
+    },
+  );
+
+  it('refuses a lambda with the wrong number of parameters', async () => {
+    await expect(h.translate("SELECT transform_values(map(array['a'], array[1]), v -> v)")).rejects.toThrow(/transform_values: the function argument must be a 2-argument lambda/);
   });
 
   it('cardinality of columns whose type is only known at run time', async () => {
@@ -137,6 +159,16 @@ describe('regular expressions', () => {
     ["regexp_extract('a1b22', '\\d+')", '1'],
     ["regexp_extract('a1b22', '([a-z])(\\d+)', 2)", '1'],
     ["regexp_extract_all('a1b22', '\\d+')", ['1', '22']],
+    ["regexp_count('a1b22c333', '\\d+')", 3],
+    ["regexp_count('abc', 'z')", 0],
+    ["regexp_position('bab', 'b$')", 3],
+    ["regexp_position('xa1b22', '\\d+')", 3],
+    ["regexp_position('héllo wörld', 'w')", 7],
+    ["regexp_position('abc', 'z')", -1],
+    ["regexp_position(CAST(NULL AS varchar), 'z')", null],
+    ['round(e(), 5)', 2.71828],
+    ['array_average(array[1, 2, NULL, 6])', 3],
+    ['array_average(CAST(array[NULL] AS array(double)))', null],
     ["regexp_replace('abc', '(b)', '[$1]')", 'a[b]c'],
     ["regexp_replace('abab', 'b')", 'aa'],
     ["regexp_replace('a.b.c', '\\.', '\\$')", 'a$b$c'],

@@ -34,6 +34,13 @@ describe('arithmetic and literals', () => {
 });
 
 describe('result column names', () => {
+  it('names current_date and the other special datetime functions _colN (they are not columns)', async () => {
+    const r = await h.run('SELECT current_date, CURRENT_TIMESTAMP, localtimestamp AS now_local, date_diff(\'day\', DATE \'2000-01-01\', current_date) > 0');
+    expect(r.translated.columnNames).toEqual(['_col0', '_col1', 'now_local', '_col3']);
+    expect(r.rows[0]![0]).toBe(new Date().toISOString().slice(0, 10));
+    expect(r.types.slice(0, 2)).toEqual(['DATE', 'TIMESTAMP WITH TIME ZONE']);
+  });
+
   it('names unnamed expressions _colN and lower-cases unquoted aliases', async () => {
     const r = await h.run('SELECT 1, 2 AS x, 3 AS Foo, 4 AS "MixedCase", 1 + 1');
     expect(r.translated.columnNames).toEqual(['_col0', 'x', 'foo', 'MixedCase', '_col4']);

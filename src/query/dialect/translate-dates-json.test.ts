@@ -19,6 +19,9 @@ describe('date and time functions', () => {
     ["date_format(parse_datetime('02/01/2024', 'dd/MM/yyyy'), '%Y-%m-%d')", '2024-01-02'],
     ["date_format(from_unixtime(86400), '%Y-%m-%d %H:%i:%s')", '1970-01-02 00:00:00'],
     ['to_unixtime(from_unixtime(1.5))', 1.5],
+    // with_timezone reads the timestamp as local time in the zone: 10:00 in New York is 15:00 UTC.
+    ["to_unixtime(with_timezone(timestamp '2024-01-01 10:00:00', 'America/New_York'))", 1704121200],
+    ["to_milliseconds(INTERVAL '1' DAY + INTERVAL '2' SECOND)", 86402000],
     ["to_unixtime(timestamp '2020-01-01 00:00:00.5')", 1577836800.5],
     ["to_unixtime(from_iso8601_timestamp('2024-01-02T03:04:05+02:00'))", 1704157445],
     ["to_unixtime(from_iso8601_timestamp('2024-01-02T03:04:05Z'))", 1704164645],
