@@ -59,6 +59,7 @@ const HELP = `Usage: node bench/firehose-bench.mjs [options]
   --duration SEC              measured seconds per closed-loop phase (default: 12)
   --warmup SEC                unmeasured seconds before each phase, same workload (default: 2)
   --latency-fraction F        rate of the latency run as a fraction of the best closed-loop rate (default: 0.7)
+  --latency-rate N            rate of the latency run in records/s instead (A/B runs of two builds at the same load)
   --latency-duration SEC      measured seconds of the latency run (default: 10; 0 skips it)
   --latency-max-inflight N    connections the paced run may use at once (default: 32)
   --batch N                   records per PutRecordBatch call (default: 500, the API maximum)
@@ -97,6 +98,7 @@ function parseOptions(argv) {
         duration: { type: 'string', default: '12' },
         warmup: { type: 'string', default: '2' },
         'latency-fraction': { type: 'string', default: '0.7' },
+        'latency-rate': { type: 'string' },
         'latency-duration': { type: 'string', default: '10' },
         'latency-max-inflight': { type: 'string', default: '32' },
         batch: { type: 'string', default: '500' },
@@ -149,6 +151,7 @@ function parseOptions(argv) {
     duration: num(values.duration, 'duration', { min: 1 }),
     warmup: num(values.warmup, 'warmup'),
     latencyFraction: num(values['latency-fraction'], 'latency-fraction', { min: 0.01 }),
+    latencyRate: values['latency-rate'] === undefined ? undefined : num(values['latency-rate'], 'latency-rate', { min: 1 }),
     latencyDuration: num(values['latency-duration'], 'latency-duration'),
     latencyMaxInflight: num(values['latency-max-inflight'], 'latency-max-inflight', { int: true, min: 1 }),
     batch,
@@ -1021,7 +1024,7 @@ async function benchTarget(target, opts, workDir) {
     const best = result.phases.reduce((a, b) => (b.recordsPerSec > a.recordsPerSec ? b : a));
     result.peak = best;
     if (opts.latencyDuration > 0 && best.recordsPerSec > 0) {
-      const rate = best.recordsPerSec * opts.latencyFraction;
+      const rate = opts.latencyRate ?? best.recordsPerSec * opts.latencyFraction;
       await drain('paced run');
       const otherBefore = await quiet();
       const r = await workload.pacedLoop(rate, opts.latencyMaxInflight, Math.min(opts.warmup, 2), opts.latencyDuration);
