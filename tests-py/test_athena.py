@@ -149,6 +149,29 @@ def test_url_map_and_current_date_functions(athena, lake):
     assert rows[1] == [time.strftime('%Y-%m-%d', time.gmtime()), 'true']
 
 
+def test_workgroup_tags_and_runtime_statistics(athena, lake):
+    name = f'tagged-{uuid.uuid4().hex[:6]}'
+    athena.create_work_group(Name=name, Tags=[{'Key': 'team', 'Value': 'data'}, {'Key': 'env', 'Value': 'dev'}])
+    arn = f'arn:aws:athena:us-east-1:000000000000:workgroup/{name}'
+    tags = lambda: sorted((t['Key'], t['Value']) for t in athena.list_tags_for_resource(ResourceARN=arn)['Tags'])
+    assert tags() == [('env', 'dev'), ('team', 'data')]
+    athena.tag_resource(ResourceARN=arn, Tags=[{'Key': 'env', 'Value': 'prod'}, {'Key': 'cost', 'Value': '42'}])
+    athena.untag_resource(ResourceARN=arn, TagKeys=['team'])
+    assert tags() == [('cost', '42'), ('env', 'prod')]
+    with pytest.raises(ClientError) as info:
+        athena.list_tags_for_resource(ResourceARN='arn:aws:athena:us-east-1:000000000000:workgroup/no-such-group')
+    assert info.value.response['Error']['Code'] == 'ResourceNotFoundException'
+    athena.delete_work_group(WorkGroup=name)
+
+    qe = run(athena, lake, "SELECT city, count(*) FROM sales WHERE city <> 'pune' GROUP BY city")
+    stats = athena.get_query_runtime_statistics(QueryExecutionId=qe['QueryExecutionId'])['QueryRuntimeStatistics']
+    assert stats['Rows']['OutputRows'] == len({r['city'] for r in DATA} - {'pune'})
+    assert stats['Rows']['InputBytes'] == qe['Statistics']['DataScannedInBytes'] > 0
+    timeline = stats['Timeline']
+    assert timeline['TotalExecutionTimeInMillis'] >= timeline['EngineExecutionTimeInMillis'] >= 0
+    assert timeline['TotalExecutionTimeInMillis'] == qe['Statistics']['TotalExecutionTimeInMillis']
+
+
 def test_workgroup_enforced_output_and_disabled(athena, lake):
     name = f'wg_{uuid.uuid4().hex[:6]}'
     enforced = f"s3://{lake['bucket']}/wg/"

@@ -50,6 +50,10 @@ export class AthenaJsonService implements JsonService {
       GetDatabase: (i) => md.getDatabase(i),
       ListTableMetadata: (i) => md.listTableMetadata(i),
       GetTableMetadata: (i) => md.getTableMetadata(i),
+      GetQueryRuntimeStatistics: (i) => q().getQueryRuntimeStatistics(i),
+      TagResource: (i) => wg.tagResource(i),
+      UntagResource: (i) => wg.untagResource(i),
+      ListTagsForResource: (i) => wg.listTagsForResource(i),
       ListEngineVersions: () => ({ EngineVersions: [{ SelectedEngineVersion: 'AUTO', EffectiveEngineVersion: 'Athena engine version 3' }] }),
     };
   }

@@ -38,6 +38,8 @@ export interface AthenaModuleOptions {
   readonly maxActiveQueries?: number | undefined;
   /** Size budget of the query cache (copies of inline and remote objects); default 4 GiB. */
   readonly queryCacheBytes?: number | undefined;
+  /** The account in resource ARNs (work groups); default 000000000000. */
+  readonly accountId?: string | undefined;
 }
 
 export class AthenaModule {
@@ -65,7 +67,7 @@ export class AthenaModule {
     mkdirSync(dir, { recursive: true });
     this.#sqlite = new DurableSqlite(join(dir, 'athena.sqlite'), options.fsync);
     this.store = new AthenaStore(this.#sqlite);
-    this.workGroups = new WorkGroups(this.store);
+    this.workGroups = new WorkGroups(this.store, options.accountId ?? '000000000000');
     this.namedQueries = new NamedQueries(this.store, this.workGroups);
     this.preparedStatements = new PreparedStatements(this.store, this.workGroups);
     this.metadata = new CatalogMetadata(catalog);

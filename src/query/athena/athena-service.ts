@@ -294,6 +294,16 @@ export class AthenaService {
     return {};
   }
 
+  /**
+   * GetQueryRuntimeStatistics: the timeline, and for a finished SELECT the rows it returned and the bytes it scanned.
+   * Per-stage statistics (OutputStage) and input row counts are not tracked, so they are left out.
+   */
+  getQueryRuntimeStatistics(i: Json): Json {
+    const r = this.#require(i.QueryExecutionId);
+    const rows = r.state === 'SUCCEEDED' && r.resultKind === 'csv' ? { Rows: { InputBytes: r.dataScannedBytes ?? 0, OutputRows: r.rowCount ?? 0 } } : {};
+    return { QueryRuntimeStatistics: { Timeline: timeline(r), ...rows } };
+  }
+
   async getQueryResults(i: Json): Promise<Json> {
     return readQueryResults(this.deps.objects, this.#require(i.QueryExecutionId), i);
   }
@@ -312,14 +322,26 @@ function parseLocation(location: string): string {
   return `s3://${loc.bucket}/${loc.prefix}`;
 }
 
+/** Where an execution's time went (so far, while it runs), as Statistics and QueryRuntimeStatistics report it. */
+function timeline(r: QueryExecutionRecord): Record<string, number> {
+  const now = Date.now();
+  return {
+    QueryQueueTimeInMillis: (r.startedAt ?? r.completedAt ?? now) - r.submittedAt,
+    ServicePreProcessingTimeInMillis: 0,
+    QueryPlanningTimeInMillis: r.planningMillis ?? 0,
+    EngineExecutionTimeInMillis: r.startedAt !== undefined ? (r.completedAt ?? now) - r.startedAt : 0,
+    ServiceProcessingTimeInMillis: 0,
+    TotalExecutionTimeInMillis: (r.completedAt ?? now) - r.submittedAt,
+  };
+}
+
 /** A QueryExecution as the API returns it. */
 function toWire(r: QueryExecutionRecord): Json {
   const done = r.completedAt !== undefined;
   const write = writeResultKeys(r.substatementType, r.outputPrefix, r.id);
   const manifest = write && r.state === 'SUCCEEDED' && (r.substatementType !== 'INSERT' || (r.updateCount ?? 0) > 0) ? { DataManifestLocation: write.manifest } : {};
   const ext = r.resultKind === 'txt' || (r.statementType !== 'DML' && r.resultKind !== 'csv') ? '.txt' : '.csv';
-  const queue = (r.startedAt ?? r.completedAt ?? Date.now()) - r.submittedAt;
-  const engine = r.startedAt !== undefined ? (r.completedAt ?? Date.now()) - r.startedAt : 0;
+  const t = timeline(r);
   return {
     QueryExecutionId: r.id,
     Query: r.query,
@@ -335,14 +357,14 @@ function toWire(r: QueryExecutionRecord): Json {
       ...(r.athenaError ? { AthenaError: r.athenaError } : {}),
     },
     Statistics: {
-      EngineExecutionTimeInMillis: engine,
+      EngineExecutionTimeInMillis: t.EngineExecutionTimeInMillis,
       DataScannedInBytes: r.dataScannedBytes ?? 0,
       ...manifest,
-      TotalExecutionTimeInMillis: (r.completedAt ?? Date.now()) - r.submittedAt,
-      QueryQueueTimeInMillis: queue,
-      ServicePreProcessingTimeInMillis: 0,
-      QueryPlanningTimeInMillis: r.planningMillis ?? 0,
-      ServiceProcessingTimeInMillis: 0,
+      TotalExecutionTimeInMillis: t.TotalExecutionTimeInMillis,
+      QueryQueueTimeInMillis: t.QueryQueueTimeInMillis,
+      ServicePreProcessingTimeInMillis: t.ServicePreProcessingTimeInMillis,
+      QueryPlanningTimeInMillis: t.QueryPlanningTimeInMillis,
+      ServiceProcessingTimeInMillis: t.ServiceProcessingTimeInMillis,
       ResultReuseInformation: { ReusedPreviousResult: false },
     },
     WorkGroup: r.workGroup,

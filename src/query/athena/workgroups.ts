@@ -25,6 +25,20 @@ export interface WorkGroup {
   Tags?: { Key: string; Value: string }[];
 }
 
+/** Tags a resource may carry (Athena's limit). */
+const MAX_TAGS = 50;
+
+/** A Tags list as the API takes it: `{Key (1–128 chars), Value (0–256)}` entries. */
+function tagList(value: unknown): { Key: string; Value: string }[] {
+  if (!Array.isArray(value)) throw AthenaErrors.invalidInput('Tags must be a list of {Key, Value}');
+  return value.map((t: unknown) => {
+    const { Key, Value } = (t ?? {}) as { Key?: unknown; Value?: unknown };
+    if (typeof Key !== 'string' || Key.length < 1 || Key.length > 128) throw AthenaErrors.invalidInput('Tag keys must be 1 to 128 characters');
+    if (Value !== undefined && (typeof Value !== 'string' || Value.length > 256)) throw AthenaErrors.invalidInput('Tag values must be at most 256 characters');
+    return { Key, Value: Value ?? '' };
+  });
+}
+
 function validateConfiguration(c: WorkGroupConfiguration | undefined): void {
   const cutoff = c?.BytesScannedCutoffPerQuery;
   if (cutoff !== undefined && (typeof cutoff !== 'number' || cutoff < ATHENA_LIMITS.bytesScannedCutoffMin)) {
@@ -53,7 +67,10 @@ export function checkResultEncryption(rc: ResultConfiguration | undefined): void
 }
 
 export class WorkGroups {
-  constructor(private readonly store: AthenaStore) {
+  constructor(
+    private readonly store: AthenaStore,
+    private readonly accountId: string,
+  ) {
     if (!store.getWorkGroup(PRIMARY_WORKGROUP)) {
       store.putDoc('workgroup', PRIMARY_WORKGROUP, {
         Name: PRIMARY_WORKGROUP,
@@ -84,8 +101,9 @@ export class WorkGroups {
       Configuration: { EnforceWorkGroupConfiguration: true, PublishCloudWatchMetricsEnabled: true, RequesterPaysEnabled: false, ...configuration, EngineVersion: ENGINE_VERSION },
       CreationTime: Date.now() / 1000,
       ...(typeof i.Description === 'string' ? { Description: i.Description } : {}),
-      ...(Array.isArray(i.Tags) ? { Tags: i.Tags as WorkGroup['Tags'] } : {}),
+      ...(i.Tags !== undefined ? { Tags: tagList(i.Tags) } : {}),
     };
+    if ((wg.Tags?.length ?? 0) > MAX_TAGS) throw AthenaErrors.invalidInput(`A resource can have at most ${MAX_TAGS} tags`);
     this.store.putDoc('workgroup', name, wg);
     await this.store.sync();
     return {};
@@ -139,6 +157,44 @@ export class WorkGroups {
     this.store.deleteWorkGroup(name);
     await this.store.sync();
     return {};
+  }
+
+  /** TagResource: work groups are the taggable resources here (their ARN: `arn:aws:athena:<region>:<account>:workgroup/<name>`). */
+  async tagResource(i: Json): Promise<Json> {
+    const wg = this.#tagged(i.ResourceARN);
+    const tags = tagList(i.Tags);
+    const merged = new Map((wg.Tags ?? []).map((t) => [t.Key, t]));
+    for (const t of tags) merged.set(t.Key, t);
+    if (merged.size > MAX_TAGS) throw AthenaErrors.invalidInput(`A resource can have at most ${MAX_TAGS} tags`);
+    this.store.putDoc('workgroup', wg.Name, { ...wg, Tags: [...merged.values()] });
+    await this.store.sync();
+    return {};
+  }
+
+  async untagResource(i: Json): Promise<Json> {
+    const wg = this.#tagged(i.ResourceARN);
+    if (!Array.isArray(i.TagKeys) || !i.TagKeys.every((k) => typeof k === 'string')) throw AthenaErrors.invalidInput('TagKeys must be a list of strings');
+    const drop = new Set(i.TagKeys);
+    this.store.putDoc('workgroup', wg.Name, { ...wg, Tags: (wg.Tags ?? []).filter((t) => !drop.has(t.Key)) });
+    await this.store.sync();
+    return {};
+  }
+
+  listTagsForResource(i: Json): Json {
+    const tags = this.#tagged(i.ResourceARN).Tags ?? [];
+    const limit = maxResults(i.MaxResults, 75, ATHENA_LIMITS.listPage);
+    const start = decodeToken<number>('tags', i.NextToken) ?? 0;
+    const page = tags.slice(start, start + limit);
+    return { Tags: page, ...(start + page.length < tags.length ? { NextToken: encodeToken('tags', start + page.length) } : {}) };
+  }
+
+  #tagged(arn: unknown): WorkGroup {
+    const value = requiredString(arn, 'resourceARN', 1, 1011);
+    const m = /^arn:aws[a-z-]*:athena:[a-z0-9-]+:(\d{12}):(workgroup|datacatalog|capacity-reservation)\/(.+)$/.exec(value);
+    if (!m) throw AthenaErrors.invalidInput(`Invalid ARN: ${value}`);
+    const wg = m[1] === this.accountId && m[2] === 'workgroup' ? this.store.getWorkGroup<WorkGroup>(m[3]!) : undefined;
+    if (!wg) throw AthenaErrors.resourceNotFound(`The resource ${value} was not found.`, value);
+    return wg;
   }
 
   /** Where a query's results go: the work group's location wins when enforced, else the request's, else the work group's. */
