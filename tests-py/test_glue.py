@@ -154,3 +154,32 @@ def test_error_codes_and_messages(glue, database):
     assert [(e['VersionId'], e['ErrorDetail']['ErrorCode']) for e in out['Errors']] == [('7', 'EntityNotFoundException')]
     glue.delete_database(Name=database)
     assert error_of(lambda: glue.get_tables(DatabaseName=database))[0] == 'EntityNotFoundException'
+
+
+def test_database_and_crawler_tags(glue, database):
+    arn = lambda kind, name: f'arn:aws:glue:us-east-1:000000000000:{kind}/{name}'
+    tagged = f'tagged_{uuid.uuid4().hex[:8]}'
+    glue.create_database(DatabaseInput={'Name': tagged}, Tags={'team': 'data', 'env': 'dev'})
+    assert glue.get_tags(ResourceArn=arn('database', tagged))['Tags'] == {'team': 'data', 'env': 'dev'}
+    glue.tag_resource(ResourceArn=arn('database', tagged), TagsToAdd={'env': 'prod', 'cost': '7'})
+    glue.untag_resource(ResourceArn=arn('database', tagged), TagsToRemove=['team'])
+    assert glue.get_tags(ResourceArn=arn('database', tagged))['Tags'] == {'env': 'prod', 'cost': '7'}
+    assert glue.get_tags(ResourceArn=arn('database', database))['Tags'] == {}
+    glue.delete_database(Name=tagged)
+    code, status, _ = error_of(lambda: glue.get_tags(ResourceArn=arn('database', tagged)))
+    assert (code, status) == ('EntityNotFoundException', 400)
+
+    crawler = f'tags-{uuid.uuid4().hex[:8]}'
+    glue.create_crawler(Name=crawler, Role='arn:aws:iam::000000000000:role/glue', DatabaseName=database,
+                        Targets={'S3Targets': [{'Path': 's3://nowhere/x'}]}, Tags={'owner': 'a'})
+    glue.tag_resource(ResourceArn=arn('crawler', crawler), TagsToAdd={'owner': 'b', 'tier': 'gold'})
+    assert glue.get_tags(ResourceArn=arn('crawler', crawler))['Tags'] == {'owner': 'b', 'tier': 'gold'}
+    # ListCrawlers filters by the tags as they are now.
+    assert crawler in glue.list_crawlers(Tags={'tier': 'gold'})['CrawlerNames']
+    assert crawler not in glue.list_crawlers(Tags={'owner': 'a'})['CrawlerNames']
+    glue.delete_crawler(Name=crawler)
+
+    code, _, message = error_of(lambda: glue.tag_resource(ResourceArn=arn('table', f'{database}/t'), TagsToAdd={'a': 'b'}))
+    assert code == 'InvalidInputException' and 'table' in message
+    code, _, _ = error_of(lambda: glue.create_database(DatabaseInput={'Name': f'x_{uuid.uuid4().hex[:6]}'}, Tags={'k' * 129: 'too long a key'}))
+    assert code == 'InvalidInputException'

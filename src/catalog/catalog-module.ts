@@ -6,6 +6,7 @@ import type { ObjectService } from '../storage/object-service.js';
 import { CatalogService } from './catalog-service.js';
 import { CrawlerService, type CrawlerLogger } from './crawlers/crawler-service.js';
 import { CrawlerStore } from './crawlers/crawler-store.js';
+import { GlueTagging } from './resource-tags.js';
 import { SqliteCatalogStore } from './sqlite-catalog-store.js';
 
 export interface CatalogModuleOptions {
@@ -23,6 +24,7 @@ export class CatalogModule {
   readonly service: CatalogService;
   /** Glue crawlers (present when the module was given an ObjectService). */
   readonly crawlers: CrawlerService | undefined;
+  readonly tagging: GlueTagging;
   readonly #sqlite: DurableSqlite;
   readonly #store: SqliteCatalogStore;
 
@@ -33,6 +35,7 @@ export class CatalogModule {
     this.#store = new SqliteCatalogStore(this.#sqlite);
     this.service = new CatalogService(this.#store, { accountId: options.accountId });
     this.crawlers = options.objects && new CrawlerService(new CrawlerStore(this.#sqlite), this.service, options.objects, options.logger ?? SILENT);
+    this.tagging = new GlueTagging(options.accountId, { database: this.service.databaseTags(), crawler: this.crawlers?.crawlerTags() });
   }
 
   async start(): Promise<void> {

@@ -31,6 +31,7 @@ import type { CatalogStore } from './catalog-store.js';
 import { CatalogErrors, errorDetail } from './errors.js';
 import { catalogName, decodeToken, encodeToken, LIMITS, nowSeconds, pageSize, tableVersion, type Database, type Table } from './model.js';
 import { PartitionService } from './partition-service.js';
+import { tagMap, type TagHolder } from './resource-tags.js';
 
 export interface CatalogServiceOptions {
   /** The default CatalogId (the account id). */
@@ -99,15 +100,29 @@ export class CatalogService {
   async createDatabase(i: CreateDatabaseRequest): Promise<Empty> {
     const catalogId = this.catalogId(i.CatalogId);
     const db = buildDatabase(i.DatabaseInput, catalogId, nowSeconds());
+    const tags = tagMap(i.Tags, 'tags');
     this.store.transaction(() => {
       if (this.store.getDatabase(catalogId, db.Name!)) throw CatalogErrors.databaseExists();
       if (this.store.countDatabases(catalogId) >= LIMITS.databasesPerCatalog) {
         throw CatalogErrors.limitExceeded(`Number of databases exceeds the limit of ${LIMITS.databasesPerCatalog}.`);
       }
       this.store.createDatabase(catalogId, db);
+      if (Object.keys(tags).length > 0) this.store.setDatabaseTags(catalogId, db.Name!, tags);
     });
     await this.store.sync();
     return {};
+  }
+
+  /** Where the account's databases keep their tags (Glue's TagResource on `database/<name>` ARNs). */
+  databaseTags(): TagHolder {
+    const catalogId = this.options.accountId;
+    return {
+      get: (name) => this.store.getDatabaseTags(catalogId, name.toLowerCase()),
+      set: async (name, tags) => {
+        if (!this.store.setDatabaseTags(catalogId, name.toLowerCase(), tags)) throw CatalogErrors.databaseNotFound(name);
+        await this.store.sync();
+      },
+    };
   }
 
   getDatabase(i: GetDatabaseRequest): GetDatabaseResponse {

@@ -87,6 +87,21 @@ export function describeCatalogStoreContract(name: string, make: CatalogStoreFac
       expect(store.deleteDatabase(C, 'a')).toBe(false);
     });
 
+    it('keeps database tags until they are replaced or the database goes; they survive a reopen', async () => {
+      expect(store.getDatabaseTags(C, 'db')).toEqual({});
+      expect(store.getDatabaseTags(C, 'nope')).toBeUndefined();
+      expect(store.setDatabaseTags(C, 'nope', { a: '1' })).toBe(false);
+      expect(store.setDatabaseTags(C, 'db', { team: 'data', env: '' })).toBe(true);
+      store = await fx!.reopen();
+      expect(store.getDatabaseTags(C, 'db')).toEqual({ team: 'data', env: '' });
+      expect(store.getDatabaseTags('other', 'db')).toBeUndefined();
+      store.setDatabaseTags(C, 'db', { env: 'prod' });
+      expect(store.getDatabaseTags(C, 'db')).toEqual({ env: 'prod' });
+      expect(store.deleteDatabase(C, 'db')).toBe(true);
+      store.createDatabase(C, { Name: 'db', CatalogId: C });
+      expect(store.getDatabaseTags(C, 'db')).toEqual({});
+    });
+
     it('keeps table versions and serves the current or an archived one', () => {
       expect(store.createTable(C, table('db', 't'))).toBe(true);
       expect(store.createTable(C, table('db', 't'))).toBe(false);

@@ -35,8 +35,12 @@ export interface CatalogStore {
   createDatabase(catalogId: string, db: Database): boolean;
   /** Replaces an existing database; false if missing. */
   updateDatabase(catalogId: string, db: Database): boolean;
-  /** Deletes the database with its tables, table versions and partitions; false if missing. */
+  /** Deletes the database with its tables, table versions, partitions and tags; false if missing. */
   deleteDatabase(catalogId: string, name: string): boolean;
+  /** A database's tags ({} when it has none), or undefined when the database does not exist. */
+  getDatabaseTags(catalogId: string, name: string): Record<string, string> | undefined;
+  /** Replaces a database's tags; false if the database is missing. */
+  setDatabaseTags(catalogId: string, name: string, tags: Record<string, string>): boolean;
 
   /** The current version, or the given archived version. */
   getTable(catalogId: string, databaseName: string, name: string, versionId?: string): Table | undefined;

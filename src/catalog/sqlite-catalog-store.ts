@@ -14,6 +14,7 @@ CREATE UNIQUE INDEX IF NOT EXISTS tables_by_name ON tables (catalog, db, name);
 CREATE TABLE IF NOT EXISTS table_versions (table_id INTEGER NOT NULL, version INTEGER NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (table_id, version)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS partitions (id INTEGER PRIMARY KEY, table_id INTEGER NOT NULL, pkey TEXT NOT NULL, doc TEXT NOT NULL);
 CREATE UNIQUE INDEX IF NOT EXISTS partitions_by_key ON partitions (table_id, pkey);
+CREATE TABLE IF NOT EXISTS database_tags (catalog TEXT NOT NULL, name TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (catalog, name)) WITHOUT ROWID;
 `;
 
 interface TableRow {
@@ -59,6 +60,9 @@ export class SqliteCatalogStore implements CatalogStore {
       insertDb: p('INSERT OR IGNORE INTO databases (catalog, name, doc) VALUES (?, ?, ?)'),
       updateDb: p('UPDATE databases SET doc = ? WHERE catalog = ? AND name = ?'),
       deleteDb: p('DELETE FROM databases WHERE catalog = ? AND name = ?'),
+      getDbTags: p('SELECT doc FROM database_tags WHERE catalog = ? AND name = ?'),
+      putDbTags: p('INSERT OR REPLACE INTO database_tags (catalog, name, doc) VALUES (?, ?, ?)'),
+      deleteDbTags: p('DELETE FROM database_tags WHERE catalog = ? AND name = ?'),
       tableIdsOfDb: p('SELECT id FROM tables WHERE catalog = ? AND db = ?'),
       getTable: p('SELECT id, version, doc FROM tables WHERE catalog = ? AND db = ? AND name = ?'),
       getVersion: p('SELECT doc FROM table_versions WHERE table_id = ? AND version = ?'),
@@ -126,7 +130,22 @@ export class SqliteCatalogStore implements CatalogStore {
   deleteDatabase(catalogId: string, name: string): boolean {
     return this.transaction(() => {
       for (const { id } of this.#s.tableIdsOfDb!.all(catalogId, name) as { id: number }[]) this.#dropTable(id);
+      this.#s.deleteDbTags!.run(catalogId, name);
       return this.#s.deleteDb!.run(catalogId, name).changes > 0;
+    });
+  }
+
+  getDatabaseTags(catalogId: string, name: string): Record<string, string> | undefined {
+    if (!this.getDatabase(catalogId, name)) return undefined;
+    const row = this.#s.getDbTags!.get(catalogId, name) as { doc: string } | undefined;
+    return row ? (JSON.parse(row.doc) as Record<string, string>) : {};
+  }
+
+  setDatabaseTags(catalogId: string, name: string, tags: Record<string, string>): boolean {
+    return this.transaction(() => {
+      if (!this.getDatabase(catalogId, name)) return false;
+      this.#s.putDbTags!.run(catalogId, name, JSON.stringify(tags));
+      return true;
     });
   }
 

@@ -4,6 +4,7 @@ import { CrawlerErrors } from './errors.js';
 import { globToRegExp } from './exclusions.js';
 import { CRAWLER_LIMITS, parseCrawlerConfig, parseS3Path } from './model.js';
 import { croner } from './scheduler.js';
+import { tagMap } from '../resource-tags.js';
 
 const NAME = /^[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDC00-\uDBFF\uDFFF\t]{1,255}$/u;
 
@@ -160,11 +161,7 @@ export function updatedCrawler(current: Crawler, i: UpdateCrawlerRequest, now: D
   return { ...next, LastUpdated: now, Version: (current.Version ?? 1) + 1 };
 }
 
+/** A crawler's `Tags` (Glue's tag map rules). */
 export function tags(value: unknown): Record<string, string> {
-  if (value === undefined || value === null) return {};
-  if (typeof value !== 'object' || Array.isArray(value)) bad('tags', 'Member must be a map', value);
-  const entries = Object.entries(value as Record<string, unknown>);
-  if (entries.length > CRAWLER_LIMITS.tags) bad('tags', `Member must have length less than or equal to ${CRAWLER_LIMITS.tags}`, value);
-  for (const [k, v] of entries) if (typeof v !== 'string' || k.length > 128 || v.length > 256) bad(`tags.${k}`, 'Member must be a string', v);
-  return value as Record<string, string>;
+  return tagMap(value, 'tags');
 }

@@ -32,6 +32,7 @@ import { CrawlerErrors } from './errors.js';
 import { filterCrawls } from './crawl-filters.js';
 import { CRAWLER_LIMITS, LOG_GROUP, type CrawlRecord, type StoredCrawler } from './model.js';
 import { CrawlerScheduler, croner } from './scheduler.js';
+import type { TagHolder } from '../resource-tags.js';
 
 type Empty = Record<string, never>;
 
@@ -145,6 +146,19 @@ export class CrawlerService {
     await this.store.sync();
     if (crawler.Schedule?.ScheduleExpression) this.#scheduler.schedule(crawler.Name!, crawler.Schedule.ScheduleExpression);
     return {};
+  }
+
+  /** Where crawlers keep their tags (Glue's TagResource on `crawler/<name>` ARNs; ListCrawlers filters by them). */
+  crawlerTags(): TagHolder {
+    return {
+      get: (name) => this.store.get(name)?.tags,
+      set: async (name, tags) => {
+        const stored = this.store.get(name);
+        if (!stored) throw CrawlerErrors.notFound(name);
+        this.store.put({ ...stored, tags });
+        await this.store.sync();
+      },
+    };
   }
 
   getCrawler(i: GetCrawlerRequest): GetCrawlerResponse {

@@ -7,7 +7,6 @@ export type { Crawler, CrawlerHistory, CrawlerTargets };
 export const CRAWLER_LIMITS = {
   crawlersPerAccount: 1000,
   pageCrawlers: 1000,
-  tags: 50,
   tablePrefix: 128,
   description: 2048,
   metricsNames: 100,

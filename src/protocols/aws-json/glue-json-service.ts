@@ -1,6 +1,7 @@
 /** AWSGlue over AWS JSON 1.1: the Data Catalog operations (databases, tables, versions, partitions) and crawlers dispatched to CatalogService and CrawlerService; timestamps as epoch seconds. */
 import type { CatalogService } from '../../catalog/catalog-service.js';
 import type { CrawlerService } from '../../catalog/crawlers/crawler-service.js';
+import type { GlueTagging } from '../../catalog/resource-tags.js';
 import { CATALOG_ERROR_STATUS, CatalogErrors } from '../../catalog/errors.js';
 import { ServiceError } from '../../shared/service-error.js';
 import { epochSecondsWire, type JsonService } from './aws-json-protocol.js';
@@ -31,11 +32,16 @@ export class GlueJsonService implements JsonService {
   readonly errorStatus = CATALOG_ERROR_STATUS;
   readonly #ops: Readonly<Record<string, (input: never) => unknown>>;
 
-  constructor(service: CatalogService, crawlers?: CrawlerService) {
+  constructor(service: CatalogService, crawlers?: CrawlerService, tagging?: GlueTagging) {
     const s = service;
     const p = service.partitions;
     const c = crawlers;
     this.#ops = {
+      ...(tagging && {
+        GetTags: (i: Json) => tagging.getTags(i),
+        TagResource: (i: Json) => tagging.tagResource(i),
+        UntagResource: (i: Json) => tagging.untagResource(i),
+      }),
       CreateDatabase: (i) => s.createDatabase(i),
       GetDatabase: (i) => s.getDatabase(i),
       GetDatabases: (i) => s.getDatabases(i),
