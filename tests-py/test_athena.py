@@ -113,6 +113,7 @@ def test_string_literal_compared_with_other_types_fails_as_on_athena(athena, lak
     cases = [
         ("SELECT count(*) FROM sales WHERE units > '5'", 'TYPE_MISMATCH: line 1:8: Cannot apply operator: bigint > varchar(1)'),
         ("SELECT count(*) FROM sales WHERE id = '17'", 'TYPE_MISMATCH: line 1:8: Cannot apply operator: bigint = varchar(2)'),
+        ("SELECT count(*) FROM sales WHERE '5' < units", 'TYPE_MISMATCH: line 1:8: Cannot apply operator: varchar(1) < bigint'),
         ("SELECT count(*) FROM pipes WHERE units BETWEEN '1' AND '3'", 'TYPE_MISMATCH: line 1:8: Cannot check if integer is BETWEEN varchar(1) and varchar(1)'),
         (
             "SELECT count(*) FROM sales WHERE date_add('second', id, TIMESTAMP '1970-01-01 00:00:00') < '1970-01-01 00:00:10'",

@@ -113,8 +113,10 @@ function stringComparisonFailure(message: string, comparisons: readonly StringCo
       );
     case 'BETWEEN':
       return new QueryFailure('TYPE_MISMATCH', `line 1:8: Cannot check if ${type} is BETWEEN ${varchar} and ${varchar}`);
-    default:
-      return new QueryFailure('TYPE_MISMATCH', `line 1:8: Cannot apply operator: ${type} ${c.operator} ${varchar}`);
+    default: {
+      const [left, right] = c.literalFirst ? [varchar, type] : [type, varchar];
+      return new QueryFailure('TYPE_MISMATCH', `line 1:8: Cannot apply operator: ${left} ${c.operator} ${right}`);
+    }
   }
 }
 

@@ -17,6 +17,9 @@ function hasColumnRef(v: unknown): boolean {
 
 /** Query texts longer than this are translated every time rather than cached. */
 const MAX_CACHED_SQL = 16 * 1024;
+/** Memory the translation cache may hold, estimated from the texts: a syntax tree takes some 50 bytes per character of SQL. */
+const CACHE_BYTES = 64 * 1024 * 1024;
+const AST_BYTES_PER_CHAR = 50;
 
 export interface Translation {
   readonly sql: string;
@@ -31,7 +34,7 @@ export class DialectTranslator implements QueryTranslator {
    * Translations by default schema and query text. Translation is a pure function of the two (it reads no catalog),
    * and dashboards and pollers send the same text again and again; a hit skips two parser round trips.
    */
-  readonly #cache = new LRUCache<string, TranslatedQuery>({ max: 512 });
+  readonly #cache = new LRUCache<string, TranslatedQuery>({ max: 512, maxSize: CACHE_BYTES, sizeCalculation: (t, key) => AST_BYTES_PER_CHAR * (key.length + t.sql.length) });
 
   private constructor(readonly parser: DuckDbParser) {}
 

@@ -13,6 +13,8 @@ export interface StringComparison {
   readonly operator: string;
   /** Characters of the (first) string literal: Trino types it `varchar(n)`. */
   readonly length: number;
+  /** Whether the literal is the left operand (`'2024-01-01' <= d`), as Trino's message orders the types. */
+  readonly literalFirst: boolean;
 }
 
 const OPERATORS: Readonly<Record<string, string>> = {
@@ -73,6 +75,6 @@ export function guardStringComparison(node: AstNode, t: Templates, seen: StringC
   // The expression to check: one that is neither a string literal nor NULL (`'a' = x`, `x IN ('a', 'b')`).
   const typed = all.find((n, i) => literals[i] === undefined && !isNullLiteral(n));
   if (!typed) return undefined;
-  seen.push({ operator: operator!, length: [...first].length });
+  seen.push({ operator: operator!, length: [...first].length, literalFirst: literals[0] !== undefined });
   return t.build('varcharOnly', typed, node);
 }

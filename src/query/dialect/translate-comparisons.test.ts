@@ -57,8 +57,9 @@ describe('string literals compared with other types', () => {
   it('records the operator and the literal length of each guarded comparison', async () => {
     const t = await h.translate(`SELECT 1 ${FROM} WHERE ts >= '2024-01-01' AND i IN ('1')`);
     expect(t.stringComparisons).toEqual([
-      { operator: '>=', length: 10 },
-      { operator: 'IN', length: 1 },
+      { operator: '>=', length: 10, literalFirst: false },
+      { operator: 'IN', length: 1, literalFirst: false },
     ]);
+    expect((await h.translate(`SELECT 1 ${FROM} WHERE '2024' < d`)).stringComparisons).toEqual([{ operator: '<', length: 4, literalFirst: true }]);
   });
 });

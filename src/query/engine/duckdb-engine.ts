@@ -34,6 +34,11 @@ class DuckDbSession implements EngineSession {
   /** DuckDB calls in flight on this connection. */
   #busy = 0;
   #reinterrupt: NodeJS.Timeout | undefined;
+  /**
+   * Setup statements (the query catalog, its schemas, the views) are held and sent in one call with whatever runs
+   * next: each DuckDB call is a thread-pool round trip, which costs more than creating a view.
+   */
+  readonly #pending: string[] = [];
 
   constructor(
     readonly instance: DuckDBInstance,
@@ -64,12 +69,6 @@ class DuckDbSession implements EngineSession {
       throw engineError(err, this.#interrupted);
     }
   }
-
-  /**
-   * Setup statements (the query catalog, its schemas, the views) are held and sent in one call with whatever runs
-   * next: each DuckDB call is a thread-pool round trip, which costs more than creating a view.
-   */
-  readonly #pending: string[] = [];
 
   prepare(schemas: readonly string[], defaultSchema: string | undefined): Promise<void> {
     this.#checkInterrupted();

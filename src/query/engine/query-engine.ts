@@ -14,8 +14,9 @@ export interface EngineResult {
 export interface EngineSession {
   /** Creates (empty) a schema for the query's views and makes `defaultSchema` the default for unqualified names. */
   prepare(schemas: readonly string[], defaultSchema: string | undefined): Promise<void>;
-  /** Registers `schema.name` as a view over `sql` for this query only. */
+  /** Registers `schema.name` as a view over `sql` for this query only (an invalid view fails the next call that runs). */
   createView(schema: string, name: string, sql: string): Promise<void>;
+  /** Runs one statement (after the views registered so far are in place); its rows stream in batches. */
   query(sql: string): Promise<EngineResult>;
   /** Column names of a relation (without reading its rows). */
   columnNames(sql: string): Promise<string[]>;
