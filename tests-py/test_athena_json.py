@@ -117,3 +117,30 @@ def test_strict_table_fails_on_the_malformed_line_every_time(lake):
         qe, _rows = run(lake, 'SELECT customer, city FROM orders_strict')
         assert qe['Status']['State'] == 'FAILED'
         assert qe['Status']['StateChangeReason'].startswith('HIVE_CURSOR_ERROR: Row is not a valid JSON Object - JSONException: ')
+
+
+def test_nested_keys_match_struct_fields_case_insensitively(s3, athena_client, glue_client):
+    # CloudTrail-style events: camelCase keys at every level, a DDL in lower case (as Athena's docs write it).
+    bucket, db = new_lake(s3, glue_client, 'nested')
+    events = [
+        {'eventId': i, 'userIdentity': {'type': 'IAMUser', 'userName': f'u{i % 3}', 'sessionContext': {'attributes': {'mfaAuthenticated': str(i % 2 == 0).lower()}}},
+         'resources': [{'ARN': f'arn:aws:s3:::b{i}', 'type': 'AWS::S3::Bucket'}]}
+        for i in range(30)
+    ]
+    s3.put_object(Bucket=bucket, Key='trail/x.json.gz', Body=gzip.compress('\n'.join(json.dumps(e) for e in events).encode()))
+    lake = {'athena': athena_client, 'db': db, 'output': f's3://{bucket}/results/'}
+    qe, _ = run(lake, f"""CREATE EXTERNAL TABLE trail (eventid bigint,
+        useridentity struct<type:string, username:string, sessioncontext:struct<attributes:struct<mfaauthenticated:string>>>,
+        resources array<struct<arn:string, type:string>>)
+        ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' LOCATION 's3://{bucket}/trail/'""")
+    assert qe['Status']['State'] == 'SUCCEEDED', qe['Status']
+    qe, got = run(lake, "SELECT useridentity.username, count(*), count_if(useridentity.sessioncontext.attributes.mfaauthenticated = 'true'), "
+                        "min(resources[1].arn) FROM trail GROUP BY 1 ORDER BY 1")
+    assert qe['Status']['State'] == 'SUCCEEDED', qe['Status']
+    want = {}
+    for e in events:
+        name = e['userIdentity']['userName']
+        n, mfa, arn = want.get(name, (0, 0, None))
+        a = e['resources'][0]['ARN']
+        want[name] = (n + 1, mfa + (e['userIdentity']['sessionContext']['attributes']['mfaAuthenticated'] == 'true'), a if arn is None or a < arn else arn)
+    assert got == [[k, str(n), str(m), a] for k, (n, m, a) in sorted(want.items())]

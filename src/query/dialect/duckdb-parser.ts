@@ -11,6 +11,7 @@ export interface DuckDbParser extends SqlParserPort {
 interface SerializedSql {
   error: boolean;
   error_message?: string;
+  position?: string;
   statements?: AstNode[];
 }
 
@@ -36,7 +37,10 @@ export async function createDuckDbParser(): Promise<DuckDbParser> {
     async parse(sql: string): Promise<ParseResult> {
       const text = await serially(serialize, sql);
       const parsed = parseLossless(text, marker) as SerializedSql;
-      if (parsed.error || !parsed.statements) return { ok: false, message: parsed.error_message ?? 'Parser error' };
+      if (parsed.error || !parsed.statements) {
+        const position = parsed.position === undefined ? undefined : Number(parsed.position);
+        return { ok: false, message: parsed.error_message ?? 'Parser error', position: Number.isInteger(position) ? position : undefined };
+      }
       return { ok: true, statements: parsed.statements };
     },
     async render(statements: readonly AstNode[]): Promise<string> {

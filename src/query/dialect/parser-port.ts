@@ -6,7 +6,7 @@ export type AstValue = string | number | boolean | null | AstNode | AstValue[];
 
 export type ParseResult =
   | { readonly ok: true; readonly statements: readonly AstNode[] }
-  | { readonly ok: false; readonly message: string };
+  | { readonly ok: false; readonly message: string; /** Code-point offset of the error, when the parser names one. */ readonly position?: number | undefined };
 
 export interface SqlParserPort {
   /** Parses SELECT-like statements; never throws for bad SQL (returns `ok: false` with the parser's message). */

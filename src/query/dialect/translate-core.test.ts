@@ -34,6 +34,16 @@ describe('arithmetic and literals', () => {
 });
 
 describe('result column names', () => {
+  it('takes words DuckDB reserves as aliases without AS, as Trino does', async () => {
+    const r = await h.run(
+      "SELECT year(ts) year, 'é' name, count(*) value FROM (VALUES (TIMESTAMP '2024-01-01 00:00:00'), (TIMESTAMP '2024-05-01 00:00:00')) t(ts) GROUP BY 1, 2 ORDER BY year DESC",
+    );
+    expect(r.translated.columnNames).toEqual(['year', 'name', 'value']);
+    expect(r.rows).toEqual([[2024, 'é', 2]]);
+    // A real syntax error still reports the first error as written.
+    await expect(h.translate('SELECT 1 a b FROM t')).rejects.toThrow(/syntax error at or near "b"/);
+  });
+
   it('names current_date and the other special datetime functions _colN (they are not columns)', async () => {
     const r = await h.run('SELECT current_date, CURRENT_TIMESTAMP, localtimestamp AS now_local, date_diff(\'day\', DATE \'2000-01-01\', current_date) > 0');
     expect(r.translated.columnNames).toEqual(['_col0', '_col1', 'now_local', '_col3']);

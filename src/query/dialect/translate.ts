@@ -4,6 +4,7 @@ import { nameOutputColumns } from './column-names.js';
 import { SqlTranslationError, syntaxError, unsupported } from './errors.js';
 import { dialectVisitor } from './expressions.js';
 import type { AstNode, SqlParserPort } from './parser-port.js';
+import { parseWithBareAliases } from './bare-aliases.js';
 import { preParse } from './pre-parse.js';
 import type { StringComparison } from './string-comparisons.js';
 import { collectTables, type TableReference } from './tables.js';
@@ -31,7 +32,7 @@ export const DUCKDB_SESSION_SETTINGS: readonly string[] = ['SET integer_division
 
 export async function translateAthenaQuery(sql: string, options: { defaultSchema?: string; parser: SqlParserPort }): Promise<TranslatedQuery> {
   const { sql: prepared } = preParse(sql);
-  const parsed = await options.parser.parse(prepared);
+  const { result: parsed } = await parseWithBareAliases(options.parser, prepared);
   if (!parsed.ok) {
     if (/Only SELECT statements/i.test(parsed.message)) throw unsupported('Only queries (SELECT, WITH, VALUES, TABLE) can be translated to DuckDB');
     throw syntaxError(parsed.message);

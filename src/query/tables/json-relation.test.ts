@@ -63,8 +63,8 @@ const VALUES = [
   '1e400', '-0.0', '3.4e39', '"∑ unicode"', '[[1]]', '{"a":{"b":1}}',
 ];
 
-/** Non-NULL cells the value matrix yields (so the comparisons above are not between NULLs). */
-const FILLED = 400;
+/** Non-NULL cells the value matrix yields (so the comparisons above are not between NULLs; a scalar in a struct column is NULL). */
+const FILLED = 370;
 
 function table(serde: 'openx' | 'hive', params: Record<string, string> = {}, columns: [string, string][] = COLUMNS): Table {
   return {
@@ -142,6 +142,36 @@ describe('JSON paths agree', () => {
       [2, null, '{"k":[1]}', null, null],
     ]);
     expect(out.scan).toEqual(out.chosen);
+  });
+
+  it('matches struct fields to nested keys case-insensitively at every level, on every path (OpenX and Hive JSON)', async () => {
+    const cols: [string, string][] = [
+      ['user', 'struct<name:string,address:struct<city:string,zip:int>,tags:array<string>>'],
+      ['items', 'array<struct<sku:string,qty:int>>'],
+      ['attrs', 'map<string,struct<v:int>>'],
+    ];
+    const lines = [
+      '{"n":1,"User":{"Name":"ann","ADDRESS":{"City":"Oslo","zip":"0150"},"Tags":["a"]},"items":[{"SKU":"x","Qty":2},{"sku":"y"},3],"attrs":{"Color":{"V":1}}}',
+      '{"n":2,"user":{"name":"bob","address":"not an object"},"items":[],"attrs":{}}',
+      '{"n":3,"user":"scalar","items":{"sku":"z"}}',
+    ];
+    const f = await file('nested.json', lines.join('\n') + '\n');
+    const want = [
+      [1, { name: 'ann', address: { city: 'Oslo', zip: 150 }, tags: ['a'] }, [{ sku: 'x', qty: 2 }, { sku: 'y', qty: null }, null], [{ key: 'Color', value: { v: 1 } }]],
+      [2, { name: 'bob', address: null, tags: null }, [], []],
+      [3, null, null, null],
+    ];
+    for (const serde of ['openx', 'hive'] as const) {
+      const { out } = await allPaths(table(serde, {}, cols), [f], serde === 'openx');
+      expect(out.chosen).toEqual(want);
+      expect(out.scan).toEqual(want);
+      if (out.lines) expect(out.lines).toEqual(want);
+      if (out.records) expect(out.records).toEqual(want);
+    }
+    // case.insensitive=false keeps exact matching: only the exact spellings are read.
+    const exact = await rows(jsonRelation(table('openx', { 'case.insensitive': 'false' }, cols), [f], true));
+    expect(exact[1]![1]).toMatchObject({ name: 'bob', tags: null });
+    expect(exact[0]![1]).toBeNull();
   });
 
   it('mapping.* and dots.in.keys: when two different keys of a line match a column, the first wins on every path', async () => {

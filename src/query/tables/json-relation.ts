@@ -1,6 +1,7 @@
 /** OpenX / Hive JSON tables as DuckDB SQL: files the key census shows unambiguous are read with `read_json` or one typed `json_transform` per line, others by a per-line key scan, lines repeating a key checked where the census cannot rule them out; all paths give the same answers. */
 import type { Column, Table } from '../../catalog/model.js';
 import { duckDbType } from '../../streams/firehose/conversion/duckdb-types.js';
+import type { HiveType } from '../../streams/firehose/conversion/model.js';
 import { UNKNOWN_CENSUS, type CensusEntry } from './json-key-census.js';
 import { MAX_LINE_BYTES, isObject, jsonCompression, jsonLines } from './json-lines.js';
 import { hiveType, lit, perCompression, type FileRef } from './serde-readers.js';
@@ -23,6 +24,46 @@ export interface JsonTarget {
   readonly name: string;
   readonly key: string;
   readonly type: string;
+  /**
+   * Set when the column holds structs and keys are case-insensitive: the readers then take the value as JSON (`type`
+   * is JSON) and this builds the column from it, matching struct fields to keys case-insensitively at every level as
+   * the SerDe does (DuckDB's JSON → STRUCT conversion matches them exactly).
+   */
+  readonly finish?: ((json: string) => string) | undefined;
+}
+
+function containsStruct(t: HiveType): boolean {
+  if (t.kind === 'struct') return true;
+  if (t.kind === 'array') return containsStruct(t.element);
+  if (t.kind === 'map') return containsStruct(t.value);
+  return false;
+}
+
+/**
+ * SQL building a value of Hive type `t` from the JSON value `x`, struct fields looked up case-insensitively (the
+ * first key whose lower case matches). Values that do not convert are NULL, as elsewhere.
+ */
+export function caseInsensitiveValue(x: string, t: HiveType, depth = 0): string {
+  if (!containsStruct(t)) return `json_transform(${x}, ${lit(JSON.stringify(duckDbType(t)))})`;
+  const v = `__lb_v${depth}`;
+  switch (t.kind) {
+    case 'struct': {
+      const fields = t.fields.map((f) => {
+        const key = `list_filter(json_keys(${x}), __lb_k${depth} -> lower(__lb_k${depth}) = ${lit(f.name.toLowerCase())})[1]`;
+        const pointer = `'/' || replace(replace(${key}, '~', '~0'), '/', '~1')`;
+        return `${q(f.name)} := ${caseInsensitiveValue(`json_extract(${x}, ${pointer})`, f.type, depth + 1)}`;
+      });
+      return `CASE WHEN json_type(${x}) = 'OBJECT' THEN struct_pack(${fields.join(', ')}) END`;
+    }
+    case 'array':
+      return `CASE WHEN json_type(${x}) = 'ARRAY' THEN list_transform(json_transform(${x}, '["JSON"]'), ${v} -> ${caseInsensitiveValue(v, t.element, depth + 1)}) END`;
+    case 'map': {
+      const entry = `struct_pack(key := TRY_CAST(${v}.key AS ${duckDbType(t.key)}), value := ${caseInsensitiveValue(`${v}.value`, t.value, depth + 1)})`;
+      return `CASE WHEN json_type(${x}) = 'OBJECT' THEN map_from_entries(list_transform(map_entries(json_transform(${x}, '"MAP(VARCHAR, JSON)"')), ${v} -> ${entry})) END`;
+    }
+    default:
+      return `json_transform(${x}, ${lit(JSON.stringify(duckDbType(t)))})`;
+  }
 }
 
 /**
@@ -50,7 +91,9 @@ export function jsonTargets(table: Table, sem: JsonSemantics): JsonTarget[] {
   return (table.StorageDescriptor?.Columns ?? []).map((c: Column) => {
     const wanted = (sem.openx ? params[`mapping.${c.Name}`] : undefined) ?? c.Name!;
     const t = hiveType(c.Type);
-    return { name: c.Name!, key: sem.insensitive ? wanted.toLowerCase() : wanted, type: t ? duckDbType(t) : 'VARCHAR' };
+    const key = sem.insensitive ? wanted.toLowerCase() : wanted;
+    if (t && sem.insensitive && containsStruct(t)) return { name: c.Name!, key, type: 'JSON', finish: (json: string) => caseInsensitiveValue(json, t) };
+    return { name: c.Name!, key, type: t ? duckDbType(t) : 'VARCHAR' };
   });
 }
 
@@ -121,7 +164,10 @@ function readerSpec(spellings: readonly (string | undefined)[], targets: readonl
   return spec.size > 0 ? [...spec] : [[NO_KEY, 'BOOLEAN']];
 }
 
-const nullOf = (t: JsonTarget): string => `CAST(NULL AS ${t.type}) AS ${q(t.name)}`;
+/** The column's final value from what the reader gave (see JsonTarget.finish). */
+const finished = (t: JsonTarget, value: string): string => (t.finish ? t.finish(value) : value);
+
+const nullOf = (t: JsonTarget): string => `CAST(NULL AS ${t.finish ? 'JSON' : t.type}) AS ${q(t.name)}`;
 
 /** The prefix of the error a malformed line fails the query with. */
 const malformedPrefix = (sem: JsonSemantics): string =>
@@ -163,7 +209,7 @@ export function recordsBranch(files: readonly FileRef[], targets: readonly JsonT
       `read_json(${list}, format = 'newline_delimited', records = true, columns = ${columns}, auto_detect = false, ignore_errors = true, ` +
       `maximum_object_size = ${MAX_LINE_BYTES}, filename = '${FILE_COLUMN}', compression = '${jsonCompression(c)}')`,
   );
-  const cols = targets.map((t, i) => (spellings[i] === undefined ? nullOf(t) : `${q(spellings[i])} AS ${q(t.name)}`));
+  const cols = targets.map((t, i) => (spellings[i] === undefined ? nullOf(t) : `${finished(t, q(spellings[i]))} AS ${q(t.name)}`));
   return `(SELECT ${FILE_COLUMN} AS filename, ${cols.join(', ')} FROM ${call})`;
 }
 
@@ -173,7 +219,9 @@ export function linesBranch(files: readonly FileRef[], targets: readonly JsonTar
   const parsed = parsedLine(`json_transform(body, ${lit(spec)})`, sem, check);
   // A column no key matches still reads `j`, so that a malformed line fails the query as on the scan path.
   const cols = targets.map((t, i) =>
-    spellings[i] === undefined ? `CAST(CASE WHEN j IS NULL THEN NULL END AS ${t.type}) AS ${q(t.name)}` : `struct_extract(j, ${lit(spellings[i])}) AS ${q(t.name)}`,
+    spellings[i] === undefined
+      ? `${finished(t, `CAST(CASE WHEN j IS NULL THEN NULL END AS ${t.type})`)} AS ${q(t.name)}`
+      : `${finished(t, `struct_extract(j, ${lit(spellings[i])})`)} AS ${q(t.name)}`,
   );
   return `(SELECT filename, ${cols.join(', ')} FROM (SELECT filename, ${parsed} AS j FROM ${linesOf(files, sem, check)}))`;
 }
@@ -183,7 +231,10 @@ export function scanBranch(files: readonly FileRef[], targets: readonly JsonTarg
   let k = 'x.key';
   if (sem.insensitive) k = `lower(${k})`;
   if (sem.dots) k = `replace(${k}, '.', '_')`;
-  const cols = targets.map((t) => `json_transform(list_filter(e, x -> ${k} = ${lit(t.key)})[1].value, ${lit(JSON.stringify(t.type))}) AS ${q(t.name)}`);
+  const cols = targets.map((t) => {
+    const value = `list_filter(e, x -> ${k} = ${lit(t.key)})[1].value`;
+    return `${t.finish ? t.finish(value) : `json_transform(${value}, ${lit(JSON.stringify(t.type))})`} AS ${q(t.name)}`;
+  });
   const parsed = parsedLine(`map_entries(json_transform(body, '"MAP(VARCHAR, JSON)"'))`, sem, check);
   return `(SELECT filename, ${cols.length > 0 ? cols.join(', ') : 'NULL AS _empty'} FROM (SELECT filename, ${parsed} AS e FROM ${linesOf(files, sem, check)}))`;
 }
@@ -199,8 +250,8 @@ export function jsonBranch(path: JsonPath, files: readonly FileRef[], targets: r
  * SELECT producing `filename` and every data column of an OpenX / Hive JSON table, typed; `census` by file path.
  * - OpenX JSON (`org.openx.data.jsonserde.JsonSerDe`): keys matched case-insensitively (`case.insensitive`, default
  *   true), `mapping.<col>` renames, `dots.in.keys` (dots → `_`); a line that is not a JSON object fails the query with
- *   HIVE_CURSOR_ERROR unless `ignore.malformed.json` (then an all-NULL row). Nested struct keys are matched
- *   case-sensitively (DuckDB's JSON→STRUCT conversion).
+ *   HIVE_CURSOR_ERROR unless `ignore.malformed.json` (then an all-NULL row). Struct fields are matched to nested keys
+ *   case-insensitively too (`caseInsensitiveValue`).
  * - Hive JSON (`org.apache.hive.hcatalog.data.JsonSerDe`): case-insensitive keys, malformed lines always fail.
  * A line repeating a top-level key (the same key twice; with case-insensitive keys, also keys differing only in case)
  * is malformed too, as org.json's `Duplicate key "k"` makes it in Athena (nested objects are not checked). Lines are
