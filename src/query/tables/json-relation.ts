@@ -39,30 +39,57 @@ function containsStruct(t: HiveType): boolean {
   return false;
 }
 
+/** A JSON text with a key holding an upper-case letter or an escape (then struct fields are looked up case-insensitively). */
+const FOLDED_KEY = `'"[^"]*[A-Z\\\\][^"]*"\\s*:'`;
+
+/** A Hive type as DuckDB reads it from JSON whose keys are the (lower-case) field names. */
+const lowerType = (t: HiveType): HiveType => {
+  if (t.kind === 'struct') return { kind: 'struct', fields: t.fields.map((f) => ({ name: f.name.toLowerCase(), type: lowerType(f.type) })) };
+  if (t.kind === 'array') return { kind: 'array', element: lowerType(t.element) };
+  if (t.kind === 'map') return { kind: 'map', key: t.key, value: lowerType(t.value) };
+  return t;
+};
+
+const transformTo = (x: string, t: HiveType): string => `json_transform(${x}, ${lit(JSON.stringify(duckDbType(lowerType(t))))})`;
+
 /**
- * SQL building a value of Hive type `t` from the JSON value `x`, struct fields looked up case-insensitively (the
- * first key whose lower case matches). Values that do not convert are NULL, as elsewhere.
+ * SQL building a value of Hive type `t` (struct fields named in lower case, as Hive names them) from the JSON value
+ * `x`, matching struct fields to keys case-insensitively at every level as the SerDes do. A value whose keys are all
+ * lower case is read by DuckDB's own conversion; otherwise each object is split into its entries once and each field
+ * takes the first key equal to it in lower case. Values that do not convert are NULL, as elsewhere.
  */
-export function caseInsensitiveValue(x: string, t: HiveType, depth = 0): string {
-  if (!containsStruct(t)) return `json_transform(${x}, ${lit(JSON.stringify(duckDbType(t)))})`;
+export function caseInsensitiveValue(x: string, t: HiveType): string {
+  if (!containsStruct(t)) return transformTo(x, t);
+  return `CASE WHEN regexp_matches(${x}, ${FOLDED_KEY}) THEN ${foldedValue(x, t, 0)} ELSE ${transformTo(x, t)} END`;
+}
+
+function foldedValue(x: string, t: HiveType, depth: number): string {
+  if (!containsStruct(t)) return transformTo(x, t);
   const v = `__lb_v${depth}`;
   switch (t.kind) {
     case 'struct': {
+      const o = `__lb_o${depth}`;
+      const entries = `list_transform(map_entries(json_transform(${x}, '"MAP(VARCHAR, JSON)"')), ${v} -> struct_pack(k := lower(${v}.key), v := ${v}.value))`;
       const fields = t.fields.map((f) => {
-        const key = `list_filter(json_keys(${x}), __lb_k${depth} -> lower(__lb_k${depth}) = ${lit(f.name.toLowerCase())})[1]`;
-        const pointer = `'/' || replace(replace(${key}, '~', '~0'), '/', '~1')`;
-        return `${q(f.name)} := ${caseInsensitiveValue(`json_extract(${x}, ${pointer})`, f.type, depth + 1)}`;
+        const name = f.name.toLowerCase();
+        return `${q(name)} := ${foldedValue(`list_filter(${o}, ${v} -> ${v}.k = ${lit(name)})[1].v`, f.type, depth + 1)}`;
       });
-      return `CASE WHEN json_type(${x}) = 'OBJECT' THEN struct_pack(${fields.join(', ')}) END`;
+      // The entries are computed once and bound to a lambda parameter, which every field reads. A value that is not an
+      // object gives a struct of NULLs, as DuckDB's own conversion (used for lower-case keys) does.
+      const empty = t.fields.map((f) => `${q(f.name.toLowerCase())} := CAST(NULL AS ${duckDbType(lowerType(f.type))})`);
+      return (
+        `CASE WHEN json_type(${x}) = 'OBJECT' THEN list_transform([${entries}], ${o} -> struct_pack(${fields.join(', ')}))[1] ` +
+        `WHEN json_type(${x}) <> 'NULL' THEN struct_pack(${empty.join(', ')}) END`
+      );
     }
     case 'array':
-      return `CASE WHEN json_type(${x}) = 'ARRAY' THEN list_transform(json_transform(${x}, '["JSON"]'), ${v} -> ${caseInsensitiveValue(v, t.element, depth + 1)}) END`;
+      return `CASE WHEN json_type(${x}) = 'ARRAY' THEN list_transform(json_transform(${x}, '["JSON"]'), ${v} -> ${foldedValue(v, t.element, depth + 1)}) END`;
     case 'map': {
-      const entry = `struct_pack(key := TRY_CAST(${v}.key AS ${duckDbType(t.key)}), value := ${caseInsensitiveValue(`${v}.value`, t.value, depth + 1)})`;
+      const entry = `struct_pack(key := TRY_CAST(${v}.key AS ${duckDbType(t.key)}), value := ${foldedValue(`${v}.value`, t.value, depth + 1)})`;
       return `CASE WHEN json_type(${x}) = 'OBJECT' THEN map_from_entries(list_transform(map_entries(json_transform(${x}, '"MAP(VARCHAR, JSON)"')), ${v} -> ${entry})) END`;
     }
     default:
-      return `json_transform(${x}, ${lit(JSON.stringify(duckDbType(t)))})`;
+      return transformTo(x, t);
   }
 }
 
