@@ -143,6 +143,9 @@ def test_url_map_and_current_date_functions(athena, lake):
         n, u = want.get(r['city'], (0, 0))
         want[r['city']] = (n + 1, u + r['units'])
     assert rows_of(athena, qe['QueryExecutionId']) == [['host', 'n', 'units']] + [[f'{c}.example.com', str(n), str(u)] for c, (n, u) in sorted(want.items())]
+    # Anonymous rows keep every field (DuckDB names them all '', which used to collapse them to the last one).
+    qe = run(athena, lake, "SELECT ARRAY[ROW(1, 'a')], zip(ARRAY[1, 2], ARRAY['x']), MAP(ARRAY['k'], ARRAY[ROW(1.5, DATE '2024-01-01')])")
+    assert rows_of(athena, qe['QueryExecutionId'])[1] == ['[{1, a}]', '[{1, x}, {2, null}]', '{k={1.5, 2024-01-01}}']
     qe = run(athena, lake, 'SELECT current_date, date_diff(\'day\', DATE \'2020-01-01\', current_date) > 0')
     assert qe['Status']['State'] == 'SUCCEEDED', qe['Status']
     rows = rows_of(athena, qe['QueryExecutionId'])

@@ -41,6 +41,15 @@ describe('DuckDbEngine', () => {
     await next.release();
   });
 
+  it('keeps every field of anonymous structs (ROW, zip), named field0… so they render as unnamed rows', async () => {
+    const s = await engine.session();
+    await s.prepare([], undefined);
+    const r = await collect(s, "SELECT ROW(1, 'a') AS r, [ROW(2, 'b')] AS l, list_zip([1, 2], ['x']) AS z, MAP(['k'], [ROW(1.5, DATE '2024-01-01')]) AS m, 7 AS n ORDER BY n");
+    expect(r.columns.map((c) => c.Name)).toEqual(['r', 'l', 'z', 'm', 'n']);
+    expect(r.rows).toEqual([['{1, a}', '[{2, b}]', '[{1, x}, {2, null}]', '{k={1.5, 2024-01-01}}', '7']]);
+    await s.release();
+  });
+
   it('interrupts a running query', async () => {
     const s = await engine.session();
     await s.prepare([], undefined);

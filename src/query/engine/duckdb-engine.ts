@@ -1,6 +1,7 @@
 /** QueryEngine adapter on DuckDB: a small pool of in-memory instances; each query's views live in an attached `awsdatacatalog` catalog dropped afterwards. */
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection, type DuckDBResult } from '@duckdb/node-api';
 import { columnInfo, renderValue } from '../athena/value-rendering.js';
+import { nameAnonymousStructs } from './unnamed-structs.js';
 import { EngineError, EngineInterrupted, type EngineResult, type EngineSession, type QueryEngine, type TextRow } from './query-engine.js';
 
 export interface DuckDbEngineOptions {
@@ -103,12 +104,17 @@ class DuckDbSession implements EngineSession {
     try {
       // One statement: prepared and streamed directly (`connection.stream` would first split the text into statements).
       result = await this.#call(async () => {
-        const prepared = await this.connection.prepare(sql);
-        try {
-          return await prepared.stream();
-        } finally {
-          prepared.destroySync();
-        }
+        const stream = async (text: string, rename: boolean): Promise<DuckDBResult> => {
+          const prepared = await this.connection.prepare(text);
+          try {
+            const columns = Array.from({ length: prepared.columnCount }, (_v, i) => ({ name: prepared.columnName(i), type: prepared.columnType(i) }));
+            const renamed = rename ? nameAnonymousStructs(text, columns) : undefined;
+            return renamed === undefined ? await prepared.stream() : await stream(renamed, false);
+          } finally {
+            prepared.destroySync();
+          }
+        };
+        return stream(sql, true);
       });
     } catch (err) {
       throw engineError(err, this.#interrupted);
