@@ -106,6 +106,14 @@ def test_errors(athena, lake):
     with pytest.raises(ClientError) as info:
         athena.get_query_results(QueryExecutionId=qe['QueryExecutionId'])
     assert info.value.response['Error']['Code'] == 'InvalidRequestException'
+    # An exact division by zero fails on Athena (DuckDB alone would answer NULL); try() turns it into NULL.
+    qe = run(athena, lake, 'SELECT sum(units) / (count(*) - count(*)) FROM sales')
+    assert (qe['Status']['State'], qe['Status']['StateChangeReason']) == ('FAILED', 'DIVISION_BY_ZERO: Division by zero')
+    assert qe['Status']['AthenaError']['ErrorType'] == 1001
+    qe = run(athena, lake, 'SELECT try(units / (units - units)), units / units FROM sales LIMIT 1')
+    assert rows_of(athena, qe['QueryExecutionId'])[1] == [None, '1']
+    qe = run(athena, lake, 'SELECT sum(units) / count(*) FROM sales')
+    assert rows_of(athena, qe['QueryExecutionId'])[1] == [str(sum(r['units'] for r in DATA) // len(DATA))]
 
 
 def test_string_literal_compared_with_other_types_fails_as_on_athena(athena, lake):

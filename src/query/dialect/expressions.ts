@@ -49,7 +49,22 @@ function fixSample(ref: AstNode): void {
 }
 
 /** The rewrite of one expression node (see dialectVisitor). */
-function rewriteExpression(node: AstNode, t: Templates, comparisons: StringComparison[]): AstNode {
+const NUMERIC_TYPES = new Set(['TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT', 'DECIMAL', 'FLOAT', 'DOUBLE']);
+
+/** A numeric literal other than zero (possibly cast, as decimal literals become): dividing by it needs no guard. */
+function nonZeroLiteral(node: AstNode): boolean {
+  if (node['class'] === 'CAST' && isNode(node['child'])) return nonZeroLiteral(node['child']);
+  const value = node['class'] === 'CONSTANT' ? node['value'] : undefined;
+  if (!isNode(value) || value['is_null'] === true || !isNode(value['type']) || !NUMERIC_TYPES.has(text(value['type']['id']))) return false;
+  // Lossless numbers arrive as `<marker>:<digits>`.
+  const digits = text(value['value']).split(':').pop() ?? '';
+  return /^[-+]?[0-9.eE+-]+$/.test(digits) && /[1-9]/.test(digits.replace(/[eE].*$/, ''));
+}
+
+/** Whether `path` (the node's ancestors) holds a `try(…)`, under which an error becomes NULL (as DuckDB's division by zero already is). */
+const insideTry = (path: readonly AstNode[]): boolean => path.some((n) => n['type'] === 'OPERATOR_TRY');
+
+function rewriteExpression(node: AstNode, t: Templates, comparisons: StringComparison[], path: readonly AstNode[]): AstNode {
   switch (node['class']) {
     case 'COMPARISON':
     case 'OPERATOR':
@@ -63,6 +78,12 @@ function rewriteExpression(node: AstNode, t: Templates, comparisons: StringCompa
       // DATE ± INTERVAL '1' DAY is a DATE in Trino, a TIMESTAMP in DuckDB.
       if (node['is_operator'] === true && staticType(node) === 'date') return hint(castNode(node, 'DATE'), 'date');
       if (node['function_name'] === '||') return nullConcatenation(children(node), t) ?? node;
+      // DuckDB refuses a volatile error() inside TRY; there the NULL it gives for a division by zero is try's answer.
+      if (node['is_operator'] === true && (node['function_name'] === '/' || node['function_name'] === '%') && children(node).length === 2 && !insideTry(path)) {
+        const [a, b] = children(node) as [AstNode, AstNode];
+        // `x / 100` keeps its plain form: the guard makes an expression volatile, which blocks constant folding and pushdown.
+        if (!nonZeroLiteral(b)) return t.build(node['function_name'] === '/' ? 'divide' : 'modulo', a, b);
+      }
       return rewriteFunction(node, t);
     case 'WINDOW':
       return rewriteFunction(node, t);
@@ -74,8 +95,8 @@ function rewriteExpression(node: AstNode, t: Templates, comparisons: StringCompa
 /** The dialect rewrite; `comparisons` collects the string comparisons given a varchar guard. */
 export function dialectVisitor(t: Templates, comparisons: StringComparison[] = []): Visitor {
   return {
-    expression(node) {
-      const out = rewriteExpression(node, t, comparisons);
+    expression(node, path) {
+      const out = rewriteExpression(node, t, comparisons, path);
       // A select item's alias (`date_format(ts, '%Y') AS y`) belongs to whatever replaced the expression.
       const alias = text(node['alias']);
       if (out !== node && alias !== '' && text(out['alias']) === '') out['alias'] = alias;

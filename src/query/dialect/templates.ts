@@ -100,6 +100,10 @@ export const TEMPLATES = {
   // 1-based character position of the leftmost match (an anchored lazy prefix finds it), -1 without one.
   regexpPosition: "CASE WHEN regexp_matches($0, $1) THEN CAST(length(regexp_extract($0, '^(?s:(.*?))(?:' || $1 || ')', 1)) + 1 AS INTEGER) ELSE CASE WHEN $0 IS NULL OR $1 IS NULL THEN NULL ELSE -1 END END",
   eulerNumber: 'exp(1)',
+  // Trino fails an exact division or modulus by zero (DIVISION_BY_ZERO); DuckDB answers NULL. typeof() is folded at
+  // bind time, so the result keeps the division's type, and a floating-point one is left as it is.
+  divide: "CASE WHEN $1 = 0 AND typeof($0 / $1) NOT IN ('DOUBLE', 'FLOAT') THEN error('Division by zero') ELSE $0 / $1 END",
+  modulo: "CASE WHEN $1 = 0 AND typeof($0 % $1) NOT IN ('DOUBLE', 'FLOAT') THEN error('Division by zero') ELSE $0 % $1 END",
   intervalMillis: 'CAST(round(epoch($0) * 1000) AS BIGINT)',
   // Trino's URL functions (java.net.URI): path, query and fragment come percent-decoded, the protocol and host as
   // written; the port is NULL when absent; a parameter's value is form-decoded (`+` is a space), '' without `=`.

@@ -33,6 +33,21 @@ describe('arithmetic and literals', () => {
   });
 });
 
+describe('division by zero', () => {
+  it('fails an exact division or modulus by zero as Trino does (DIVISION_BY_ZERO), except inside try()', async () => {
+    await expect(h.value('SELECT 7 / 0')).rejects.toThrow(/Division by zero/);
+    await expect(h.value('SELECT x % y FROM (VALUES (7, 0)) t(x, y)')).rejects.toThrow(/Division by zero/);
+    await expect(h.value('SELECT sum(x) / count(y) FROM (VALUES (7, NULL)) t(x, y)')).rejects.toThrow(/Division by zero/);
+    expect(await h.row('SELECT try(7 / 0), 7 / 2, 7 % 4, x / y FROM (VALUES (9, 3)) t(x, y)')).toEqual([null, 3, 3, 3]);
+    expect((await h.run('SELECT 7 / 2 AS half')).translated.columnNames).toEqual(['half']);
+  });
+
+  it('leaves a division by a non-zero literal alone (no volatile guard, so it still folds and pushes down)', async () => {
+    const t = await h.translate('SELECT x / 100, x / 2.5, x % 7, x / y FROM t');
+    expect(t.sql.match(/error"?\(/g)).toHaveLength(1);
+  });
+});
+
 describe('result column names', () => {
   it('takes words DuckDB reserves as aliases without AS, as Trino does', async () => {
     const r = await h.run(
