@@ -48,7 +48,6 @@ function fixSample(ref: AstNode): void {
   }
 }
 
-/** The rewrite of one expression node (see dialectVisitor). */
 const NUMERIC_TYPES = new Set(['TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT', 'DECIMAL', 'FLOAT', 'DOUBLE']);
 
 /** A numeric literal other than zero (possibly cast, as decimal literals become): dividing by it needs no guard. */
@@ -64,6 +63,7 @@ function nonZeroLiteral(node: AstNode): boolean {
 /** Whether `path` (the node's ancestors) holds a `try(…)`, under which an error becomes NULL (as DuckDB's division by zero already is). */
 const insideTry = (path: readonly AstNode[]): boolean => path.some((n) => n['type'] === 'OPERATOR_TRY');
 
+/** The rewrite of one expression node (see dialectVisitor); `path` holds its ancestors, not yet rewritten. */
 function rewriteExpression(node: AstNode, t: Templates, comparisons: StringComparison[], path: readonly AstNode[]): AstNode {
   switch (node['class']) {
     case 'COMPARISON':
