@@ -107,8 +107,7 @@ class DuckDbSession implements EngineSession {
         const stream = async (text: string, rename: boolean): Promise<DuckDBResult> => {
           const prepared = await this.connection.prepare(text);
           try {
-            const columns = Array.from({ length: prepared.columnCount }, (_v, i) => ({ name: prepared.columnName(i), type: prepared.columnType(i) }));
-            const renamed = rename ? nameAnonymousStructs(text, columns) : undefined;
+            const renamed = rename ? nameAnonymousStructs(text, prepared) : undefined;
             return renamed === undefined ? await prepared.stream() : await stream(renamed, false);
           } finally {
             prepared.destroySync();

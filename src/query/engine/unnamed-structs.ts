@@ -4,7 +4,10 @@
  * casts it to the same struct with fields named `field0`, `field1`… (a positional cast), which Athena's rendering
  * of unnamed rows (`{1, a}`) recognises.
  */
-import { DuckDBArrayType, DuckDBListType, DuckDBMapType, DuckDBStructType, type DuckDBType } from '@duckdb/node-api';
+import { DuckDBArrayType, DuckDBListType, DuckDBMapType, DuckDBStructType, DuckDBTypeId, type DuckDBPreparedStatement, type DuckDBType } from '@duckdb/node-api';
+
+/** Column types that can hold a struct; only these are inspected further. */
+const NESTED: ReadonlySet<DuckDBTypeId> = new Set([DuckDBTypeId.STRUCT, DuckDBTypeId.LIST, DuckDBTypeId.ARRAY, DuckDBTypeId.MAP]);
 
 const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 
@@ -26,10 +29,17 @@ function named(t: DuckDBType): string {
   return t.toString();
 }
 
-/** The query wrapped so that its anonymous struct fields come out named, or undefined when it has none. */
-export function nameAnonymousStructs(sql: string, columns: readonly { name: string; type: DuckDBType }[]): string | undefined {
-  if (!columns.some((c) => hasUnnamed(c.type))) return undefined;
-  const inner = columns.map((_c, i) => `__lb_c${i}`);
-  const select = columns.map((c, i) => (hasUnnamed(c.type) ? `CAST(__lb_q.${inner[i]} AS ${named(c.type)})` : `__lb_q.${inner[i]}`) + ` AS ${quoteIdent(c.name)}`);
-  return `SELECT ${select.join(', ')} FROM (${sql}) AS __lb_q(${inner.join(', ')})`;
+/**
+ * The prepared query wrapped so that its anonymous struct fields come out named, or undefined when it has none. Only
+ * the type ids of flat columns are read, so a query without nested columns costs one cheap call per column.
+ */
+export function nameAnonymousStructs(sql: string, prepared: DuckDBPreparedStatement): string | undefined {
+  const count = prepared.columnCount;
+  const nested = Array.from({ length: count }, (_v, i) => NESTED.has(prepared.columnTypeId(i)) && hasUnnamed(prepared.columnType(i)));
+  if (!nested.includes(true)) return undefined;
+  const select = nested.map((rename, i) => {
+    const value = rename ? `CAST(__lb_q.__lb_c${i} AS ${named(prepared.columnType(i))})` : `__lb_q.__lb_c${i}`;
+    return `${value} AS ${quoteIdent(prepared.columnName(i))}`;
+  });
+  return `SELECT ${select.join(', ')} FROM (${sql}) AS __lb_q(${nested.map((_r, i) => `__lb_c${i}`).join(', ')})`;
 }
