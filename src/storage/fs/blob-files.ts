@@ -36,11 +36,43 @@ export type StagedBlob =
  * for 1 MiB PUTs than 256 KiB ones; see docs/benchmarks.md).
  */
 const WRITE_BATCH = 256 * 1024;
+/**
+ * A large body is flushed in slices of this many bytes while it is still being written (fdatasync in the
+ * background, at most one in flight), so its final fsync never pushes many MiB to the disk at once. Without
+ * it, a delivered Firehose object's fsync stalled the intake log's fdatasyncs behind it (see docs/benchmarks.md,
+ * "Firehose, session 7").
+ */
+const SYNC_SLICE = 2 * 1024 * 1024;
 const MIN_READ_CHUNK = 64 * 1024;
 const MAX_READ_CHUNK = 1024 * 1024;
 
 function readChunk(length: number): number {
   return Math.min(MAX_READ_CHUNK, Math.max(MIN_READ_CHUNK, length));
+}
+
+/** Background fdatasyncs of a file being written, one per SYNC_SLICE bytes, at most one in flight. */
+class SliceSync {
+  #unsynced = 0;
+  #inFlight: Promise<void> | undefined;
+  #error: Error | undefined;
+
+  /** Counts `bytes` just written; once a slice has accumulated, waits for the previous fdatasync and starts the next. */
+  async written(handle: FileHandle, bytes: number): Promise<void> {
+    this.#unsynced += bytes;
+    if (this.#unsynced < SYNC_SLICE) return;
+    await this.settle();
+    this.#unsynced = 0;
+    this.#inFlight = handle.datasync().catch((err: unknown) => {
+      this.#error ??= err instanceof Error ? err : new Error(String(err));
+    });
+  }
+
+  /** Waits for the fdatasync in flight; rethrows the first one that failed. */
+  async settle(): Promise<void> {
+    await this.#inFlight;
+    this.#inFlight = undefined;
+    if (this.#error !== undefined) throw this.#error;
+  }
 }
 
 async function writeAll(handle: FileHandle, buffers: Buffer[]): Promise<void> {
@@ -155,6 +187,7 @@ export class BlobFiles {
     let size = 0;
     let handle: FileHandle | undefined;
     let tmpPath: string | undefined;
+    const slices = this.fsync ? new SliceSync() : undefined;
     try {
       for await (const chunk of body) {
         const buf = chunk as Buffer;
@@ -169,6 +202,7 @@ export class BlobFiles {
         }
         if (pendingBytes >= WRITE_BATCH) {
           await writeAll(handle, pending);
+          await slices?.written(handle, pendingBytes);
           pending = [];
           pendingBytes = 0;
         }
@@ -183,8 +217,10 @@ export class BlobFiles {
       }
       if (pending.length > 0) await writeAll(handle, pending);
       pending = [];
+      await slices?.settle();
       if (this.fsync) await handle.sync();
     } catch (err) {
+      await slices?.settle().catch(() => undefined);
       await handle?.close().catch(() => undefined);
       if (tmpPath !== undefined) await unlink(tmpPath).catch(() => undefined);
       throw err;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { appendFileSync, mkdtempSync, readdirSync, rmSync, statSync, truncateSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Base64Record, IntakeLog, InvalidRecordData } from './intake-log.js';
@@ -106,7 +106,7 @@ describe('IntakeLog', () => {
     const log = new IntakeLog(d, true, 1024);
     await log.open(none, 1);
     for (let i = 0; i < 20; i++) await log.append(i % 2 ? 'a' : 'b', 1, 0, [Buffer.alloc(300, i)]);
-    const count = (s: string) => readdirSync(join(d, `s-${s}`)).length;
+    const count = (s: string) => readdirSync(join(d, `s-${s}`)).filter((n) => n !== 'spare.log').length;
     const before = { a: count('a'), b: count('b') };
     expect(before.a).toBeGreaterThan(2);
     expect(before.b).toBeGreaterThan(2);
@@ -127,6 +127,62 @@ describe('IntakeLog', () => {
     await again.dropStream('b');
     expect(readdirSync(d)).toEqual(['s-a']);
     expect(again.pendingBatches()).toEqual([]);
+    await again.close();
+  });
+
+  it('reuses a delivered segment file as the next segment and never replays the batches it held before', async () => {
+    const d = dir();
+    const sdir = join(d, 's-s');
+    // 300-byte records: 343-byte frames, three to a 1 KiB segment.
+    const log = new IntakeLog(d, true, 1024);
+    await log.open(none, 1);
+    for (let i = 1; i <= 7; i++) await log.append('s', 1, 0, [Buffer.alloc(300, i)]);
+    const segments = () => readdirSync(sdir).filter((n) => n !== 'spare.log').sort();
+    expect(segments()).toHaveLength(3);
+    const first = join(sdir, segments()[0]!);
+    const inode = statSync(first).ino;
+    expect(log.purge(() => 6)).toBe(2);
+    const spare = join(sdir, 'spare.log');
+    for (let i = 0; i < 100 && !existsSync(spare); i++) await new Promise((r) => setTimeout(r, 10));
+    // The first delivered segment became the spare (header zeroed, blocks kept); the second was deleted.
+    expect(statSync(spare).ino).toBe(inode);
+    expect(statSync(spare).size).toBe(3 * 343);
+    expect(readFileSync(spare).subarray(0, 38).every((b) => b === 0)).toBe(true);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(segments()).toHaveLength(1);
+    // Batches 8 and 9 fill the tail segment; batch 10 goes to a new segment, which is the spare renamed.
+    for (let i = 8; i <= 10; i++) await log.append('s', 1, 0, [Buffer.alloc(300, i)]);
+    expect(existsSync(spare)).toBe(false);
+    const reused = join(sdir, segments()[1]!);
+    expect(statSync(reused).ino).toBe(inode);
+    expect(statSync(reused).size).toBe(3 * 343);
+    await log.close();
+    // Behind batch 10, at a frame boundary, lie batches 2 and 3 from the file's first use: replay stops there.
+    const again = new IntakeLog(d, true, 1024);
+    await again.open(() => 6, 1);
+    expect(again.pendingBatches().map((b) => b.id)).toEqual([7, 8, 9, 10]);
+    expect(again.readBatch(10)[0]![0]).toBe(10);
+    expect(statSync(reused).size).toBe(343);
+    expect(again.diskBytes).toBe(4 * 343);
+    await again.close();
+  });
+
+  it('reads nothing from a spare that became a segment before anything was written to it', async () => {
+    const d = dir();
+    const sdir = join(d, 's-s');
+    const log = new IntakeLog(d, true, 1024);
+    await log.open(none, 1);
+    for (let i = 1; i <= 4; i++) await log.append('s', 1, 0, [Buffer.alloc(300, i)]);
+    log.purge(() => 3);
+    await log.close(); // waits for the spare
+    // A crash right after the spare was renamed to the next segment's name.
+    renameSync(join(sdir, 'spare.log'), join(sdir, '0000000000000099.log'));
+    const again = new IntakeLog(d, true, 1024);
+    await again.open(() => 3, 1);
+    expect(again.pendingBatches().map((b) => b.id)).toEqual([4]);
+    expect(again.diskBytes).toBe(343);
+    expect(statSync(join(sdir, '0000000000000099.log')).size).toBe(0);
+    expect((await again.append('s', 1, 0, [Buffer.from('next')])).id).toBe(5);
     await again.close();
   });
 

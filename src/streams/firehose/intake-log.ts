@@ -1,6 +1,6 @@
-/** Firehose's durable intake: accepted batches appended to per-stream segment files with group-committed fdatasyncs, read back by position, deleted a segment at a time once delivered. */
+/** Firehose's durable intake: accepted batches appended to per-stream segment files with group-committed fdatasyncs, read back by position, recycled or deleted a segment at a time once delivered. */
 import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readdirSync, readSync, rmSync } from 'node:fs';
-import { open, unlink, type FileHandle } from 'node:fs/promises';
+import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { fsyncDir } from '../../shared/fsync-dir.js';
@@ -54,6 +54,8 @@ interface StreamLog {
   readonly dir: string;
   readonly segments: Segment[];
   handle: FileHandle | undefined;
+  /** A delivered segment file kept for reuse as the next segment (see SPARE_NAME), or one being prepared. */
+  spare: 'ready' | 'preparing' | undefined;
 }
 
 interface Location {
@@ -76,6 +78,16 @@ const MAGIC = 0x4c4b4631; // "LKF1"
 const HEADER = 4 + 4 + 4 + 8 + 4 + 8 + 4 + 2;
 const SEGMENT_BYTES = 64 * 1024 * 1024;
 const SEGMENT_NAME = /^\d{16}\.log$/;
+/**
+ * A full, delivered segment is renamed to this and becomes the stream's next segment, instead of being deleted
+ * and a new file grown: appends then overwrite blocks that are already allocated and written, so their
+ * fdatasync flushes data only, with no journal commit for a new size or new extents (the paced p99 in
+ * docs/benchmarks.md, "Firehose, session 7"). Its first header is zeroed before it becomes a spare, and replay
+ * stops at a batch id that does not grow, so its old batches are never read back.
+ */
+const SPARE_NAME = 'spare.log';
+/** Spares kept across all streams; further delivered segments are deleted (each spare holds a segment's disk space). */
+const MAX_SPARES = 8;
 
 export function unframe(data: Buffer): Buffer[] {
   const out: Buffer[] = [];
@@ -95,6 +107,8 @@ export class IntakeLog {
   #nextId = 1;
   #queue: PendingWrite[] = [];
   #writing: Promise<void> | undefined;
+  /** Spares being prepared (their promises), awaited by close. */
+  readonly #recycling = new Set<Promise<void>>();
 
   constructor(
     private readonly dir: string,
@@ -120,7 +134,9 @@ export class IntakeLog {
     for (const entry of readdirSync(this.dir, { withFileTypes: true })) {
       if (!entry.isDirectory() || !entry.name.startsWith('s-')) continue;
       const stream = entry.name.slice(2);
-      const log: StreamLog = { dir: join(this.dir, entry.name), segments: [], handle: undefined };
+      const log: StreamLog = { dir: join(this.dir, entry.name), segments: [], handle: undefined, spare: undefined };
+      // A spare is renamed only after its zeroed header is durable, so one found here is ready for reuse.
+      if (existsSync(join(log.dir, SPARE_NAME))) log.spare = 'ready';
       const names = readdirSync(log.dir)
         .filter((n) => SEGMENT_NAME.test(n))
         .sort();
@@ -146,6 +162,7 @@ export class IntakeLog {
   #replay(seg: Segment, stream: string, visit: (batch: PendingBatch, location: Location) => void): number {
     const header = Buffer.alloc(HEADER);
     let pos = 0;
+    let lastId = 0;
     for (;;) {
       if (readSync(seg.fd, header, 0, HEADER, pos) < HEADER || header.readUInt32BE(0) !== MAGIC) break;
       const length = header.readUInt32BE(4);
@@ -154,8 +171,12 @@ export class IntakeLog {
       const nameLength = header.readUInt16BE(36);
       if (payload.toString('utf8', 0, nameLength) !== stream) break;
       const records = header.readUInt32BE(32);
+      const id = header.readDoubleBE(12);
+      // Ids grow within a segment; a smaller one is a batch left over from the file's earlier use as a segment.
+      if (!(id > lastId)) break;
+      lastId = id;
       const batch: PendingBatch = {
-        id: header.readDoubleBE(12),
+        id,
         version: header.readUInt32BE(20),
         arrival: header.readDoubleBE(24),
         records,
@@ -173,7 +194,7 @@ export class IntakeLog {
   async #tail(stream: string): Promise<{ log: StreamLog; tail: Segment }> {
     let log = this.#streams.get(stream);
     if (!log) {
-      log = { dir: this.#streamDir(stream), segments: [], handle: undefined };
+      log = { dir: this.#streamDir(stream), segments: [], handle: undefined, spare: undefined };
       const created = mkdirSync(log.dir, { recursive: true }) !== undefined;
       this.#streams.set(stream, log);
       // The stream's directory entry must be durable before a batch in it is acknowledged.
@@ -184,7 +205,15 @@ export class IntakeLog {
       if (!tail || tail.size >= this.segmentBytes) {
         const path = join(log.dir, `${this.#nextId.toString().padStart(16, '0')}.log`);
         const existed = existsSync(path);
-        tail = { path, fd: openSync(path, existed ? 'r+' : 'w+'), size: 0, last: 0 };
+        let reused = false;
+        if (!existed && log.spare === 'ready') {
+          log.spare = undefined;
+          reused = await rename(join(log.dir, SPARE_NAME), path).then(
+            () => true,
+            () => false,
+          );
+        }
+        tail = { path, fd: openSync(path, existed || reused ? 'r+' : 'w+'), size: 0, last: 0 };
         log.segments.push(tail);
         // So must a new segment's name: fdatasync of the file alone does not cover its directory entry.
         if (!existed && this.fsync) await this.syncDir(log.dir);
@@ -312,18 +341,49 @@ export class IntakeLog {
       for (const seg of log.segments.slice(0, -1)) {
         if (seg.last > watermark) break;
         closeSync(seg.fd);
-        // Freeing a 64 MiB file's blocks can take milliseconds: off the event loop.
-        void unlink(seg.path).catch(() => undefined);
         log.segments.splice(log.segments.indexOf(seg), 1);
         removed++;
+        if (log.spare === undefined && seg.size >= this.segmentBytes && this.#spareCount() < MAX_SPARES) {
+          log.spare = 'preparing';
+          const task = this.#makeSpare(log, seg.path).finally(() => this.#recycling.delete(task));
+          this.#recycling.add(task);
+        } else {
+          // Freeing a 64 MiB file's blocks can take milliseconds: off the event loop.
+          void unlink(seg.path).catch(() => undefined);
+        }
       }
     }
     return removed;
   }
 
+  #spareCount(): number {
+    let n = 0;
+    for (const log of this.#streams.values()) if (log.spare !== undefined) n++;
+    return n;
+  }
+
+  /** Zeroes a delivered segment's first header (durably), then renames it to the stream's spare. */
+  async #makeSpare(log: StreamLog, path: string): Promise<void> {
+    try {
+      const handle = await open(path, 'r+');
+      try {
+        await handle.write(Buffer.alloc(HEADER), 0, HEADER, 0);
+        if (this.fsync) await handle.datasync();
+      } finally {
+        await handle.close();
+      }
+      await rename(path, join(log.dir, SPARE_NAME));
+      if (log.spare === 'preparing') log.spare = 'ready';
+    } catch {
+      if (log.spare === 'preparing') log.spare = undefined;
+      await unlink(path).catch(() => undefined);
+    }
+  }
+
   /** Removes a deleted stream's log (its batches were counted delivered first). */
   async dropStream(stream: string): Promise<void> {
     while (this.#writing) await this.#writing;
+    await Promise.all([...this.#recycling]);
     const log = this.#streams.get(stream);
     if (!log) return;
     this.#streams.delete(stream);
@@ -347,6 +407,7 @@ export class IntakeLog {
 
   async close(): Promise<void> {
     while (this.#writing) await this.#writing;
+    await Promise.all([...this.#recycling]);
     for (const log of this.#streams.values()) {
       await log.handle?.close();
       log.handle = undefined;
