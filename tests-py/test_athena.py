@@ -161,6 +161,25 @@ def test_url_map_and_current_date_functions(athena, lake):
     assert rows[1] == [time.strftime('%Y-%m-%d', time.gmtime()), 'true']
 
 
+def test_format_typeof_strpos_and_split_with_limit(athena, lake):
+    sql = (
+        "SELECT format('%s sold %,d units (%.1f%%)', city, sum(units), 100.0 * sum(units) / (SELECT sum(units) FROM sales)) AS line, "
+        "typeof(sum(units)) AS t, strpos(city || '-' || city, city, 2) AS second, split(city || ',x,y', ',', 2) AS parts "
+        "FROM sales GROUP BY city ORDER BY city"
+    )
+    qe = run(athena, lake, sql)
+    assert qe['Status']['State'] == 'SUCCEEDED', qe['Status']
+    total = sum(r['units'] for r in DATA)
+    by_city = {}
+    for r in DATA:
+        by_city[r['city']] = by_city.get(r['city'], 0) + r['units']
+    want = [[f"{c} sold {u:,d} units ({100.0 * u / total:.1f}%)", 'bigint', str(len(c) + 2), f'[{c}, x,y]'] for c, u in sorted(by_city.items())]
+    assert rows_of(athena, qe['QueryExecutionId']) == [['line', 't', 'second', 'parts']] + want
+    qe = run(athena, lake, "SELECT strpos('abc', 'b', 0)")
+    assert qe['Status']['State'] == 'FAILED'
+    assert "'instance' must be a positive or negative number" in qe['Status']['StateChangeReason']
+
+
 def test_workgroup_tags_and_runtime_statistics(athena, lake):
     name = f'tagged-{uuid.uuid4().hex[:6]}'
     athena.create_work_group(Name=name, Tags=[{'Key': 'team', 'Value': 'data'}, {'Key': 'env', 'Value': 'dev'}])

@@ -2,6 +2,7 @@
 import { castNode, children, clone, columnRef, constant, functionCall, integerConstant, isExpression, isNode, isNullConstant, rewrite, stringConstant, type AstNode, text } from './ast.js';
 import { unsupported } from './errors.js';
 import { javaReplacementToRe2, jodaToStrftime, mysqlToStrftime, trinoJsonPathToDuckDb } from './format-strings.js';
+import { formatCall } from './java-format.js';
 import { hint, staticType } from './static-types.js';
 import type { TemplateName, Templates } from './templates.js';
 
@@ -296,10 +297,17 @@ const FUNCTIONS: Readonly<Record<string, Rewriter>> = {
   },
   regexp_split: rename('string_split_regex', 2),
   // strings and binary
-  strpos: rename('strpos', 2),
+  strpos: (args, node, t) => (arity('strpos', args, 2, 3), args.length === 2 ? node : t.build('strposInstance', args[0]!, args[1]!, args[2]!)),
   substring: (args, node, t) => substrRewrite(args, node, t),
   substr: (args, node, t) => substrRewrite(args, node, t),
-  split: rename('string_split', 2),
+  split: (args, node, t) => (arity('split', args, 2, 3), args.length === 3 ? t.build('splitLimit', args[0]!, args[1]!, args[2]!) : ((node['function_name'] = 'string_split'), node)),
+  format: (args, _node, t) => formatCall(args, t),
+  typeof: (args, _node, t) => {
+    arity('typeof', args, 1);
+    const literal = stringConstant(args[0]);
+    // Trino types a string literal varchar(n).
+    return literal === undefined ? hint(t.build('trinoTypeof', args[0]!), 'varchar') : constant(`varchar(${[...literal].length})`);
+  },
   split_part: template('splitPart', 3),
   replace: (args, node, t) => (arity('replace', args, 2, 3), args.length === 2 ? t.build('replace2', args[0]!, args[1]!) : node),
   to_utf8: rename('encode', 1),
@@ -330,8 +338,6 @@ const FUNCTIONS: Readonly<Record<string, Rewriter>> = {
 
 /** Functions whose DuckDB namesake answers differently and that Lakebox does not translate. */
 const REFUSED: Readonly<Record<string, string>> = {
-  typeof: 'typeof is not supported by Lakebox (DuckDB type names differ from Trino)',
-  format: 'format (Java format strings) is not supported by Lakebox',
   approx_set: 'HyperLogLog functions are not supported by Lakebox',
   merge: 'HyperLogLog functions are not supported by Lakebox',
   json_array_get: 'json_array_get is not supported by Lakebox; use json_extract(json, \'$[i]\')',

@@ -96,6 +96,26 @@ export const TEMPLATES = {
     "map_from_entries(list_transform(string_split(CASE WHEN ends_with($0, $1) THEN left($0, length($0) - length($1)) ELSE $0 END, $1), " +
     "__lb_e -> CASE WHEN len(string_split(__lb_e, $2)) <> 2 THEN error('INVALID_FUNCTION_ARGUMENT: Key-value delimiter must appear exactly once in each entry. Bad input: ''' || __lb_e || '''') " +
     'ELSE struct_pack(key := split_part(__lb_e, $2, 1), value := split_part(__lb_e, $2, 2)) END)) END',
+  // format()'s %s: Java prints a null argument as "null".
+  javaString: "coalesce(CAST($0 AS VARCHAR), 'null')",
+  // format()'s %b: false for NULL and for the boolean false, true for anything else.
+  javaBoolean: "CASE WHEN $0 IS NULL OR CAST($0 AS VARCHAR) = 'false' THEN 'false' ELSE 'true' END",
+  // Trino's typeof: DuckDB's type name in Trino's spelling (row, array(…), real, varbinary, timestamp(3), unknown);
+  // HUGEINT is bigint, as the results of integer sums (DuckDB's type for them) are reported.
+  trinoTypeof:
+    "regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(lower(replace(replace(replace(replace(replace(replace(typeof($0), 'HUGEINT', 'BIGINT'), " +
+    "'TIMESTAMP WITH TIME ZONE', '__lb_tstz'), 'STRUCT(', 'row('), 'FLOAT', 'real'), 'BLOB', 'varbinary'), 'INTERVAL', 'interval day to second')), " +
+    "'\\btimestamp(_ms|_s|_ns)?\\b', 'timestamp(3)', 'g'), '\\btime\\b', 'time(3)', 'g'), '__lb_tstz', 'timestamp(3) with time zone', 'g'), '^\"?null\"?$', 'unknown'), " +
+    "'([a-z0-9_]+(\\([^()]*\\))?)\\[\\]', 'array(\\1)', 'g'), '([a-z0-9_]+(\\([^()]*\\))?)\\[\\]', 'array(\\1)', 'g'), '([a-z0-9_]+(\\([^()]*\\))?)\\[\\]', 'array(\\1)', 'g')",
+  // strpos(s, sub, n): the n-th (overlapping) occurrence, from the end when n < 0; 0 when there is none.
+  strposInstance:
+    "CASE WHEN $0 IS NULL OR $1 IS NULL OR $2 IS NULL THEN NULL WHEN $2 = 0 THEN error('INVALID_FUNCTION_ARGUMENT: ''instance'' must be a positive or negative number.') " +
+    'WHEN length($1) = 0 THEN CAST(1 AS BIGINT) ' +
+    'ELSE CAST(coalesce(list_filter(range(1, length($0) + 1), __lb_i -> substr($0, __lb_i, length($1)) = $1)[$2], 0) AS BIGINT) END',
+  // split(s, d, limit): at most `limit` pieces, the last holding the rest of the string.
+  splitLimit:
+    "CASE WHEN $2 <= 0 THEN error('INVALID_FUNCTION_ARGUMENT: Limit must be positive') WHEN len(string_split($0, $1)) <= $2 THEN string_split($0, $1) " +
+    'ELSE list_append(string_split($0, $1)[1:$2 - 1], array_to_string(string_split($0, $1)[$2:], $1)) END',
   regexpCount: 'CAST(len(regexp_extract_all($0, $1)) AS BIGINT)',
   // 1-based character position of the leftmost match (an anchored lazy prefix finds it), -1 without one.
   regexpPosition: "CASE WHEN regexp_matches($0, $1) THEN CAST(length(regexp_extract($0, '^(?s:(.*?))(?:' || $1 || ')', 1)) + 1 AS INTEGER) ELSE CASE WHEN $0 IS NULL OR $1 IS NULL THEN NULL ELSE -1 END END",

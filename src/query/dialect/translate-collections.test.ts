@@ -178,10 +178,68 @@ describe('regular expressions', () => {
   });
 });
 
+describe('format, typeof', () => {
+  it.each([
+    ["format('%s=%d', 'n', 42)", 'n=42'],
+    ["format('%.2f|%5d|%-4s|%05d|%x|%X|%o|%%', 3.14159, 7, 'ab', 42, 255, 255, 8)", '3.14|    7|ab  |00042|ff|FF|10|%'],
+    ["format('%,d', 1234567)", '1,234,567'],
+    ["format('%S and %s', 'abc', NULL)", 'ABC and null'],
+    ["format('%2$s-%1$s-%<s', 'a', 'b')", 'b-a-a'],
+    ["format('%b %b %b', true, false, NULL)", 'true false false'],
+    ["format('%s', 1.5)", '1.5'],
+    ["format('%e', 12345.678)", '1.234568e+04'],
+    ["format('line%nnext')", 'line\nnext'],
+    ["typeof(1)", 'integer'],
+    ["typeof(10000000000)", 'bigint'],
+    ["typeof(1.5)", 'double'],
+    ['typeof(sum(x)) FROM (VALUES 1, 2) AS t(x)', 'bigint'],
+    ["typeof('abc')", 'varchar(3)'],
+    ["typeof(CAST('x' AS varchar))", 'varchar'],
+    ["typeof(CAST(1 AS real))", 'real'],
+    ["typeof(DECIMAL '1.25')", 'decimal(3,2)'],
+    ["typeof(true)", 'boolean'],
+    ["typeof(DATE '2024-01-02')", 'date'],
+    ["typeof(TIMESTAMP '2024-01-02 03:04:05')", 'timestamp(3)'],
+    ["typeof(from_unixtime(0))", 'timestamp(3) with time zone'],
+    ["typeof(ARRAY[1, 2])", 'array(integer)'],
+    ["typeof(ARRAY[ARRAY['a']])", 'array(array(varchar))'],
+    ["typeof(MAP(ARRAY['a'], ARRAY[1.5]))", 'map(varchar, double)'],
+    ["typeof(CAST(ROW(1, 'a') AS ROW(x integer, y varchar)))", 'row(x integer, y varchar)'],
+    ["typeof(to_utf8('a'))", 'varbinary'],
+    ["typeof(NULL)", 'unknown'],
+  ])('%s = %j', async (expr, expected) => {
+    expect(await h.value(`SELECT ${expr}`)).toEqual(expected);
+  });
+
+  it('fails like Trino on a zero instance or limit', async () => {
+    await expect(h.value("SELECT strpos('abc', 'b', 0)")).rejects.toThrow(/INVALID_FUNCTION_ARGUMENT: 'instance' must be a positive or negative number/);
+    await expect(h.value("SELECT split('a,b', ',', 0)")).rejects.toThrow(/INVALID_FUNCTION_ARGUMENT: Limit must be positive/);
+  });
+
+  it('refuses what it cannot translate', async () => {
+    await expect(h.value("SELECT format('%tY', current_date)")).rejects.toThrow(/conversion '%tY' is not supported/);
+    await expect(h.value("SELECT format('%s %s', 'a')")).rejects.toThrow(/has no argument/);
+    await expect(h.value('SELECT format(concat(\'%\', \'s\'), 1)')).rejects.toThrow(/must be a constant string/);
+  });
+});
+
 describe('string functions', () => {
   it.each([
     ["strpos('abc', 'c')", 3],
     ["strpos('abc', 'x')", 0],
+    // The n-th occurrence (overlapping), from the end when n < 0; 0 when there are fewer.
+    ["strpos('abcabcabc', 'bc', 2)", 5],
+    ["strpos('abcabcabc', 'bc', -1)", 8],
+    ["strpos('abcabcabc', 'bc', -3)", 2],
+    ["strpos('abcabcabc', 'bc', 4)", 0],
+    ["strpos('aaaa', 'aa', 2)", 2],
+    ["strpos('héllo wörld ö', 'ö', 2)", 13],
+    ["strpos('abc', '', 3)", 1],
+    ["strpos(CAST(NULL AS varchar), 'a', 1)", null],
+    ["split('a,b,c,d', ',', 2)", ['a', 'b,c,d']],
+    ["split('a,b,c,d', ',', 1)", ['a,b,c,d']],
+    ["split('a,b', ',', 5)", ['a', 'b']],
+    ["split('a::b::c', '::', 2)", ['a', 'b::c']],
     ["position('b' IN 'abc')", 2],
     ["substr('hello', 2)", 'ello'],
     ["substr('hello', -3)", 'llo'],
