@@ -712,7 +712,7 @@ class Workload {
     const t0 = performance.now();
     const measureFrom = t0 + warmup * 1000;
     const end = measureFrom + seconds * 1000;
-    const st = { latencies: [], scheduled: [], calls: 0, records: 0, bytes: 0, errors: 0, late: 0 };
+    const st = { latencies: [], scheduled: [], bySecond: [], calls: 0, records: 0, bytes: 0, errors: 0, late: 0 };
     let inflight = 0;
     const queue = [];
     const running = new Set();
@@ -733,6 +733,7 @@ class Workload {
           st.bytes += r.recordBytes;
           st.latencies.push(r.latencyMs);
           st.scheduled.push(done - due);
+          (st.bySecond[Math.floor((due - measureFrom) / 1000)] ??= []).push(r.latencyMs);
         } else st.errors++;
       })();
       running.add(p);
@@ -768,6 +769,8 @@ class Workload {
     out.targetRecordsPerSec = recordsPerSec;
     out.scheduledLatencyMs = latencySummary(st.scheduled);
     out.queuedCalls = st.late;
+    // Where in the run the tail is: p99 of the calls scheduled in each second.
+    out.p99BySecondMs = Array.from(st.bySecond, (xs) => (xs && xs.length > 0 ? percentile(xs, 0.99) : null));
     return out;
   }
 
@@ -1034,6 +1037,7 @@ async function benchTarget(target, opts, workDir) {
       result.latencyRun = r;
       log(phaseLine(`paced ${fmt(100 * opts.latencyFraction)}%`, r));
       log(`   ${''.padEnd(16)} target ${fmt(rate)} rec/s; p99 from the scheduled start ${fmt(r.scheduledLatencyMs.p99, 1)} ms; ${r.queuedCalls} calls waited for a connection`);
+      log(`   ${''.padEnd(16)} p99 by second (ms): ${r.p99BySecondMs.map((v) => (v === null ? '-' : fmt(v, 1))).join(' ')}`);
     }
     result.loadCpuSeconds = processCpuSeconds(server.pid) - cpuStart;
     result.acceptedRecords = 0;
