@@ -186,6 +186,34 @@ describe('IntakeLog', () => {
     await again.close();
   });
 
+  it('creates the next segment while the tail fills, and still cuts a torn tail when that segment is empty', async () => {
+    const d = dir();
+    const sdir = join(d, 's-s');
+    const log = new IntakeLog(d, true, 1024);
+    await log.open(none, 1);
+    await log.append('s', 1, 0, [Buffer.alloc(300, 1)]);
+    await log.append('s', 1, 0, [Buffer.alloc(300, 2)]);
+    // Half full: the next segment's file is created (and its name synced) off the append path.
+    for (let i = 0; i < 100 && readdirSync(sdir).length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    const [first, next] = readdirSync(sdir).sort();
+    expect(statSync(join(sdir, next!)).size).toBe(0);
+    await log.close();
+    appendFileSync(join(sdir, first!), Buffer.from('torn'));
+    const again = new IntakeLog(d, true, 1024);
+    await again.open(none, 1);
+    expect(statSync(join(sdir, first!)).size).toBe(2 * 343);
+    await again.append('s', 1, 0, [Buffer.alloc(300, 3)]);
+    await again.append('s', 1, 0, [Buffer.alloc(300, 4)]);
+    await again.close();
+    // Appends went on in the segment made ahead of need.
+    expect(statSync(join(sdir, first!)).size).toBe(2 * 343);
+    expect(statSync(join(sdir, next!)).size).toBe(2 * 343);
+    const third = new IntakeLog(d, true, 1024);
+    await third.open(none, 1);
+    expect(third.pendingBatches().map((b) => third.readBatch(b.id)[0]![0])).toEqual([1, 2, 3, 4]);
+    await third.close();
+  });
+
   it('keeps stream names like .. inside the log directory', async () => {
     const d = dir();
     const log = new IntakeLog(d, true);

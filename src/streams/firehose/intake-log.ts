@@ -1,9 +1,12 @@
-/** Firehose's durable intake: accepted batches appended to per-stream segment files with group-committed fdatasyncs, read back by position, recycled or deleted a segment at a time once delivered. */
+/** Firehose's durable intake: accepted batches appended to per-stream segment files in group commits (O_DSYNC writes), read back by position, recycled or deleted a segment at a time once delivered. */
 import { closeSync, constants, existsSync, ftruncateSync, mkdirSync, openSync, readdirSync, readSync, rmSync } from 'node:fs';
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { fsyncDir } from '../../shared/fsync-dir.js';
+import { encodeBatch, HEADER, MAGIC, unframe, type RecordData } from './intake-frame.js';
+
+export { Base64Record, InvalidRecordData, unframe, type RecordData } from './intake-frame.js';
 
 /** Bytes of a file: where another thread can read a batch from. */
 export interface FileRange {
@@ -23,24 +26,6 @@ export interface PendingBatch {
   readonly bytes: number;
 }
 
-/** A record still in its wire form: base64 text and its decoded length; decoded straight into the log buffer. */
-export class Base64Record {
-  constructor(
-    readonly base64: string,
-    readonly length: number,
-  ) {}
-}
-
-/** A record's bytes, or its base64 text (the PutRecordBatch path, which then allocates no buffer per record). */
-export type RecordData = Uint8Array | Base64Record;
-
-/** A Base64Record whose text is not valid base64 (characters outside the alphabet). */
-export class InvalidRecordData extends Error {
-  constructor(readonly index: number) {
-    super(`record ${index} is not valid base64`);
-  }
-}
-
 interface Segment {
   readonly path: string;
   readonly fd: number;
@@ -56,6 +41,10 @@ interface StreamLog {
   handle: FileHandle | undefined;
   /** A delivered segment file kept for reuse as the next segment (see SPARE_NAME), or one being prepared. */
   spare: 'ready' | 'preparing' | undefined;
+  /** The next segment's file, created (durably named) while the tail fills, so rolling over costs no sync. */
+  next: string | undefined;
+  /** Its creation, while in progress. */
+  creating: Promise<void> | undefined;
 }
 
 interface Location {
@@ -73,9 +62,6 @@ interface PendingWrite {
   readonly reject: (err: unknown) => void;
 }
 
-const MAGIC = 0x4c4b4631; // "LKF1"
-/** magic u32 | payload length u32 | crc32 of payload u32 | id f64 | version u32 | arrival f64 | records u32 | name length u16 */
-const HEADER = 4 + 4 + 4 + 8 + 4 + 8 + 4 + 2;
 const SEGMENT_BYTES = 64 * 1024 * 1024;
 const SEGMENT_NAME = /^\d{16}\.log$/;
 /**
@@ -89,26 +75,14 @@ const SPARE_NAME = 'spare.log';
 /** Spares kept across all streams; further delivered segments are deleted (each spare holds a segment's disk space). */
 const MAX_SPARES = 8;
 
-export function unframe(data: Buffer): Buffer[] {
-  const out: Buffer[] = [];
-  let off = 0;
-  while (off < data.length) {
-    const len = data.readUInt32BE(off);
-    off += 4;
-    out.push(data.subarray(off, off + len));
-    off += len;
-  }
-  return out;
-}
-
 export class IntakeLog {
   readonly #streams = new Map<string, StreamLog>();
   readonly #index = new Map<number, { batch: PendingBatch; location: Location }>();
   #nextId = 1;
   #queue: PendingWrite[] = [];
   #writing: Promise<void> | undefined;
-  /** Spares being prepared (their promises), awaited by close. */
-  readonly #recycling = new Set<Promise<void>>();
+  /** Spares and next segments being prepared, awaited by close. */
+  readonly #background = new Set<Promise<void>>();
 
   constructor(
     private readonly dir: string,
@@ -134,7 +108,7 @@ export class IntakeLog {
     for (const entry of readdirSync(this.dir, { withFileTypes: true })) {
       if (!entry.isDirectory() || !entry.name.startsWith('s-')) continue;
       const stream = entry.name.slice(2);
-      const log: StreamLog = { dir: join(this.dir, entry.name), segments: [], handle: undefined, spare: undefined };
+      const log: StreamLog = { dir: join(this.dir, entry.name), segments: [], handle: undefined, spare: undefined, next: undefined, creating: undefined };
       // A spare is renamed only after its zeroed header is durable, so one found here is ready for reuse.
       if (existsSync(join(log.dir, SPARE_NAME))) log.spare = 'ready';
       const names = readdirSync(log.dir)
@@ -148,8 +122,9 @@ export class IntakeLog {
           seg.last = Math.max(seg.last, batch.id);
           if (batch.id > delivered(stream)) this.#index.set(batch.id, { batch, location });
         });
-        // A torn write at the end (a crash mid-append): those batches were never acknowledged.
-        if (i === names.length - 1) ftruncateSync(seg.fd, valid);
+        // A torn write at the end (a crash mid-append): those batches were never acknowledged. It is in the last
+        // segment, or in the one before when the last was created ahead of need and is still empty.
+        if (i >= names.length - 2) ftruncateSync(seg.fd, valid);
         log.segments.push(seg);
       }
       this.#streams.set(stream, log);
@@ -194,7 +169,7 @@ export class IntakeLog {
   async #tail(stream: string): Promise<{ log: StreamLog; tail: Segment }> {
     let log = this.#streams.get(stream);
     if (!log) {
-      log = { dir: this.#streamDir(stream), segments: [], handle: undefined, spare: undefined };
+      log = { dir: this.#streamDir(stream), segments: [], handle: undefined, spare: undefined, next: undefined, creating: undefined };
       const created = mkdirSync(log.dir, { recursive: true }) !== undefined;
       this.#streams.set(stream, log);
       // The stream's directory entry must be durable before a batch in it is acknowledged.
@@ -203,20 +178,11 @@ export class IntakeLog {
     let tail = log.segments[log.segments.length - 1];
     if (!tail || tail.size >= this.segmentBytes || !log.handle) {
       if (!tail || tail.size >= this.segmentBytes) {
-        const path = join(log.dir, `${this.#nextId.toString().padStart(16, '0')}.log`);
-        const existed = existsSync(path);
-        let reused = false;
-        if (!existed && log.spare === 'ready') {
-          log.spare = undefined;
-          reused = await rename(join(log.dir, SPARE_NAME), path).then(
-            () => true,
-            () => false,
-          );
-        }
-        tail = { path, fd: openSync(path, existed || reused ? 'r+' : 'w+'), size: 0, last: 0 };
+        if (log.creating) await log.creating;
+        const path = log.next ?? (await this.#createSegmentFile(log));
+        log.next = undefined;
+        tail = { path, fd: openSync(path, 'r+'), size: 0, last: 0 };
         log.segments.push(tail);
-        // So must a new segment's name: fdatasync of the file alone does not cover its directory entry.
-        if (!existed && this.fsync) await this.syncDir(log.dir);
       }
       await log.handle?.close();
       // With fsync on, each writev is durable when it returns (O_DSYNC): one thread-pool round trip per group
@@ -226,33 +192,47 @@ export class IntakeLog {
     return { log, tail };
   }
 
+  /**
+   * Creates the stream's next segment file (its spare renamed, when there is one) and makes its name durable:
+   * fdatasync of the file alone does not cover its directory entry.
+   */
+  async #createSegmentFile(log: StreamLog): Promise<string> {
+    const path = join(log.dir, `${this.#nextId.toString().padStart(16, '0')}.log`);
+    if (existsSync(path)) return path;
+    let reused = false;
+    if (log.spare === 'ready') {
+      log.spare = undefined;
+      reused = await rename(join(log.dir, SPARE_NAME), path).then(
+        () => true,
+        () => false,
+      );
+    }
+    if (!reused) closeSync(openSync(path, 'w'));
+    if (this.fsync) await this.syncDir(log.dir);
+    return path;
+  }
+
+  /** Starts creating the next segment once the tail is half full, off the append path. */
+  #prepareNext(log: StreamLog, tail: Segment): void {
+    if (log.next !== undefined || log.creating || tail.size < this.segmentBytes / 2) return;
+    const task = this.#createSegmentFile(log).then(
+      (path) => {
+        log.next = path;
+      },
+      () => undefined, // the append that needs it creates it then (and reports the error)
+    );
+    log.creating = task;
+    this.#background.add(task);
+    void task.finally(() => {
+      log.creating = undefined;
+      this.#background.delete(task);
+    });
+  }
+
   /** Appends one put call's records; resolves once they are on disk (concurrent appends share fdatasyncs). */
   append(stream: string, version: number, arrival: number, records: readonly RecordData[]): Promise<PendingBatch> {
     const id = this.#nextId++;
-    // One contiguous buffer per batch (header, stream name, length-prefixed records): one copy, one CRC, one iovec.
-    const nameLength = Buffer.byteLength(stream, 'utf8');
-    let bytes = 0;
-    for (const r of records) bytes += r.length;
-    const payloadLength = nameLength + 4 * records.length + bytes;
-    const buffer = Buffer.allocUnsafe(HEADER + payloadLength);
-    buffer.write(stream, HEADER, 'utf8');
-    let off = HEADER + nameLength;
-    for (const [i, r] of records.entries()) {
-      buffer.writeUInt32BE(r.length, off);
-      if (r instanceof Base64Record) {
-        // Node's decoder skips characters outside the alphabet, so bad input shows up as a short write.
-        if (r.length > 0 && buffer.write(r.base64, off + 4, r.length, 'base64') !== r.length) throw new InvalidRecordData(i);
-      } else buffer.set(r, off + 4);
-      off += 4 + r.length;
-    }
-    buffer.writeUInt32BE(MAGIC, 0);
-    buffer.writeUInt32BE(payloadLength, 4);
-    buffer.writeUInt32BE(crc32(buffer.subarray(HEADER)) >>> 0, 8);
-    buffer.writeDoubleBE(id, 12);
-    buffer.writeUInt32BE(version, 20);
-    buffer.writeDoubleBE(arrival, 24);
-    buffer.writeUInt32BE(records.length, 32);
-    buffer.writeUInt16BE(nameLength, 36);
+    const { buffer, nameLength, bytes } = encodeBatch(stream, id, version, arrival, records);
     const batch: PendingBatch = { id, stream, version, arrival, records: records.length, bytes };
     return new Promise<PendingBatch>((resolve, reject) => {
       // The batch is indexed (readable) only once its bytes are on disk, in #writeStream.
@@ -300,6 +280,7 @@ export class IntakeLog {
       }
       tail.size = pos;
       for (const w of writes) w.resolve();
+      this.#prepareNext(log, tail);
     } catch (err) {
       // Nothing is acknowledged: cut what may have been written so it can never be replayed.
       if (tail) await log?.handle?.truncate(tail.size).catch(() => undefined);
@@ -346,8 +327,8 @@ export class IntakeLog {
         removed++;
         if (log.spare === undefined && seg.size >= this.segmentBytes && this.#spareCount() < MAX_SPARES) {
           log.spare = 'preparing';
-          const task = this.#makeSpare(log, seg.path).finally(() => this.#recycling.delete(task));
-          this.#recycling.add(task);
+          const task = this.#makeSpare(log, seg.path).finally(() => this.#background.delete(task));
+          this.#background.add(task);
         } else {
           // Freeing a 64 MiB file's blocks can take milliseconds: off the event loop.
           void unlink(seg.path).catch(() => undefined);
@@ -384,7 +365,7 @@ export class IntakeLog {
   /** Removes a deleted stream's log (its batches were counted delivered first). */
   async dropStream(stream: string): Promise<void> {
     while (this.#writing) await this.#writing;
-    await Promise.all([...this.#recycling]);
+    await Promise.all([...this.#background]);
     const log = this.#streams.get(stream);
     if (!log) return;
     this.#streams.delete(stream);
@@ -408,7 +389,7 @@ export class IntakeLog {
 
   async close(): Promise<void> {
     while (this.#writing) await this.#writing;
-    await Promise.all([...this.#recycling]);
+    await Promise.all([...this.#background]);
     for (const log of this.#streams.values()) {
       await log.handle?.close();
       log.handle = undefined;
