@@ -253,7 +253,12 @@ const FUNCTIONS: Readonly<Record<string, Rewriter>> = {
   array_min: template('arrayMin', 1),
   array_position: template('arrayPosition', 2),
   array_remove: template('arrayRemove', 2),
-  array_sort: template('arraySort', 1),
+  array_sort: (args, _node, t) => {
+    arity('array_sort', args, 1, 2);
+    if (args.length === 1) return t.build('arraySort', args[0]!);
+    const element = (index: string): AstNode => t.build('subscript', args[0]!, columnRef(index));
+    return hint(t.build('arraySortBy', args[0]!, applyLambda('array_sort', args[1], [element('__lb_j'), element('__lb_i')])), 'array');
+  },
   any_match: template('anyMatch', 2),
   all_match: template('allMatch', 2),
   none_match: template('noneMatch', 2),
@@ -316,6 +321,7 @@ const FUNCTIONS: Readonly<Record<string, Rewriter>> = {
   levenshtein_distance: rename('levenshtein', 2),
   hamming_distance: rename('hamming', 2),
   char_length: rename('length', 1),
+  length: (args, node, t) => (arity('length', args, 1), staticType(args[0]) === 'array' || staticType(args[0]) === 'varchar' ? node : t.build('lengthAny', args[0]!)),
   md5: (args, node, t) => (arity('md5', args, 1), t.build('hashBinary', node)),
   sha1: (args, node, t) => (arity('sha1', args, 1), t.build('hashBinary', node)),
   sha256: (args, node, t) => (arity('sha256', args, 1), t.build('hashBinary', node)),

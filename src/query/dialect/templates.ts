@@ -44,6 +44,14 @@ export const TEMPLATES = {
   arrayPosition: 'CASE WHEN $0 IS NULL THEN NULL ELSE CAST(coalesce(list_position($0, $1), 0) AS BIGINT) END',
   arrayRemove: 'list_filter($0, __lb_e -> __lb_e IS DISTINCT FROM $1)',
   arraySort: "list_sort($0, 'ASC', 'NULLS LAST')",
+  // array_sort(a, (x, y) -> …): each element's rank is how many sort before it (ties by position), then a sort by
+  // rank. $1 is the comparator's body with x as $0[__lb_j] and y as $0[__lb_i]. Quadratic: for arrays of modest size.
+  arraySortBy:
+    'CASE WHEN $0 IS NULL THEN NULL ELSE list_transform(list_sort(list_transform(range(1, len($0) + 1), __lb_i -> struct_pack(r := ' +
+    'len(list_filter(range(1, len($0) + 1), __lb_j -> ($1) < 0 OR (($1) = 0 AND __lb_j < __lb_i))), v := $0[__lb_i]))), __lb_e -> __lb_e.v) END',
+  // Trino's length: characters of a varchar, bytes of a varbinary (DuckDB's length takes no BLOB). typeof() is folded
+  // when the query is bound, so only one branch remains.
+  lengthAny: "CASE WHEN typeof($0) = 'BLOB' THEN octet_length(CAST($0 AS BLOB)) ELSE length(CAST($0 AS VARCHAR)) END",
   // Trino's three-valued array predicates: a decisive element wins, else any NULL makes the answer NULL.
   anyMatch:
     'CASE WHEN $0 IS NULL THEN NULL WHEN len(list_filter(list_transform($0, $1), __lb_e -> __lb_e)) > 0 THEN true ' +

@@ -65,6 +65,10 @@ describe('arrays and maps', () => {
     ['array_position(array[5,6], 6)', 2],
     ['array_position(array[5,6], 7)', 0],
     ['array_sort(array[3, NULL, 1])', [1, 3, null]],
+    // With a comparator: descending, by length (stable for ties), NULL array.
+    ['array_sort(ARRAY[3, 1, 2, 1], (a, b) -> IF(a < b, 1, IF(a = b, 0, -1)))', [3, 2, 1, 1]],
+    ["array_sort(ARRAY['bb', 'a', 'ccc', 'dd'], (x, y) -> IF(length(x) < length(y), -1, IF(length(x) = length(y), 0, 1)))", ['a', 'bb', 'dd', 'ccc']],
+    ['array_sort(CAST(NULL AS array(integer)), (a, b) -> 0)', null],
     ['array_remove(array[1, 2, 1], 1)', [2]],
     // Trino's three-valued any_match / all_match / none_match (a decisive element wins, else NULL beats the default).
     ['any_match(array[1, 2, 3], x -> x > 2)', true],
@@ -206,6 +210,9 @@ describe('format, typeof', () => {
     ["typeof(MAP(ARRAY['a'], ARRAY[1.5]))", 'map(varchar, double)'],
     ["typeof(CAST(ROW(1, 'a') AS ROW(x integer, y varchar)))", 'row(x integer, y varchar)'],
     ["typeof(to_utf8('a'))", 'varbinary'],
+    ["length(to_utf8('héllo'))", 6],
+    ["length('héllo')", 5],
+    ['length(CAST(NULL AS varbinary))', null],
     ["typeof(NULL)", 'unknown'],
   ])('%s = %j', async (expr, expected) => {
     expect(await h.value(`SELECT ${expr}`)).toEqual(expected);
