@@ -9,6 +9,16 @@ import { rewriteUnnest } from './unnest.js';
 import { guardStringComparison, type StringComparison } from './string-comparisons.js';
 
 
+/** Trino's `array || element` and `element || array` (DuckDB's `||` joins two lists only), when the types are known. */
+function elementConcatenation(args: readonly AstNode[]): AstNode | undefined {
+  if (args.length !== 2) return undefined;
+  const [a, b] = args as [AstNode, AstNode];
+  const [ta, tb] = [staticType(a), staticType(b)];
+  if (ta === 'array' && tb !== undefined && tb !== 'array') return hint(functionCall('list_append', [a, b]), 'array');
+  if (tb === 'array' && ta !== undefined && ta !== 'array') return hint(functionCall('list_prepend', [a, b]), 'array');
+  return undefined;
+}
+
 const INTEGER_TYPES = new Set(['TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT']);
 
 function rewriteCast(node: AstNode, t: Templates): AstNode {
@@ -77,7 +87,7 @@ function rewriteExpression(node: AstNode, t: Templates, comparisons: StringCompa
     case 'FUNCTION':
       // DATE ± INTERVAL '1' DAY is a DATE in Trino, a TIMESTAMP in DuckDB.
       if (node['is_operator'] === true && staticType(node) === 'date') return hint(castNode(node, 'DATE'), 'date');
-      if (node['function_name'] === '||') return nullConcatenation(children(node), t) ?? node;
+      if (node['function_name'] === '||') return elementConcatenation(children(node)) ?? nullConcatenation(children(node), t) ?? node;
       // DuckDB refuses a volatile error() inside TRY; there the NULL it gives for a division by zero is try's answer.
       if (node['is_operator'] === true && (node['function_name'] === '/' || node['function_name'] === '%') && children(node).length === 2 && !insideTry(path)) {
         const [a, b] = children(node) as [AstNode, AstNode];

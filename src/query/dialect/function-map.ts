@@ -321,6 +321,14 @@ const FUNCTIONS: Readonly<Record<string, Rewriter>> = {
   levenshtein_distance: rename('levenshtein', 2),
   hamming_distance: rename('hamming', 2),
   char_length: rename('length', 1),
+  normalize: (args) => {
+    arity('normalize', args, 1, 2);
+    // The form is a bare keyword (NFC, NFD, NFKC, NFKD), which parses as a column name.
+    const names = args[1]?.['column_names'];
+    const form = args.length === 1 ? 'nfc' : Array.isArray(names) && names.length === 1 ? text(names[0]).toLowerCase() : '';
+    if (form !== 'nfc') throw unsupported('normalize: only the NFC form is supported by Lakebox');
+    return hint(functionCall('nfc_normalize', [args[0]!]), 'varchar');
+  },
   length: (args, node, t) => (arity('length', args, 1), staticType(args[0]) === 'array' || staticType(args[0]) === 'varchar' ? node : t.build('lengthAny', args[0]!)),
   md5: (args, node, t) => (arity('md5', args, 1), t.build('hashBinary', node)),
   sha1: (args, node, t) => (arity('sha1', args, 1), t.build('hashBinary', node)),

@@ -211,6 +211,11 @@ describe('format, typeof', () => {
     ["typeof(CAST(ROW(1, 'a') AS ROW(x integer, y varchar)))", 'row(x integer, y varchar)'],
     ["typeof(to_utf8('a'))", 'varbinary'],
     ["length(to_utf8('héllo'))", 6],
+    ["normalize('e\u0301') = normalize('\u00e9', NFC)", true],
+    ['ARRAY[1] || 2', [1, 2]],
+    ['0 || ARRAY[1]', [0, 1]],
+    ["ARRAY['x'] || 'y'", ['x', 'y']],
+    ['ARRAY[1, 2] || ARRAY[3]', [1, 2, 3]],
     ["length('héllo')", 5],
     ['length(CAST(NULL AS varbinary))', null],
     ["typeof(NULL)", 'unknown'],
@@ -225,6 +230,7 @@ describe('format, typeof', () => {
 
   it('refuses what it cannot translate', async () => {
     await expect(h.value("SELECT format('%tY', current_date)")).rejects.toThrow(/conversion '%tY' is not supported/);
+    await expect(h.value("SELECT normalize('a', NFD)")).rejects.toThrow(/only the NFC form/);
     await expect(h.value("SELECT format('%s %s', 'a')")).rejects.toThrow(/has no argument/);
     await expect(h.value('SELECT format(concat(\'%\', \'s\'), 1)')).rejects.toThrow(/must be a constant string/);
   });
