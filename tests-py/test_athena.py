@@ -4,6 +4,7 @@ here in Python from the generated rows; result CSV parsed with the csv module; p
 from __future__ import annotations
 
 import csv
+from decimal import Decimal
 import io
 import random
 import time
@@ -175,6 +176,13 @@ def test_format_typeof_strpos_and_split_with_limit(athena, lake):
         by_city[r['city']] = by_city.get(r['city'], 0) + r['units']
     want = [[f"{c} sold {u:,d} units ({100.0 * u / total:.1f}%)", 'bigint', str(len(c) + 2), f'[{c}, x,y]'] for c, u in sorted(by_city.items())]
     assert rows_of(athena, qe['QueryExecutionId']) == [['line', 't', 'second', 'parts']] + want
+    qe = run(athena, lake, "SELECT CAST(sum(amount) * 1e7 AS varchar), CAST(TIMESTAMP '2024-01-02 03:04:05' AS varchar) FROM sales WHERE id = 7")
+    assert qe['Status']['State'] == 'SUCCEEDED', qe['Status']
+    value = next(r['amount'] for r in DATA if r['id'] == 7) * 1e7
+    # Java's Double.toString for |x| >= 1e7: the shortest digits as d.ddd, then E and the exponent.
+    _, digits, exp = Decimal(repr(value)).as_tuple()
+    rest = ''.join(map(str, digits[1:])).rstrip('0') or '0'
+    assert rows_of(athena, qe['QueryExecutionId'])[1] == [f'{digits[0]}.{rest}E{len(digits) + exp - 1}', '2024-01-02 03:04:05.000']
     qe = run(athena, lake, "SELECT strpos('abc', 'b', 0)")
     assert qe['Status']['State'] == 'FAILED'
     assert "'instance' must be a positive or negative number" in qe['Status']['StateChangeReason']

@@ -117,11 +117,16 @@ export interface Visitor {
 /** Rewrites the tree bottom-up in place (returns the possibly replaced root). */
 export function rewrite(root: AstNode, visitor: Visitor, path: AstNode[] = []): AstNode {
   path.push(root);
+  // Arrays of arrays too: a VALUES list is `values: [[expr, …], …]`.
+  const walk = (list: AstValue[]): void => {
+    list.forEach((item, i) => {
+      if (isNode(item)) list[i] = rewrite(item, visitor, path);
+      else if (Array.isArray(item)) walk(item);
+    });
+  };
   for (const [key, value] of Object.entries(root)) {
     if (Array.isArray(value)) {
-      value.forEach((item, i) => {
-        if (isNode(item)) value[i] = rewrite(item, visitor, path);
-      });
+      walk(value);
     } else if (isNode(value)) {
       root[key] = rewrite(value, visitor, path);
     }

@@ -32,6 +32,7 @@ function rewriteCast(node: AstNode, t: Templates): AstNode {
   }
   const from = staticType(child);
   if (id === 'VARCHAR' && from === 'json') return hint(t.build('jsonToVarchar', child), 'varchar');
+  if (id === 'VARCHAR' && (from === undefined || from === 'double' || from === 'timestamp')) return hint(t.build('trinoVarchar', child), 'varchar');
   // Trino rounds half away from zero when casting DOUBLE to an integer type; DuckDB rounds half to even.
   if (INTEGER_TYPES.has(id) && from === 'double') node['child'] = functionCall('round', [child]);
   return node;

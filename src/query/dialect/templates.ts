@@ -104,6 +104,20 @@ export const TEMPLATES = {
     "map_from_entries(list_transform(string_split(CASE WHEN ends_with($0, $1) THEN left($0, length($0) - length($1)) ELSE $0 END, $1), " +
     "__lb_e -> CASE WHEN len(string_split(__lb_e, $2)) <> 2 THEN error('INVALID_FUNCTION_ARGUMENT: Key-value delimiter must appear exactly once in each entry. Bad input: ''' || __lb_e || '''') " +
     'ELSE struct_pack(key := split_part(__lb_e, $2, 1), value := split_part(__lb_e, $2, 2)) END)) END',
+  // CAST(x AS varchar) as Trino writes it. A double as Java's Double.toString: plain for 1e-3 <= |x| < 1e7, else
+  // d.dddEn (DuckDB's text has the same shortest digits in another layout). A timestamp with milliseconds, a zoned
+  // one in UTC. Every branch works on DuckDB's text, so it binds for any type; typeof() is folded when bound.
+  trinoVarchar:
+    "CASE WHEN typeof($0) IN ('TIMESTAMP', 'TIMESTAMP_MS', 'TIMESTAMP_S', 'TIMESTAMP_NS') THEN (CASE WHEN contains(CAST($0 AS VARCHAR), '.') THEN rpad(left(CAST($0 AS VARCHAR), 23), 23, '0') ELSE CAST($0 AS VARCHAR) || '.000' END) " +
+    "WHEN typeof($0) = 'TIMESTAMP WITH TIME ZONE' THEN (CASE WHEN contains(regexp_replace(CAST($0 AS VARCHAR), '\\+00(:00)?$', ''), '.') THEN rpad(left(regexp_replace(CAST($0 AS VARCHAR), '\\+00(:00)?$', ''), 23), 23, '0') ELSE regexp_replace(CAST($0 AS VARCHAR), '\\+00(:00)?$', '') || '.000' END) || ' UTC' " +
+    "WHEN typeof($0) <> 'DOUBLE' THEN CAST($0 AS VARCHAR) WHEN CAST($0 AS VARCHAR) IN ('inf', '-inf', 'nan') THEN " +
+    "(CASE CAST($0 AS VARCHAR) WHEN 'inf' THEN 'Infinity' WHEN '-inf' THEN '-Infinity' ELSE 'NaN' END) " +
+    "WHEN NOT contains(CAST($0 AS VARCHAR), 'e') AND length(split_part(ltrim(CAST($0 AS VARCHAR), '-'), '.', 1)) <= 7 AND (split_part(ltrim(CAST($0 AS VARCHAR), '-'), '.', 1) <> '0' OR NOT starts_with(split_part(ltrim(CAST($0 AS VARCHAR), '-'), '.', 2), '000') OR split_part(ltrim(CAST($0 AS VARCHAR), '-'), '.', 2) = '0') THEN CAST($0 AS VARCHAR) " +
+    "ELSE (CASE WHEN starts_with(CAST($0 AS VARCHAR), '-') THEN '-' ELSE '' END) || (CASE " +
+    "WHEN contains(CAST($0 AS VARCHAR), 'e') THEN regexp_replace(regexp_replace(ltrim(CAST($0 AS VARCHAR), '-'), '^(\\d+)e', '\\1.0e'), 'e\\+?(-?)0*(\\d+)$', 'E\\1\\2') " +
+    "WHEN split_part(ltrim(CAST($0 AS VARCHAR), '-'), '.', 1) <> '0' THEN left(split_part(ltrim(CAST($0 AS VARCHAR), '-'), '.', 1), 1) || '.' || coalesce(nullif(rtrim(substr(split_part(ltrim(CAST($0 AS VARCHAR), '-'), '.', 1), 2) || split_part(ltrim(CAST($0 AS VARCHAR), '-'), '.', 2), '0'), ''), '0') || 'E' || CAST(length(split_part(ltrim(CAST($0 AS VARCHAR), '-'), '.', 1)) - 1 AS VARCHAR) " +
+    "ELSE left(ltrim(split_part(ltrim(CAST($0 AS VARCHAR), '-'), '.', 2), '0'), 1) || '.' || coalesce(nullif(substr(ltrim(split_part(ltrim(CAST($0 AS VARCHAR), '-'), '.', 2), '0'), 2), ''), '0') " +
+    "|| 'E-' || CAST(length(split_part(ltrim(CAST($0 AS VARCHAR), '-'), '.', 2)) - length(ltrim(split_part(ltrim(CAST($0 AS VARCHAR), '-'), '.', 2), '0')) + 1 AS VARCHAR) END) END",
   // format()'s %s: Java prints a null argument as "null".
   javaString: "coalesce(CAST($0 AS VARCHAR), 'null')",
   // format()'s %b: false for NULL and for the boolean false, true for anything else.

@@ -236,6 +236,38 @@ describe('format, typeof', () => {
   });
 });
 
+describe('casts to varchar, VALUES lists', () => {
+  it.each([
+    // Java's Double.toString: plain for 1e-3 <= |x| < 1e7, else scientific with at least one decimal.
+    ['CAST(1e20 AS varchar)', '1.0E20'],
+    ['CAST(12345678e0 AS varchar)', '1.2345678E7'],
+    ['CAST(9999999e0 AS varchar)', '9999999.0'],
+    ['CAST(-12345678.25e0 AS varchar)', '-1.234567825E7'],
+    ['CAST(0.001e0 AS varchar)', '0.001'],
+    ['CAST(0.00025e0 AS varchar)', '2.5E-4'],
+    ['CAST(1.5e-7 AS varchar)', '1.5E-7'],
+    ['CAST(0.1 + 0.2 AS varchar)', '0.30000000000000004'],
+    ['CAST(0e0 AS varchar)', '0.0'],
+    ['CAST(infinity() AS varchar)', 'Infinity'],
+    ['CAST(nan() AS varchar)', 'NaN'],
+    ["CAST(x AS varchar) FROM (VALUES 1e20) t(x)", '1.0E20'],
+    // timestamp(3): always milliseconds; a zoned value in UTC.
+    ["CAST(TIMESTAMP '2024-01-02 03:04:05' AS varchar)", '2024-01-02 03:04:05.000'],
+    ["CAST(TIMESTAMP '2024-01-02 03:04:05.5' AS varchar)", '2024-01-02 03:04:05.500'],
+    ['CAST(from_unixtime(1.25) AS varchar)', '1970-01-01 00:00:01.250 UTC'],
+    // Other types keep DuckDB's text, which is Trino's.
+    ['CAST(17 AS varchar)', '17'],
+    ["CAST(DECIMAL '1.50' AS varchar)", '1.50'],
+    ["CAST(DATE '2024-01-02' AS varchar)", '2024-01-02'],
+    ['CAST(CAST(NULL AS double) AS varchar)', null],
+    // Expressions inside VALUES are translated too: a decimal literal is a double, functions are Trino's.
+    ['x FROM (VALUES 0.1 + 0.2) t(x)', 0.30000000000000004],
+    ["x FROM (VALUES (date_add('day', 1, DATE '2024-01-31'))) t(x)", '2024-02-01'],
+  ])('%s = %j', async (expr, expected) => {
+    expect(await h.value(`SELECT ${expr}`)).toEqual(expected);
+  });
+});
+
 describe('string functions', () => {
   it.each([
     ["strpos('abc', 'c')", 3],
