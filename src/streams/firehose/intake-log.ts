@@ -229,7 +229,7 @@ export class IntakeLog {
     });
   }
 
-  /** Appends one put call's records; resolves once they are on disk (concurrent appends share fdatasyncs). */
+  /** Appends one put call's records; resolves once they are on disk (concurrent appends share one durable write). */
   append(stream: string, version: number, arrival: number, records: readonly RecordData[]): Promise<PendingBatch> {
     const id = this.#nextId++;
     const { buffer, nameLength, bytes } = encodeBatch(stream, id, version, arrival, records);
