@@ -40,7 +40,7 @@ const WRITE_BATCH = 256 * 1024;
  * A large body is flushed in slices of this many bytes while it is still being written (fdatasync in the
  * background, at most one in flight), so its final fsync never pushes many MiB to the disk at once: other files'
  * syncs queue behind such a flush. Measured standalone beside 8 MiB writes, a small appender's sync p99 went from
- * 6.5 to 2.7 ms, for 14% of the large writer's throughput (docs/benchmarks.md, "Firehose, session 7").
+ * 6.4 to 3.5 ms, for 14% of the large writer's throughput (docs/benchmarks.md, "Firehose, session 7").
  */
 const SYNC_SLICE = 2 * 1024 * 1024;
 const MIN_READ_CHUNK = 64 * 1024;
