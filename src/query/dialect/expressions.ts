@@ -7,6 +7,7 @@ import type { Templates } from './templates.js';
 import { TO_JSON_TYPE } from './type-names.js';
 import { rewriteUnnest } from './unnest.js';
 import { guardStringComparison, type StringComparison } from './string-comparisons.js';
+import { rewriteTry } from './try-expressions.js';
 
 
 /** Trino's `array || element` and `element || array` (DuckDB's `||` joins two lists only), when the types are known. */
@@ -77,8 +78,10 @@ const insideTry = (path: readonly AstNode[]): boolean => path.some((n) => n['typ
 /** The rewrite of one expression node (see dialectVisitor); `path` holds its ancestors, not yet rewritten. */
 function rewriteExpression(node: AstNode, t: Templates, comparisons: StringComparison[], path: readonly AstNode[]): AstNode {
   switch (node['class']) {
-    case 'COMPARISON':
     case 'OPERATOR':
+      if (node['type'] === 'OPERATOR_TRY') return rewriteTry(node);
+      return guardStringComparison(node, t, comparisons) ?? node;
+    case 'COMPARISON':
     case 'BETWEEN':
       return guardStringComparison(node, t, comparisons) ?? node;
     case 'CONSTANT':

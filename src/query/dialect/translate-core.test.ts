@@ -151,6 +151,24 @@ describe('NULL semantics', () => {
   it('try and try_cast turn errors into NULL', async () => {
     expect(await h.row("SELECT try(1/0), try_cast('x' AS integer), try(CAST('x' AS integer))")).toEqual([null, null, null]);
   });
+
+  it('try turns the errors of translated functions into NULL (DuckDB refuses error() inside TRY)', async () => {
+    expect(await h.row("SELECT try(url_decode('%zz')), try(url_decode('a%20b')), try(strpos('abc', 'b', 0)), try(split_to_map('a=1&b', '&', '='))")).toEqual([
+      null,
+      'a b',
+      null,
+      null,
+    ]);
+  });
+
+  it('try works around aggregates, which DuckDB refuses inside TRY', async () => {
+    const rows = (await h.run('SELECT g, try(sum(x) / count(y)), try(CAST(max(s) AS integer)) FROM (VALUES (1, 2, NULL, \'x\'), (1, 4, NULL, \'1\'), (2, 6, 1, \'7\')) t(g, x, y, s) GROUP BY g ORDER BY g')).rows;
+    expect(rows).toEqual([
+      [1, null, null],
+      [2, 6, 7],
+    ]);
+    expect(await h.row('SELECT try(rand() < 2)')).toEqual([true]);
+  });
 });
 
 describe('CAST type names', () => {
