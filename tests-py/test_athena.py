@@ -183,6 +183,9 @@ def test_format_typeof_strpos_and_split_with_limit(athena, lake):
     _, digits, exp = Decimal(repr(value)).as_tuple()
     rest = ''.join(map(str, digits[1:])).rstrip('0') or '0'
     assert rows_of(athena, qe['QueryExecutionId'])[1] == [f'{digits[0]}.{rest}E{len(digits) + exp - 1}', '2024-01-02 03:04:05.000']
+    qe = run(athena, lake, "SELECT city, try(sum(units) / (count(*) - count(*))), try(url_decode('100%zz')) FROM sales GROUP BY city ORDER BY city LIMIT 1")
+    assert qe['Status']['State'] == 'SUCCEEDED', qe['Status']
+    assert rows_of(athena, qe['QueryExecutionId'])[1] == [min(by_city), None, None]
     qe = run(athena, lake, "SELECT strpos('abc', 'b', 0)")
     assert qe['Status']['State'] == 'FAILED'
     assert "'instance' must be a positive or negative number" in qe['Status']['StateChangeReason']
