@@ -202,6 +202,8 @@ export function preParse(sql: string): PreParsed {
       tok.text = 'timestamptz';
     } else if (word === 'for' && (isWord(next, 'timestamp') || isWord(next, 'version') || isWord(next, 'system_time') || isWord(next, 'system_version')) && isWord(ts.at(s + 2), 'as') && isWord(ts.at(s + 3), 'of')) {
       throw unsupported('Time travel (FOR TIMESTAMP/VERSION AS OF) is not supported by Lakebox');
+    } else if (word === 'with' && isWord(next, 'ties') && (isWord(ts.at(s - 1), 'rows') || isWord(ts.at(s - 1), 'row'))) {
+      throw unsupported('FETCH FIRST ... WITH TIES is not supported by Lakebox (FETCH FIRST ... ROWS ONLY and LIMIT are)');
     }
   }
   return { sql: renderTokens(tokens) };

@@ -243,6 +243,8 @@ describe('errors', () => {
     ["SELECT date_format(ts, '%U') FROM t", 'unsupported'],
     ["SELECT approx_percentile(x, w, 0.5) FROM t", 'unsupported'],
     ["SELECT * FROM t FOR VERSION AS OF 1", 'unsupported'],
+    ['SELECT x FROM t ORDER BY x FETCH FIRST 2 ROWS WITH TIES', 'unsupported'],
+    ['SELECT x FROM t ORDER BY x FETCH FIRST 2 ROWS ONLY', 'none'],
   ])('%s → %s error', async (sql, kind) => {
     expect(await kindOf(sql)).toBe(kind);
   });
