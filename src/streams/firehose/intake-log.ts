@@ -62,6 +62,8 @@ interface PendingWrite {
   readonly reject: (err: unknown) => void;
 }
 
+/** Undefined on Windows, where each group commit is a writev and then an fdatasync. */
+const O_DSYNC: number | undefined = constants.O_DSYNC;
 const SEGMENT_BYTES = 64 * 1024 * 1024;
 const SEGMENT_NAME = /^\d{16}\.log$/;
 /**
@@ -186,8 +188,8 @@ export class IntakeLog {
       }
       await log.handle?.close();
       // With fsync on, each writev is durable when it returns (O_DSYNC): one thread-pool round trip per group
-      // commit instead of a writev and then an fdatasync.
-      log.handle = await open(tail.path, this.fsync ? constants.O_RDWR | constants.O_DSYNC : 'r+');
+      // commit instead of a writev and then an fdatasync (which is kept where the platform has no O_DSYNC).
+      log.handle = await open(tail.path, this.fsync && O_DSYNC !== undefined ? constants.O_RDWR | O_DSYNC : 'r+');
     }
     return { log, tail };
   }
@@ -241,7 +243,7 @@ export class IntakeLog {
     });
   }
 
-  /** Writes the queued appends, one writev + fdatasync per stream (streams in parallel), until the queue is empty. */
+  /** Writes the queued appends, one durable writev per stream (streams in parallel), until the queue is empty. */
   async #flush(): Promise<void> {
     while (this.#queue.length > 0) {
       const group = this.#queue;
@@ -271,6 +273,7 @@ export class IntakeLog {
         const { bytesWritten } = await handle.writev(written === 0 ? buffers : [Buffer.concat(buffers).subarray(written)], start + written);
         written += bytesWritten;
       }
+      if (this.fsync && O_DSYNC === undefined) await handle.datasync();
       let pos = start;
       for (const w of writes) {
         const { id } = w.batch;
