@@ -10,20 +10,11 @@ const SPECIFIER = /%(\d+\$|<)?([-#+ 0,(]*)(\d+)?(\.\d+)?([tT][a-zA-Z]|[a-zA-Z%])
 /** How an argument reaches printf for a conversion. */
 type ArgKind = 'string' | 'upper' | 'boolean' | 'integer' | 'float';
 
-const CONVERSIONS: Readonly<Record<string, { kind: ArgKind; to: string }>> = {
-  s: { kind: 'string', to: 's' },
-  S: { kind: 'upper', to: 's' },
-  b: { kind: 'boolean', to: 's' },
-  B: { kind: 'boolean', to: 's' },
-  d: { kind: 'integer', to: 'd' },
-  o: { kind: 'integer', to: 'o' },
-  x: { kind: 'integer', to: 'x' },
-  X: { kind: 'integer', to: 'X' },
-  e: { kind: 'float', to: 'e' },
-  E: { kind: 'float', to: 'E' },
-  f: { kind: 'float', to: 'f' },
-  g: { kind: 'float', to: 'g' },
-  G: { kind: 'float', to: 'G' },
+/** Conversions by letter; text ones (s, S, b, B) become printf's %s over a prepared string, the others keep their letter. */
+const CONVERSIONS: Readonly<Record<string, ArgKind>> = {
+  s: 'string', S: 'upper', b: 'boolean', B: 'boolean',
+  d: 'integer', o: 'integer', x: 'integer', X: 'integer',
+  e: 'float', E: 'float', f: 'float', g: 'float', G: 'float',
 };
 
 /** Java prints a null argument as "null" (and %b as "false"); printf would answer NULL for the whole string. */
@@ -53,15 +44,16 @@ export function formatCall(args: readonly AstNode[], t: Templates): AstNode {
   const printf = fmt.replace(SPECIFIER, (whole, index: string | undefined, flags: string, width: string | undefined, precision: string | undefined, conversion: string) => {
     if (conversion === '%') return '%%';
     if (conversion === 'n') return '\n';
-    const spec = CONVERSIONS[conversion];
-    if (!spec) throw unsupported(`format: the conversion '${whole}' is not supported by Lakebox (supported: %s %S %b %d %o %x %X %e %E %f %g %G %n %%)`);
+    const kind = CONVERSIONS[conversion];
+    if (!kind) throw unsupported(`format: the conversion '${whole}' is not supported by Lakebox (supported: %s %S %b %d %o %x %X %e %E %f %g %G %n %%)`);
     if (flags.includes('(')) throw unsupported(`format: the '(' flag ('${whole}') is not supported by Lakebox`);
     const position = index === '<' ? previous : index !== undefined ? Number(index.slice(0, -1)) - 1 : next++;
     const value = values[position];
     if (value === undefined) throw unsupported(`format: '${whole}' has no argument (Java: MissingFormatArgumentException)`);
     previous = position;
-    out.push(convert(value, spec.kind, t));
-    return `%${flags}${width ?? ''}${precision ?? ''}${spec.to}`;
+    out.push(convert(value, kind, t));
+    const to = kind === 'integer' || kind === 'float' ? conversion : 's';
+    return `%${flags}${width ?? ''}${precision ?? ''}${to}`;
   });
   if (fmt.replace(SPECIFIER, '').includes('%')) throw unsupported(`format: '${fmt}' is not a format string Lakebox understands`);
   return hint(functionCall('printf', [constant(printf), ...out]), 'varchar');

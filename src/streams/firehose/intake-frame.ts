@@ -1,4 +1,5 @@
-/** The intake log's batch frame: a header (magic, length, CRC, id, version, arrival, counts), the stream name, length-prefixed records. */
+/** The intake log's batch frame (a header: magic, length, CRC, id, version, arrival, counts; the stream name; length-prefixed records), written and read back. */
+import { readSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
 
 /** A record still in its wire form: base64 text and its decoded length; decoded straight into the log buffer. */
@@ -68,4 +69,26 @@ export function encodeBatch(
   buffer.writeUInt32BE(records.length, 32);
   buffer.writeUInt16BE(nameLength, 36);
   return { buffer, nameLength, bytes };
+}
+
+/** A frame's header fields, as read back. `length` is the payload's (stream name + framed records). */
+export interface FrameHeader {
+  readonly id: number;
+  readonly version: number;
+  readonly arrival: number;
+  readonly records: number;
+  readonly nameLength: number;
+  readonly length: number;
+}
+
+/** The frame at `pos` of a segment file, or undefined when there is none whole (bad magic, short read, CRC, other stream). */
+export function readFrame(fd: number, pos: number, stream: string): FrameHeader | undefined {
+  const header = Buffer.alloc(HEADER);
+  if (readSync(fd, header, 0, HEADER, pos) < HEADER || header.readUInt32BE(0) !== MAGIC) return undefined;
+  const length = header.readUInt32BE(4);
+  const payload = Buffer.allocUnsafe(length);
+  if (readSync(fd, payload, 0, length, pos + HEADER) < length || crc32(payload) !== header.readUInt32BE(8)) return undefined;
+  const nameLength = header.readUInt16BE(36);
+  if (payload.toString('utf8', 0, nameLength) !== stream) return undefined;
+  return { id: header.readDoubleBE(12), version: header.readUInt32BE(20), arrival: header.readDoubleBE(24), records: header.readUInt32BE(32), nameLength, length };
 }

@@ -2,9 +2,8 @@
 import { closeSync, constants, existsSync, ftruncateSync, mkdirSync, openSync, readdirSync, readSync, rmSync } from 'node:fs';
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { crc32 } from 'node:zlib';
 import { fsyncDir } from '../../shared/fsync-dir.js';
-import { encodeBatch, HEADER, MAGIC, unframe, type RecordData } from './intake-frame.js';
+import { encodeBatch, HEADER, readFrame, unframe, type RecordData } from './intake-frame.js';
 
 export { Base64Record, InvalidRecordData, unframe, type RecordData } from './intake-frame.js';
 
@@ -137,30 +136,15 @@ export class IntakeLog {
 
   /** Replays a segment; returns the length of its valid prefix. */
   #replay(seg: Segment, stream: string, visit: (batch: PendingBatch, location: Location) => void): number {
-    const header = Buffer.alloc(HEADER);
     let pos = 0;
     let lastId = 0;
     for (;;) {
-      if (readSync(seg.fd, header, 0, HEADER, pos) < HEADER || header.readUInt32BE(0) !== MAGIC) break;
-      const length = header.readUInt32BE(4);
-      const payload = Buffer.allocUnsafe(length);
-      if (readSync(seg.fd, payload, 0, length, pos + HEADER) < length || crc32(payload) !== header.readUInt32BE(8)) break;
-      const nameLength = header.readUInt16BE(36);
-      if (payload.toString('utf8', 0, nameLength) !== stream) break;
-      const records = header.readUInt32BE(32);
-      const id = header.readDoubleBE(12);
+      const frame = readFrame(seg.fd, pos, stream);
       // Ids grow within a segment; a smaller one is a batch left over from the file's earlier use as a segment.
-      if (!(id > lastId)) break;
-      lastId = id;
-      const batch: PendingBatch = {
-        id,
-        version: header.readUInt32BE(20),
-        arrival: header.readDoubleBE(24),
-        records,
-        stream,
-        bytes: length - nameLength - 4 * records,
-      };
-      visit(batch, { segment: seg, offset: pos + HEADER + nameLength, length: length - nameLength });
+      if (!frame || !(frame.id > lastId)) break;
+      lastId = frame.id;
+      const { id, version, arrival, records, nameLength, length } = frame;
+      visit({ id, version, arrival, records, stream, bytes: length - nameLength - 4 * records }, { segment: seg, offset: pos + HEADER + nameLength, length: length - nameLength });
       pos += HEADER + length;
     }
     seg.size = pos;
