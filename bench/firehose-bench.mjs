@@ -24,6 +24,7 @@ import { Agent, request as httpRequest } from 'node:http';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs, promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { Hash } from '@smithy/hash-node';
@@ -73,6 +74,9 @@ const HELP = `Usage: node bench/firehose-bench.mjs [options]
                               empty buffer, so one phase's backlog does not throttle the next; the drain is reported)
   --wait-quiet SEC            before each phase, wait up to SEC seconds until other load on the machine (not the server,
                               not this client) is under 0.25 cores (default: 60; 0 disables); the load seen is reported
+  --client-nice=N             renice this load generator's main thread (not the server) to N, e.g. -10 (needs root):
+                              a diagnostic that shows how much of the client-measured tail is the client's own
+                              scheduling on a machine it shares with the server
   --lakebox-args="ARGS"       extra arguments for \`lakebox server\` (e.g. --lakebox-args=--no-fsync); note the "="
   --server-node-args="ARGS"   extra node flags for the Lakebox server (e.g. --server-node-args="--cpu-prof --cpu-prof-dir=/tmp/prof")
   --lakebox-bin PATH          lakebox entry point (default: bin/lakebox.js of this checkout)
@@ -107,6 +111,7 @@ function parseOptions(argv) {
         'buffer-mb': { type: 'string', default: '64' },
         'buffer-seconds': { type: 'string', default: '60' },
         compression: { type: 'string', default: 'GZIP' },
+        'client-nice': { type: 'string' },
         'no-verify': { type: 'boolean', default: false },
         'no-drain': { type: 'boolean', default: false },
         'wait-quiet': { type: 'string', default: '60' },
@@ -170,6 +175,7 @@ function parseOptions(argv) {
     keepData: values['keep-data'],
     fsyncProbe: !values['no-fsync-probe'],
     json: values.json,
+    clientNice: values['client-nice'] === undefined ? undefined : num(values['client-nice'], 'client-nice', { int: true, min: -20 }),
   };
 }
 
@@ -192,8 +198,12 @@ function fmt(n, digits = 0) {
 
 function latencySummary(values) {
   let over100 = 0;
-  for (const v of values) if (v > 100) over100++;
-  return { n: values.length, p50: percentile(values, 0.5), p90: percentile(values, 0.9), p99: percentile(values, 0.99), max: percentile(values, 1), over100 };
+  let over25 = 0;
+  for (const v of values) {
+    if (v > 100) over100++;
+    if (v > 25) over25++;
+  }
+  return { n: values.length, p50: percentile(values, 0.5), p90: percentile(values, 0.9), p99: percentile(values, 0.99), max: percentile(values, 1), over100, over25 };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -719,6 +729,8 @@ class Workload {
     let snapStart;
     let snapEnd;
     let metricsStart;
+    // The client's own event-loop delay: a response that arrives while this process is busy (or descheduled) waits.
+    const loopDelay = monitorEventLoopDelay({ resolution: 1 });
     const issue = (due) => {
       inflight++;
       const p = (async () => {
@@ -745,6 +757,7 @@ class Workload {
       if (!snapStart && now >= measureFrom) {
         snapStart = snapshot(this.server.pid);
         metricsStart = this.metrics();
+        loopDelay.enable();
       }
       if (now >= end) break;
       while (t0 + k * interval <= now) {
@@ -759,13 +772,19 @@ class Workload {
       await sleep(Math.max(0, Math.min(t0 + k * interval, end) - performance.now()));
     }
     snapEnd = snapshot(this.server.pid);
+    loopDelay.disable();
     snapStart ??= snapEnd;
     queue.length = 0;
     await Promise.all([...running]);
     const w = windowOf(snapStart, snapEnd);
     // Throughput of calls scheduled in the window (all of them completed by now).
     const out = summarize(st, w);
-    out.delivery = deliveryIn(await metricsStart, await this.metrics(), out.seconds);
+    const metricsEnd = await this.metrics();
+    out.delivery = deliveryIn(await metricsStart, metricsEnd, out.seconds);
+    // The server's own view (its latency histogram; includes the warm-up's last calls): separates server time from the client's scheduling.
+    out.serverLatency = serverLatencyIn(await metricsStart, metricsEnd);
+    out.clientLoopDelayMs = { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 };
+    out.serverLoopDelayMs = metricsEnd?.serverLoopDelayMs;
     out.targetRecordsPerSec = recordsPerSec;
     out.scheduledLatencyMs = latencySummary(st.scheduled);
     out.queuedCalls = st.late;
@@ -826,7 +845,34 @@ async function lakeboxMetrics(port) {
     deliveryFailures: get('DeliveryToS3_Failures_total'),
     bufferedMiB: get('BufferedBytes') / 1024 / 1024,
     throttledRecords: get('ThrottledRecords_total'),
+    putLatencyBuckets: putLatencyBuckets(text),
+    // prom-client's event-loop delay statistics restart at every scrape: at the end of a window they cover the window.
+    serverLoopDelayMs: { p99: 1000 * Number(/^lakebox_nodejs_eventloop_lag_p99_seconds (\S+)$/m.exec(text)?.[1] ?? NaN), max: 1000 * Number(/^lakebox_nodejs_eventloop_lag_max_seconds (\S+)$/m.exec(text)?.[1] ?? NaN) },
   };
+}
+
+/** Cumulative buckets of the server's own PutRecordBatch latency histogram (first byte in → last byte out): [le seconds, count]. */
+function putLatencyBuckets(text) {
+  const out = [];
+  for (const m of text.matchAll(/^lakebox_request_duration_seconds_bucket\{([^}]*)\} (\S+)$/gm)) {
+    const labels = m[1];
+    if (!labels.includes('operation="PutRecordBatch"')) continue;
+    const le = /le="([^"]+)"/.exec(labels)?.[1];
+    if (le !== undefined) out.push([le === '+Inf' ? Infinity : Number(le), Number(m[2])]);
+  }
+  return out.sort((a, b) => a[0] - b[0]);
+}
+
+/** Server-side latency of the calls between two metric snapshots: share over 25 ms and the bucket holding the p99. */
+function serverLatencyIn(a, b) {
+  if (!a?.putLatencyBuckets?.length || !b?.putLatencyBuckets?.length) return undefined;
+  const before = new Map(a.putLatencyBuckets);
+  const delta = b.putLatencyBuckets.map(([le, n]) => [le, n - (before.get(le) ?? 0)]);
+  const total = delta[delta.length - 1][1];
+  if (total <= 0) return undefined;
+  const under25 = delta.find(([le]) => le >= 0.025)?.[1] ?? total;
+  const p99Bucket = delta.find(([, n]) => n >= 0.99 * total)?.[0];
+  return { calls: total, over25msShare: (total - under25) / total, p99AtMostMs: p99Bucket === undefined ? NaN : p99Bucket * 1000 };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -991,6 +1037,11 @@ async function benchTarget(target, opts, workDir) {
   log(`\n== ${target}: starting server`);
   const server = await startServer(target, opts, workDir);
   log(`   pid ${server.pid}, port ${server.port}: ${server.command}`);
+  // After the server is spawned (a child inherits its parent's niceness); only this process's main thread changes.
+  if (opts.clientNice !== undefined) {
+    os.setPriority(process.pid, opts.clientNice);
+    log(`   load generator reniced to ${opts.clientNice} (diagnostic; the server keeps its own priority)`);
+  }
   const setupAgent = new Agent({ keepAlive: true, maxSockets: 2 });
   await setup(server, setupAgent);
   const streamConfig = await createStream(server, setupAgent, opts);
@@ -1038,6 +1089,10 @@ async function benchTarget(target, opts, workDir) {
       log(phaseLine(`paced ${fmt(100 * opts.latencyFraction)}%`, r));
       log(`   ${''.padEnd(16)} target ${fmt(rate)} rec/s; p99 from the scheduled start ${fmt(r.scheduledLatencyMs.p99, 1)} ms; ${r.queuedCalls} calls waited for a connection`);
       log(`   ${''.padEnd(16)} p99 by second (ms): ${r.p99BySecondMs.map((v) => (v === null ? '-' : fmt(v, 1))).join(' ')}`);
+      if (r.serverLatency) {
+        const clientOver = r.latencyMs.over25 !== undefined ? `; client-measured ${fmt((100 * r.latencyMs.over25) / r.latencyMs.n, 2)}%` : '';
+        log(`   ${''.padEnd(16)} server-side (its histogram): ${fmt(100 * r.serverLatency.over25msShare, 2)}% of ${r.serverLatency.calls} calls over 25 ms${clientOver}; p99 ≤ ${fmt(r.serverLatency.p99AtMostMs, 1)} ms; client event-loop delay p99 ${fmt(r.clientLoopDelayMs.p99, 1)} ms, max ${fmt(r.clientLoopDelayMs.max, 1)} ms; server's p99 ${fmt(r.serverLoopDelayMs?.p99, 1)} ms, max ${fmt(r.serverLoopDelayMs?.max, 1)} ms`);
+      }
     }
     result.loadCpuSeconds = processCpuSeconds(server.pid) - cpuStart;
     result.acceptedRecords = 0;
@@ -1081,6 +1136,7 @@ async function benchTarget(target, opts, workDir) {
     const peak = procStatusKb(server.pid, 'VmHWM') / 1024;
     if (!Number.isNaN(peak)) result.peakRssMiB = peak;
     result.exit = await server.stop();
+    if (opts.clientNice !== undefined) os.setPriority(process.pid, 0);
   }
   result.totalCalls = workload.calls.count;
   log(`   peak RSS (VmHWM) ${fmt(result.peakRssMiB)} MiB; server CPU ${fmt(result.totalCpuSeconds, 1)} s in total`);
@@ -1133,6 +1189,13 @@ function markdownReport(run) {
     out.push('');
     const notes = [];
     if (t.latencyRun) notes.push(`paced run: p99 measured from the scheduled start ${fmt(t.latencyRun.scheduledLatencyMs.p99, 1)} ms (${t.latencyRun.queuedCalls} calls waited for one of ${o.latencyMaxInflight} connections)`);
+    const sl = t.latencyRun?.serverLatency;
+    if (sl) {
+      notes.push(
+        `paced run, server side (its request-latency histogram): ${fmt(100 * sl.over25msShare, 2)}% of calls over 25 ms (client-measured ${fmt((100 * t.latencyRun.latencyMs.over25) / t.latencyRun.latencyMs.n, 2)}%); ` +
+          `event-loop delay p99 / max: client ${fmt(t.latencyRun.clientLoopDelayMs.p99, 1)} / ${fmt(t.latencyRun.clientLoopDelayMs.max, 1)} ms, server ${fmt(t.latencyRun.serverLoopDelayMs?.p99, 1)} / ${fmt(t.latencyRun.serverLoopDelayMs?.max, 1)} ms${o.clientNice !== undefined ? `; load generator at nice ${o.clientNice}` : ''}`,
+      );
+    }
     if (t.drains?.length) {
       notes.push(`buffer drained (flush, unmeasured) before: ${t.drains.map((d) => `${d.before} ${fmt(d.bufferedMiB, 0)} MiB in ${fmt(d.seconds, 1)} s (${fmt(d.bufferedMiB / d.seconds, 1)} MiB/s, ${fmt(d.serverCpu, 1)} CPU-s)`).join('; ')}`);
     }
