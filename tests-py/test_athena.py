@@ -191,6 +191,51 @@ def test_format_typeof_strpos_and_split_with_limit(athena, lake):
     assert "'instance' must be a positive or negative number" in qe['Status']['StateChangeReason']
 
 
+def test_decimal_average_and_division_keep_decimals(athena, lake, s3, session, lakebox):
+    """avg() and division of decimals answer decimals (Trino's types, rounded half up); a double divided by zero is Infinity."""
+    from decimal import ROUND_HALF_UP
+
+    rng = random.Random(11)
+    rows = [{'g': i % 3, 'price': Decimal(rng.randint(-99999, 99999)) / 100, 'qty': rng.randint(0, 5)} for i in range(300)]
+    schema = pa.schema([('g', pa.int32()), ('price', pa.decimal128(12, 2)), ('qty', pa.int32())])
+    buf = io.BytesIO()
+    pq.write_table(pa.Table.from_pylist(rows, schema=schema), buf)
+    s3.put_object(Bucket=lake['bucket'], Key='prices/part-0.parquet', Body=buf.getvalue())
+    glue = session.client('glue', endpoint_url=lakebox.endpoint)
+    glue.create_table(DatabaseName=lake['db'], TableInput=parquet_table_input(
+        'prices', f"s3://{lake['bucket']}/prices/", [('g', 'int'), ('price', 'decimal(12,2)'), ('qty', 'int')]))
+    cent = Decimal('0.01')
+    half_up = lambda d: d.quantize(cent, rounding=ROUND_HALF_UP)
+    want = []
+    for g in range(3):
+        prices = [r['price'] for r in rows if r['g'] == g]
+        units = sum(r['qty'] for r in rows if r['g'] == g)
+        want.append([str(g), str(half_up(sum(prices) / len(prices))), str(half_up(sum(prices) / 3)), str(half_up(sum(prices) / units))])
+    qe = run(athena, lake, 'SELECT g, avg(price) AS a, sum(price) / 3 AS b, sum(price) / sum(qty) AS c FROM prices GROUP BY g ORDER BY g')
+    assert qe['Status']['State'] == 'SUCCEEDED', qe['Status']
+    assert rows_of(athena, qe['QueryExecutionId'])[1:] == want
+    info = athena.get_query_results(QueryExecutionId=qe['QueryExecutionId'])['ResultSet']['ResultSetMetadata']['ColumnInfo']
+    assert [(c['Type'], c['Precision'], c['Scale']) for c in info[1:]] == [('decimal', 12, 2), ('decimal', 38, 2), ('decimal', 38, 2)]
+
+    qe = run(athena, lake, 'SELECT price / qty FROM prices WHERE qty = 0')
+    assert qe['Status']['State'] == 'FAILED'
+    assert 'Division by zero' in qe['Status']['StateChangeReason']
+
+    qe = run(athena, lake, 'SELECT amount / 0e0, -amount / 0e0, (amount - amount) / 0e0 FROM sales WHERE amount > 0 ORDER BY id LIMIT 1')
+    assert qe['Status']['State'] == 'SUCCEEDED', qe['Status']
+    assert rows_of(athena, qe['QueryExecutionId'])[1] == ['Infinity', '-Infinity', 'NaN']
+
+    # CTAS writes the decimal type: pyarrow reads decimal128(12, 2) back.
+    location = f"s3://{lake['bucket']}/avg_prices/"
+    qe = run(athena, lake, f"CREATE TABLE avg_prices WITH (format = 'PARQUET', external_location = '{location}') AS SELECT g, avg(price) AS a FROM prices GROUP BY g")
+    assert qe['Status']['State'] == 'SUCCEEDED', qe['Status']
+    keys = [o['Key'] for o in s3.list_objects_v2(Bucket=lake['bucket'], Prefix='avg_prices/').get('Contents', [])]
+    tables = [pq.read_table(io.BytesIO(s3.get_object(Bucket=lake['bucket'], Key=k)['Body'].read())) for k in keys]
+    table = pa.concat_tables(tables)
+    assert table.schema.field('a').type == pa.decimal128(12, 2)
+    assert sorted([str(r['g']), str(r['a'])] for r in table.to_pylist()) == [[w[0], w[1]] for w in want]
+
+
 def test_workgroup_tags_and_runtime_statistics(athena, lake):
     name = f'tagged-{uuid.uuid4().hex[:6]}'
     athena.create_work_group(Name=name, Tags=[{'Key': 'team', 'Value': 'data'}, {'Key': 'env', 'Value': 'dev'}])

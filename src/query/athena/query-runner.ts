@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import type { AstNode, SqlParserPort } from '../dialect/parser-port.js';
 import type { StringComparison } from '../dialect/string-comparisons.js';
+import { applyEngineTypes } from '../dialect/typed-rewrites.js';
 import { EngineInterrupted, type EngineSession, type QueryEngine } from '../engine/query-engine.js';
 import type { QueryTables } from '../tables/query-tables.js';
 import { failureFromEngine, QueryFailure, QueryFailures } from './athena-errors.js';
@@ -103,7 +104,8 @@ export class QueryRunner {
     let release = (): void => undefined;
     try {
       if (control.cancelled) throw new Cancelled();
-      const loaded = await this.deps.tables.load(await this.#statements(plan), {
+      const statements = await this.#statements(plan);
+      const loaded = await this.deps.tables.load(statements, {
         catalogName: record.catalog ?? 'AwsDataCatalog',
         defaultSchema: record.database ?? 'default',
         session,
@@ -123,7 +125,9 @@ export class QueryRunner {
         const out = await this.#writeText(record, [stringColumn('Query Plan')], lines, true);
         return { ...out, scannedBytes: 0, planningMillis, engineStartedAt };
       }
-      const result = await session.query(plan.sql);
+      // Decimal and floating-point division and avg() of decimals, once the engine can tell the operands' types.
+      const sql = (await applyEngineTypes(statements, session, this.deps.parser)) ?? plan.sql;
+      const result = await session.query(sql);
       const names = plan.columnNames && plan.columnNames.length === result.columns.length ? plan.columnNames : undefined;
       const columns = result.columns.map((c, i) => (names ? { ...c, Name: names[i]!, Label: names[i]! } : c));
       const written = await this.#writeCsv(record, columns, result.batches(), control);

@@ -63,7 +63,7 @@ function fixSample(ref: AstNode): void {
 const NUMERIC_TYPES = new Set(['TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT', 'DECIMAL', 'FLOAT', 'DOUBLE']);
 
 /** A numeric literal other than zero (possibly cast, as decimal literals become): dividing by it needs no guard. */
-function nonZeroLiteral(node: AstNode): boolean {
+export function nonZeroLiteral(node: AstNode): boolean {
   if (node['class'] === 'CAST' && isNode(node['child'])) return nonZeroLiteral(node['child']);
   const value = node['class'] === 'CONSTANT' ? node['value'] : undefined;
   if (!isNode(value) || value['is_null'] === true || !isNode(value['type']) || !NUMERIC_TYPES.has(text(value['type']['id']))) return false;

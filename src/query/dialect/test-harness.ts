@@ -2,6 +2,8 @@
 import { DuckDBInstance, DuckDBListType, DuckDBMapType, DuckDBStructType, type DuckDBConnection, type DuckDBType, type Json } from '@duckdb/node-api';
 import { createDuckDbParser, type DuckDbParser } from './duckdb-parser.js';
 import { DUCKDB_SESSION_SETTINGS, translateAthenaQuery, type TranslatedQuery } from './translate.js';
+import { applyEngineTypes, type TypeOracle } from './typed-rewrites.js';
+import { parameterTypes } from '../engine/duckdb-engine.js';
 
 const WHOLE_NUMBER_TYPES = new Set(['BIGINT', 'HUGEINT', 'UBIGINT', 'UHUGEINT']);
 
@@ -49,9 +51,14 @@ export class DialectHarness {
     return translateAthenaQuery(sql, { parser: this.parser, ...(defaultSchema ? { defaultSchema } : {}) });
   }
 
+  /** The engine's parameter types, as the server's sessions report them. */
+  readonly oracle: TypeOracle = { parameterTypes: (sql) => parameterTypes(this.connection, sql) };
+
+  /** Translates and runs a query as the server does: the translation, then the rewrites that need the engine's types. */
   async run(sql: string): Promise<QueryResult> {
     const translated = await this.translate(sql);
-    const reader = await this.connection.runAndReadAll(translated.sql);
+    const typed = await applyEngineTypes(translated.statements, this.oracle, this.parser);
+    const reader = await this.connection.runAndReadAll(typed ?? translated.sql);
     const types = reader.columnTypes();
     const rows = reader.getRowsJson().map((row) => row.map((v, i) => normalize(types[i]!, v)));
     return { translated, names: [...(translated.columnNames ?? reader.columnNames())], types: types.map(String), rows };

@@ -26,6 +26,18 @@ function engineError(err: unknown, interrupted: boolean): EngineError {
   return new EngineError(message);
 }
 
+/** The types DuckDB infers for the named parameters of `sql`, by name (the statement is prepared, not run). */
+export async function parameterTypes(connection: DuckDBConnection, sql: string): Promise<ReadonlyMap<string, string>> {
+  const prepared = await connection.prepare(sql);
+  try {
+    const types = new Map<string, string>();
+    for (let i = 1; i <= prepared.parameterCount; i++) types.set(prepared.parameterName(i), prepared.parameterType(i).toString());
+    return types;
+  } finally {
+    prepared.destroySync();
+  }
+}
+
 /** How often an interrupt is repeated while a call is in flight (DuckDB drops one that lands before a statement starts). */
 const REINTERRUPT_MS = 20;
 
@@ -147,6 +159,16 @@ class DuckDbSession implements EngineSession {
     try {
       const result = await this.#call(() => this.connection.run(`SELECT * FROM (${sql}) LIMIT 0`));
       return result.columnNames();
+    } catch (err) {
+      throw engineError(err, this.#interrupted);
+    }
+  }
+
+  async parameterTypes(sql: string): Promise<ReadonlyMap<string, string>> {
+    await this.#flush();
+    this.#checkInterrupted();
+    try {
+      return await this.#call(() => parameterTypes(this.connection, sql));
     } catch (err) {
       throw engineError(err, this.#interrupted);
     }

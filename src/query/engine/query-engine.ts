@@ -20,6 +20,8 @@ export interface EngineSession {
   query(sql: string): Promise<EngineResult>;
   /** Column names of a relation (without reading its rows). */
   columnNames(sql: string): Promise<string[]>;
+  /** The types the engine infers for a statement's named parameters (`$name`), by name; the statement is bound, not run. */
+  parameterTypes(sql: string): Promise<ReadonlyMap<string, string>>;
   /** Cancels whatever runs on this session; the running call rejects with EngineInterrupted. */
   interrupt(): void;
   /** Drops the query's views and returns the session to the pool. */

@@ -14,6 +14,7 @@ import type { ColumnInfo, QueryExecutionRecord } from '../athena/model.js';
 import { Cancelled, type RunControl, type RunOutcome } from '../athena/query-runner.js';
 import { metadataFile, type ResultWriter } from '../athena/result-writer.js';
 import type { SqlParserPort } from '../dialect/parser-port.js';
+import { applyEngineTypes } from '../dialect/typed-rewrites.js';
 import { EngineInterrupted, type EngineSession, type QueryEngine } from '../engine/query-engine.js';
 import type { QueryTables } from '../tables/query-tables.js';
 import { runCtas } from './ctas.js';
@@ -111,7 +112,9 @@ export class WriteExecutor {
       const planningMillis = Date.now() - started;
       const engineStartedAt = Date.now();
       await mkdir(dir, { recursive: true });
-      const ctx = this.#context(record, plan, session, await describe(session, plan), database, dir, uploaded, control);
+      // The query with the rewrites that need the engine's types (decimal division and avg(), IEEE division by zero).
+      const typed: WritePlan = { ...plan, sql: (await applyEngineTypes(parsed.statements, session, this.deps.parser)) ?? plan.sql };
+      const ctx = this.#context(record, typed, session, await describe(session, typed), database, dir, uploaded, control);
       const kind = plan.statement.kind;
       const result = kind === 'ctas' ? await runCtas(ctx) : kind === 'insert' ? await runInsert(ctx) : await runUnload(ctx);
       await this.#writeResultFiles(record, kind, result);

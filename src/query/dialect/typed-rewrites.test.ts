@@ -1,0 +1,95 @@
+/** Executed tests of the rewrites that need the engine's types: decimal division and avg(), IEEE division by zero. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DialectHarness } from './test-harness.js';
+import { applyEngineTypes } from './typed-rewrites.js';
+
+let h: DialectHarness;
+beforeAll(async () => {
+  h = await DialectHarness.create();
+});
+afterAll(() => h.close());
+
+const prices = "(VALUES (1, CAST(1.00 AS decimal(10,2)), 3), (1, CAST(1.01 AS decimal(10,2)), 0), (2, CAST(-2.50 AS decimal(10,2)), 4)) t(g, price, n)";
+
+describe('decimals keep Trino types', () => {
+  it('avg() of a decimal is a decimal of the same type, rounded half up', async () => {
+    const r = await h.run(`SELECT g, avg(price) FROM ${prices} GROUP BY g ORDER BY g`);
+    expect(r.types).toEqual(['INTEGER', 'DECIMAL(10,2)']);
+    // (1.00 + 1.01) / 2 = 1.005 → 1.01 (half up), not the double 1.0050000000000001.
+    expect(r.rows).toEqual([
+      [1, '1.01'],
+      [2, '-2.50'],
+    ]);
+  });
+
+  it('avg() of integers and doubles stays a double; avg() as a window function keeps the decimal too', async () => {
+    expect((await h.run(`SELECT avg(n), avg(CAST(n AS double)) FROM ${prices}`)).types).toEqual(['DOUBLE', 'DOUBLE']);
+    const w = await h.run(`SELECT avg(price) OVER (ORDER BY g, price) AS running FROM ${prices} ORDER BY running`);
+    expect(w.types).toEqual(['DECIMAL(10,2)']);
+    // Running averages 1.00, 1.005 → 1.01, -0.1633… → -0.16.
+    expect(w.rows).toEqual([['-0.16'], ['1.00'], ['1.01']]);
+  });
+
+  it('divides decimals with DecimalOperators’ result type (scale max(s1, s2)) and half-up rounding', async () => {
+    const r = await h.run(`SELECT price / 3, n / price, price / CAST(0.3 AS decimal(5,1)), sum(price) / count(*) FROM ${prices} WHERE g = 1 AND n = 3 GROUP BY price, n`);
+    // decimal(10,2) / integer (decimal(10,0)): decimal(10,2); integer / decimal(10,2): decimal(14,2); / decimal(5,1): decimal(11,2).
+    expect(r.types).toEqual(['DECIMAL(10,2)', 'DECIMAL(14,2)', 'DECIMAL(11,2)', 'DECIMAL(38,2)']);
+    expect(r.rows).toEqual([['0.33', '3.00', '3.33', '1.00']]);
+  });
+
+  it('fails a decimal division by zero (DIVISION_BY_ZERO), and try() makes it NULL', async () => {
+    await expect(h.value(`SELECT price / n FROM ${prices} WHERE n = 0`)).rejects.toThrow(/Division by zero/);
+    expect(await h.value(`SELECT try(price / n) FROM ${prices} WHERE n = 0`)).toBeNull();
+  });
+
+  it('types an operand in its own scope: a correlated subquery, a GROUP BY expression', async () => {
+    const r = await h.run(`SELECT g, (SELECT avg(u.price) FROM ${prices.replace(' t(', ' u(')} WHERE u.g = t.g) AS a FROM ${prices} GROUP BY g ORDER BY g`);
+    expect(r.rows).toEqual([
+      [1, '1.01'],
+      [2, '-2.50'],
+    ]);
+    const grouped = await h.run(`SELECT price / 2 AS half, count(*) FROM ${prices} GROUP BY price / 2 ORDER BY half`);
+    expect(grouped.rows).toEqual([
+      ['-1.25', 1],
+      ['0.50', 1],
+      ['0.51', 1],
+    ]);
+  });
+});
+
+describe('floating-point division by zero', () => {
+  it('gives Infinity, -Infinity and NaN as Trino does (DuckDB answers NULL)', async () => {
+    const r = await h.run('SELECT x / y, -x / y, y / y, CAST(NULL AS double) / y FROM (VALUES (2.5e0, 0e0)) t(x, y)');
+    expect(r.rows).toEqual([['Infinity', '-Infinity', 'NaN', null]]);
+    expect(r.types).toEqual(['DOUBLE', 'DOUBLE', 'DOUBLE', 'DOUBLE']);
+  });
+
+  it('keeps a real division a real', async () => {
+    const r = await h.run('SELECT x / y FROM (VALUES (CAST(1.5 AS real), CAST(0 AS real))) t(x, y)');
+    expect(r.types).toEqual(['FLOAT']);
+    expect(r.rows).toEqual([['Infinity']]);
+  });
+
+  it('leaves integer division as it was: truncating, failing on zero', async () => {
+    expect(await h.row('SELECT x / y, -x / y FROM (VALUES (7, 2)) t(x, y)')).toEqual([3, -3]);
+    await expect(h.value('SELECT x / y FROM (VALUES (7, 0)) t(x, y)')).rejects.toThrow(/Division by zero/);
+  });
+});
+
+describe('the probe', () => {
+  it('is not asked when the operands are typed by the query itself, and nothing changes without candidates', async () => {
+    const asked: string[] = [];
+    const oracle = { parameterTypes: (sql: string) => (asked.push(sql), h.oracle.parameterTypes(sql)) };
+    const stated = await h.translate('SELECT CAST(1 AS decimal(10,2)) / 3');
+    expect(await applyEngineTypes(stated.statements, oracle, h.parser)).toMatch(/DECIMAL\(10,\s*2\)/);
+    const plain = await h.translate('SELECT x + 1 FROM (VALUES (1)) t(x)');
+    expect(await applyEngineTypes(plain.statements, oracle, h.parser)).toBeUndefined();
+    expect(asked).toEqual([]);
+  });
+
+  it('leaves the query as translated when the probe does not bind', async () => {
+    const failing = { parameterTypes: () => Promise.reject(new Error('Binder Error')) };
+    const t = await h.translate(`SELECT avg(price) FROM ${prices}`);
+    expect(await applyEngineTypes(t.statements, failing, h.parser)).toBeUndefined();
+  });
+});

@@ -1,0 +1,231 @@
+/**
+ * Rewrites that need the engine's types, applied once a query's tables are registered: decimal division and avg() of
+ * decimals keep Trino's decimal types, and a floating-point division by zero gives Infinity or NaN.
+ *
+ * The translation cannot type column references, so the engine is asked: a probe copy of the statement has each
+ * operand `e` in question replaced by `CASE WHEN e = $p THEN e ELSE e END`, which binds like `e`, and preparing it
+ * (nothing runs) infers parameter `$p` as the type of `e`. Equal operands share one parameter, so a GROUP BY
+ * expression still matches its select item. A probe that does not bind leaves the query as translated.
+ */
+import { castNode, children, clone, constant, functionCall, isNode, rewrite, text, type AstNode, type AstValue } from './ast.js';
+import { nonZeroLiteral } from './expressions.js';
+import type { SqlParserPort } from './parser-port.js';
+
+/** What the engine tells about a statement without running it: its parameters' types by name (e.g. `DECIMAL(10,2)`). */
+export interface TypeOracle {
+  parameterTypes(sql: string): Promise<ReadonlyMap<string, string>>;
+}
+
+interface Decimal {
+  readonly precision: number;
+  readonly scale: number;
+}
+
+/** Trino's decimal form of an exact integer type, for decimal arithmetic mixing the two. */
+const INTEGER_DECIMALS: Readonly<Record<string, Decimal>> = {
+  TINYINT: { precision: 3, scale: 0 },
+  SMALLINT: { precision: 5, scale: 0 },
+  INTEGER: { precision: 10, scale: 0 },
+  BIGINT: { precision: 19, scale: 0 },
+  // DuckDB's type for sums of integers; Trino's is bigint.
+  HUGEINT: { precision: 19, scale: 0 },
+};
+
+const FLOATING = new Set(['DOUBLE', 'FLOAT']);
+
+function decimalOf(type: string | undefined): Decimal | undefined {
+  const m = /^DECIMAL\((\d+),\s*(\d+)\)$/.exec(type ?? '');
+  return m ? { precision: Number(m[1]), scale: Number(m[2]) } : undefined;
+}
+
+/** Which operands of `node` the rewrites need typed: both sides of `/`, the argument of avg(). */
+function operandSlots(node: AstNode): number[] {
+  const name = text(node['function_name']).toLowerCase();
+  const n = children(node).length;
+  if (node['class'] === 'FUNCTION' && node['is_operator'] === true && name === '/' && n === 2) return [0, 1];
+  if ((node['class'] === 'FUNCTION' || node['class'] === 'WINDOW') && node['is_operator'] !== true && name === 'avg' && n === 1) return [0];
+  return [];
+}
+
+/** The type of an operand the tree itself states (a cast, a literal), else undefined. */
+function statedType(node: AstNode): string | undefined {
+  if (node['class'] === 'CAST' && node['try_cast'] !== true && isNode(node['cast_type'])) {
+    const type = node['cast_type'];
+    const info = type['type_info'];
+    if (type['id'] === 'DECIMAL' && isNode(info)) return `DECIMAL(${text(info['width'])},${text(info['scale'])})`;
+    const id = text(type['id']);
+    return id === 'UNBOUND' || id === 'DECIMAL' ? undefined : id;
+  }
+  if (node['class'] === 'CONSTANT' && isNode(node['value']) && isNode(node['value']['type'])) {
+    const id = text(node['value']['type']['id']);
+    return id === 'INTEGER' || id === 'BIGINT' || id === 'VARCHAR' || id === 'BOOLEAN' || id === 'NULL' ? id : undefined;
+  }
+  return undefined;
+}
+
+/** A node's text without positions or aliases, for recognising equal operands. */
+function shape(node: AstNode): string {
+  return JSON.stringify(node, (key, value: AstValue) => (key === 'query_location' || key === 'alias' ? undefined : value));
+}
+
+function parameter(name: string): AstNode {
+  return { class: 'PARAMETER', type: 'VALUE_PARAMETER', alias: '', query_location: 0, identifier: name };
+}
+
+/** `CASE WHEN e = $name THEN e ELSE e END`: binds as `e` does and makes the engine infer `$name` as e's type. */
+function probeOf(e: AstNode, name: string): AstNode {
+  return {
+    class: 'CASE',
+    type: 'CASE_EXPR',
+    alias: '',
+    query_location: 0,
+    case_checks: [{ when_expr: { class: 'COMPARISON', type: 'COMPARE_EQUAL', alias: '', query_location: 0, left: clone(e), right: parameter(name) }, then_expr: clone(e) }],
+    else_expr: clone(e),
+  };
+}
+
+const hasParameters = (v: AstValue): boolean =>
+  Array.isArray(v) ? v.some(hasParameters) : isNode(v) && (v['class'] === 'PARAMETER' || Object.values(v).some(hasParameters));
+
+/** One operand in question: its stated type, or the probe parameter that will tell it. */
+type Slot = { readonly type: string } | { readonly parameter: string };
+
+/**
+ * Walks `statements` bottom-up, calling `visit` on each node with typed operands. Both passes (probe and rewrite) walk
+ * the same tree shape in the same order, so the k-th call of one is the k-th call of the other.
+ */
+function walkOperands(statements: AstNode[], visit: (node: AstNode, operands: number[]) => AstNode): void {
+  statements.forEach((s, i) => {
+    statements[i] = rewrite(s, {
+      expression(node) {
+        const operands = operandSlots(node);
+        return operands.length > 0 ? visit(node, operands) : node;
+      },
+    });
+  });
+}
+
+/** The probe: a copy of the statements with parameters at the operands whose type is not stated; undefined when none. */
+function buildProbe(statements: readonly AstNode[]): { probe: AstNode[]; slots: Slot[][] } | undefined {
+  const probe = clone(statements as AstNode[]);
+  const byShape = new Map<string, string>();
+  const slots: Slot[][] = [];
+  walkOperands(probe, (node, operands) => {
+    const args = node['children'] as AstNode[];
+    slots.push(
+      operands.map((i) => {
+        const e = args[i]!;
+        const stated = statedType(e);
+        if (stated !== undefined) return { type: stated };
+        const key = shape(e);
+        let name = byShape.get(key);
+        if (name === undefined) {
+          name = `lb_type${byShape.size + 1}`;
+          byShape.set(key, name);
+        }
+        args[i] = probeOf(e, name);
+        return { parameter: name };
+      }),
+    );
+    return node;
+  });
+  if (slots.length === 0) return undefined;
+  return { probe, slots };
+}
+
+const decimalType = (d: Decimal): AstValue => ({ type: 'DECIMAL_TYPE_INFO', alias: '', extension_info: null, width: d.precision, scale: d.scale });
+
+/**
+ * `CAST(round(CAST(x AS DECIMAL(38, k)), s) AS DECIMAL(p, s))` for a DOUBLE x: Trino's decimal result, rounded half
+ * up at scale s. The first cast (k = s + 9 digits, as far as the integer digits allow) settles the binary noise of
+ * the double, so 1.005 rounds to 1.01.
+ */
+function toDecimal(x: AstNode, d: Decimal): AstNode {
+  const k = Math.min(d.scale + 9, 38 - (d.precision - d.scale));
+  const wide = castNode(x, 'DECIMAL', decimalType({ precision: 38, scale: k }));
+  return castNode(functionCall('round', [wide, constant(d.scale)]), 'DECIMAL', decimalType(d));
+}
+
+/** Trino's result type of a decimal division (DecimalOperators): scale max(s1, s2), precision p1 + s2 + max(0, s2 - s1). */
+function decimalQuotient(a: Decimal, b: Decimal): Decimal {
+  return { precision: Math.min(38, a.precision + b.scale + Math.max(0, b.scale - a.scale)), scale: Math.max(a.scale, b.scale) };
+}
+
+/** IEEE division: x / 0 is ±Infinity, or NaN for 0 / 0 (DuckDB answers NULL). */
+function ieeeDivision(node: AstNode, a: AstNode, b: AstNode, type: 'DOUBLE' | 'FLOAT'): AstNode {
+  const special = (value: string): AstNode => castNode(constant(value), type);
+  const compare = (left: AstNode, op: string): AstNode => ({ class: 'COMPARISON', type: op, alias: '', query_location: 0, left: clone(left), right: constant(0) });
+  const isNull: AstNode = { class: 'OPERATOR', type: 'OPERATOR_IS_NULL', alias: '', query_location: 0, children: [clone(a)] };
+  const byZero: AstNode = {
+    class: 'CASE',
+    type: 'CASE_EXPR',
+    alias: '',
+    query_location: 0,
+    case_checks: [
+      { when_expr: isNull, then_expr: castNode(constant(null), type) },
+      { when_expr: compare(a, 'COMPARE_GREATERTHAN'), then_expr: special('Infinity') },
+      { when_expr: compare(a, 'COMPARE_LESSTHAN'), then_expr: special('-Infinity') },
+    ],
+    else_expr: special('NaN'),
+  };
+  return { class: 'CASE', type: 'CASE_EXPR', alias: '', query_location: 0, case_checks: [{ when_expr: compare(b, 'COMPARE_EQUAL'), then_expr: byZero }], else_expr: node };
+}
+
+/** The typed form of a division, or the node as it is. */
+function typedDivision(node: AstNode, [ta, tb]: (string | undefined)[]): AstNode {
+  if (ta === undefined || tb === undefined) return node;
+  const [a, b] = children(node) as [AstNode, AstNode];
+  if (FLOATING.has(ta) || FLOATING.has(tb)) {
+    if (nonZeroLiteral(b)) return node;
+    return ieeeDivision(node, a, b, ta === 'DOUBLE' || tb === 'DOUBLE' ? 'DOUBLE' : 'FLOAT');
+  }
+  const [da, db] = [decimalOf(ta), decimalOf(tb)];
+  if (da === undefined && db === undefined) return node;
+  const [xa, xb] = [da ?? INTEGER_DECIMALS[ta], db ?? INTEGER_DECIMALS[tb]];
+  if (xa === undefined || xb === undefined) return node;
+  return toDecimal(node, decimalQuotient(xa, xb));
+}
+
+/**
+ * The statements with the typed rewrites applied, rendered; undefined when nothing changed (or the probe did not bind,
+ * in which case the query runs as translated).
+ */
+export async function applyEngineTypes(statements: readonly AstNode[], oracle: TypeOracle, parser: SqlParserPort): Promise<string | undefined> {
+  if (hasParameters(statements as AstNode[])) return undefined;
+  const built = buildProbe(statements);
+  if (!built) return undefined;
+  let types: ReadonlyMap<string, string> = new Map();
+  if (built.slots.some((s) => s.some((slot) => 'parameter' in slot))) {
+    try {
+      types = await oracle.parameterTypes(await parser.render(built.probe));
+    } catch {
+      return undefined;
+    }
+  }
+  const typed = clone(statements as AstNode[]);
+  let k = 0;
+  let changed = false;
+  walkOperands(typed, (node, operands) => {
+    const slots = built.slots[k++] ?? [];
+    const operandTypes = operands.map((_, i) => {
+      const slot = slots[i];
+      return slot === undefined ? undefined : 'type' in slot ? slot.type : types.get(slot.parameter);
+    });
+    let out = node;
+    if (operands.length === 2) out = typedDivision(node, operandTypes);
+    else {
+      const d = decimalOf(operandTypes[0]);
+      if (d) out = toDecimal(node, d);
+    }
+    if (out !== node) {
+      changed = true;
+      const alias = text(node['alias']);
+      if (alias !== '') {
+        node['alias'] = '';
+        out['alias'] = alias;
+      }
+    }
+    return out;
+  });
+  return changed ? parser.render(typed) : undefined;
+}
