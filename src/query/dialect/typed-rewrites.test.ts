@@ -76,6 +76,14 @@ describe('floating-point division by zero', () => {
   });
 });
 
+describe('array || element', () => {
+  it('appends or prepends when a side is an array column (the translation alone cannot tell)', async () => {
+    const r = await h.run("SELECT tags || 'z', 'y' || tags, tags || tags, cardinality(tags || 'z'), name || '-' || name FROM (VALUES (ARRAY['a', 'b'], 'n')) t(tags, name)");
+    expect(r.rows).toEqual([[['a', 'b', 'z'], ['y', 'a', 'b'], ['a', 'b', 'a', 'b'], 3, 'n-n']]);
+    expect(r.types).toEqual(['VARCHAR[]', 'VARCHAR[]', 'VARCHAR[]', 'BIGINT', 'VARCHAR']);
+  });
+});
+
 describe('the probe', () => {
   it('is not asked when the operands are typed by the query itself, and nothing changes without candidates', async () => {
     const asked: string[] = [];

@@ -1,11 +1,13 @@
 /**
  * Rewrites that need the engine's types, applied once a query's tables are registered: decimal division and avg() of
- * decimals keep Trino's decimal types, and a floating-point division by zero gives Infinity or NaN.
+ * decimals keep Trino's decimal types, a floating-point division by zero gives Infinity or NaN, and `array || element`
+ * appends (DuckDB's `||` joins two lists only).
  *
  * The translation cannot type column references, so the engine is asked: a probe copy of the statement has each
- * operand `e` in question replaced by `CASE WHEN e = $p THEN e ELSE e END`, which binds like `e`, and preparing it
+ * operand `e` in question replaced by `list_extract(list_value(e, $p), 1)`, which binds like `e`, and preparing it
  * (nothing runs) infers parameter `$p` as the type of `e`. Equal operands share one parameter, so a GROUP BY
- * expression still matches its select item. A probe that does not bind leaves the query as translated.
+ * expression still matches its select item. A `||` is replaced in the probe by its typed left side, since the
+ * engine would refuse to bind `array || element`. A probe that does not bind leaves the query as translated.
  */
 import { castNode, children, clone, constant, functionCall, isNode, rewrite, text, type AstNode, type AstValue } from './ast.js';
 import { nonZeroLiteral } from './expressions.js';
@@ -38,11 +40,12 @@ function decimalOf(type: string | undefined): Decimal | undefined {
   return m ? { precision: Number(m[1]), scale: Number(m[2]) } : undefined;
 }
 
-/** Which operands of `node` the rewrites need typed: both sides of `/`, the argument of avg(). */
+/** Which operands of `node` the rewrites need typed: both sides of `/` and `||`, the argument of avg(). */
 function operandSlots(node: AstNode): number[] {
   const name = text(node['function_name']).toLowerCase();
   const n = children(node).length;
   if (node['class'] === 'FUNCTION' && node['is_operator'] === true && name === '/' && n === 2) return [0, 1];
+  if (node['class'] === 'FUNCTION' && name === '||' && n === 2 && !children(node).every((c) => statedType(c) !== undefined)) return [0, 1];
   if ((node['class'] === 'FUNCTION' || node['class'] === 'WINDOW') && node['is_operator'] !== true && name === 'avg' && n === 1) return [0];
   return [];
 }
@@ -72,16 +75,16 @@ function parameter(name: string): AstNode {
   return { class: 'PARAMETER', type: 'VALUE_PARAMETER', alias: '', query_location: 0, identifier: name };
 }
 
-/** `CASE WHEN e = $name THEN e ELSE e END`: binds as `e` does and makes the engine infer `$name` as e's type. */
+/** `list_extract(list_value(e, $name), 1)`: binds as `e` does (e appears once) and makes the engine infer `$name` as e's type. */
 function probeOf(e: AstNode, name: string): AstNode {
-  return {
-    class: 'CASE',
-    type: 'CASE_EXPR',
-    alias: '',
-    query_location: 0,
-    case_checks: [{ when_expr: { class: 'COMPARISON', type: 'COMPARE_EQUAL', alias: '', query_location: 0, left: clone(e), right: parameter(name) }, then_expr: clone(e) }],
-    else_expr: clone(e),
-  };
+  return functionCall('list_extract', [functionCall('list_value', [e, parameter(name)]), constant(1)]);
+}
+
+/** `list_extract(list_value(a), CASE WHEN b IS NULL THEN 1 ELSE 1 END)`: `a`'s type, with `b` bound too (each once). */
+function bothSides(a: AstNode, b: AstNode): AstNode {
+  const isNull: AstNode = { class: 'OPERATOR', type: 'OPERATOR_IS_NULL', alias: '', query_location: 0, children: [b] };
+  const one: AstNode = { class: 'CASE', type: 'CASE_EXPR', alias: '', query_location: 0, case_checks: [{ when_expr: isNull, then_expr: constant(1) }], else_expr: constant(1) };
+  return functionCall('list_extract', [functionCall('list_value', [a]), one]);
 }
 
 const hasParameters = (v: AstValue): boolean =>
@@ -127,6 +130,8 @@ function buildProbe(statements: readonly AstNode[]): { probe: AstNode[]; slots: 
         return { parameter: name };
       }),
     );
+    // `array || element` does not bind: the probe has the left side in its place (typed as it, both sides probed).
+    if (node['function_name'] === '||') return bothSides(args[0]!, args[1]!);
     return node;
   });
   if (slots.length === 0) return undefined;
@@ -186,6 +191,16 @@ function typedDivision(node: AstNode, [ta, tb]: (string | undefined)[]): AstNode
   return toDecimal(node, decimalQuotient(xa, xb));
 }
 
+/** Trino's `array || element` and `element || array`; DuckDB's `||` joins strings and two lists. */
+function typedConcatenation(node: AstNode, [ta, tb]: (string | undefined)[]): AstNode {
+  if (ta === undefined || tb === undefined) return node;
+  const [la, lb] = [ta.endsWith('[]'), tb.endsWith('[]')];
+  const [a, b] = children(node) as [AstNode, AstNode];
+  if (la && !lb) return functionCall('list_append', [a, b]);
+  if (lb && !la) return functionCall('list_prepend', [a, b]);
+  return node;
+}
+
 /**
  * The statements with the typed rewrites applied, rendered; undefined when nothing changed (or the probe did not bind,
  * in which case the query runs as translated).
@@ -212,7 +227,8 @@ export async function applyEngineTypes(statements: readonly AstNode[], oracle: T
       return slot === undefined ? undefined : 'type' in slot ? slot.type : types.get(slot.parameter);
     });
     let out = node;
-    if (operands.length === 2) out = typedDivision(node, operandTypes);
+    if (node['function_name'] === '||') out = typedConcatenation(node, operandTypes);
+    else if (operands.length === 2) out = typedDivision(node, operandTypes);
     else {
       const d = decimalOf(operandTypes[0]);
       if (d) out = toDecimal(node, d);

@@ -26,12 +26,18 @@ function engineError(err: unknown, interrupted: boolean): EngineError {
   return new EngineError(message);
 }
 
-/** The types DuckDB infers for the named parameters of `sql`, by name (the statement is prepared, not run). */
+/** The types DuckDB infers for the named parameters of `sql`, by name (the statement is prepared, not run); a parameter it cannot type is left out. */
 export async function parameterTypes(connection: DuckDBConnection, sql: string): Promise<ReadonlyMap<string, string>> {
   const prepared = await connection.prepare(sql);
   try {
     const types = new Map<string, string>();
-    for (let i = 1; i <= prepared.parameterCount; i++) types.set(prepared.parameterName(i), prepared.parameterType(i).toString());
+    for (let i = 1; i <= prepared.parameterCount; i++) {
+      try {
+        types.set(prepared.parameterName(i), prepared.parameterType(i).toString());
+      } catch {
+        // DuckDB could not settle this parameter's type (it then has none); the others still stand.
+      }
+    }
     return types;
   } finally {
     prepared.destroySync();
