@@ -196,14 +196,14 @@ def test_decimal_average_and_division_keep_decimals(athena, lake, s3, session, l
     from decimal import ROUND_HALF_UP
 
     rng = random.Random(11)
-    rows = [{'g': i % 3, 'price': Decimal(rng.randint(-99999, 99999)) / 100, 'qty': rng.randint(0, 5)} for i in range(300)]
-    schema = pa.schema([('g', pa.int32()), ('price', pa.decimal128(12, 2)), ('qty', pa.int32())])
+    rows = [{'g': i % 3, 'price': Decimal(rng.randint(-99999, 99999)) / 100, 'qty': rng.randint(0, 5), 'tags': [f't{i}']} for i in range(300)]
+    schema = pa.schema([('g', pa.int32()), ('price', pa.decimal128(12, 2)), ('qty', pa.int32()), ('tags', pa.list_(pa.string()))])
     buf = io.BytesIO()
     pq.write_table(pa.Table.from_pylist(rows, schema=schema), buf)
     s3.put_object(Bucket=lake['bucket'], Key='prices/part-0.parquet', Body=buf.getvalue())
     glue = session.client('glue', endpoint_url=lakebox.endpoint)
     glue.create_table(DatabaseName=lake['db'], TableInput=parquet_table_input(
-        'prices', f"s3://{lake['bucket']}/prices/", [('g', 'int'), ('price', 'decimal(12,2)'), ('qty', 'int')]))
+        'prices', f"s3://{lake['bucket']}/prices/", [('g', 'int'), ('price', 'decimal(12,2)'), ('qty', 'int'), ('tags', 'array<string>')]))
     cent = Decimal('0.01')
     half_up = lambda d: d.quantize(cent, rounding=ROUND_HALF_UP)
     want = []
@@ -216,6 +216,12 @@ def test_decimal_average_and_division_keep_decimals(athena, lake, s3, session, l
     assert rows_of(athena, qe['QueryExecutionId'])[1:] == want
     info = athena.get_query_results(QueryExecutionId=qe['QueryExecutionId'])['ResultSet']['ResultSetMetadata']['ColumnInfo']
     assert [(c['Type'], c['Precision'], c['Scale']) for c in info[1:]] == [('decimal', 12, 2), ('decimal', 38, 2), ('decimal', 38, 2)]
+
+    # array || element appends, element || array prepends (the column's type comes from the engine).
+    qe = run(athena, lake, "SELECT tags || 'x', 'y' || tags FROM prices WHERE g = 0 ORDER BY price, element_at(tags, 1) LIMIT 1")
+    assert qe['Status']['State'] == 'SUCCEEDED', qe['Status']
+    first = min((r for r in rows if r['g'] == 0), key=lambda r: (r['price'], r['tags'][0]))['tags'][0]
+    assert rows_of(athena, qe['QueryExecutionId'])[1] == [f'[{first}, x]', f'[y, {first}]']
 
     qe = run(athena, lake, 'SELECT price / qty FROM prices WHERE qty = 0')
     assert qe['Status']['State'] == 'FAILED'
