@@ -53,6 +53,13 @@ describe('config', () => {
     expect(() => resolveConfig([{ athenaMaxActiveQueries: '2.5' }], '/')).toThrow(ConfigError);
   });
 
+  it('reads the Athena poll wait (default 100 ms, 0 to answer at once)', () => {
+    expect(resolveConfig([], '/').athenaPollWaitMs).toBe(100);
+    expect(resolveConfig([configFromEnv({ LAKEBOX_ATHENA_POLL_WAIT_MS: '0' })], '/').athenaPollWaitMs).toBe(0);
+    expect(() => resolveConfig([{ athenaPollWaitMs: '-1' }], '/')).toThrow(/athenaPollWaitMs must be an integer from 0 to 20000/);
+    expect(() => resolveConfig([{ athenaPollWaitMs: 'soon' }], '/')).toThrow(ConfigError);
+  });
+
   it('knows loopback addresses', () => {
     expect(isLoopbackHost('127.0.0.1')).toBe(true);
     expect(isLoopbackHost('127.1.2.3')).toBe(true);

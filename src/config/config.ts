@@ -50,6 +50,8 @@ export interface LakeboxConfig {
   readonly athenaMaxActiveQueries: number;
   /** Size budget of the Athena query cache (local copies of small and remote objects) in MiB. */
   readonly athenaQueryCacheMb: number;
+  /** GetQueryExecution on a running query waits up to this many ms for it to finish before answering (0: at once). */
+  readonly athenaPollWaitMs: number;
 }
 
 /** Raw settings as they may appear in flags, env or the config file (all optional). */
@@ -73,6 +75,7 @@ export interface ConfigInput {
   athenaMaxConcurrentQueries?: string | number | undefined;
   athenaMaxActiveQueries?: string | number | undefined;
   athenaQueryCacheMb?: string | number | undefined;
+  athenaPollWaitMs?: string | number | undefined;
   s3Endpoint?: string | undefined;
   s3Bucket?: string | undefined;
   s3Prefix?: string | undefined;
@@ -103,6 +106,7 @@ export const ENV_VARS: Readonly<Record<keyof ConfigInput, string>> = {
   athenaMaxConcurrentQueries: 'LAKEBOX_ATHENA_MAX_CONCURRENT_QUERIES',
   athenaMaxActiveQueries: 'LAKEBOX_ATHENA_MAX_ACTIVE_QUERIES',
   athenaQueryCacheMb: 'LAKEBOX_ATHENA_QUERY_CACHE_MB',
+  athenaPollWaitMs: 'LAKEBOX_ATHENA_POLL_WAIT_MS',
   s3Endpoint: 'LAKEBOX_S3_ENDPOINT',
   s3Bucket: 'LAKEBOX_S3_BUCKET',
   s3Prefix: 'LAKEBOX_S3_PREFIX',
@@ -131,6 +135,8 @@ export const SETTING_DOCS: Readonly<Record<keyof ConfigInput, string>> = {
   functionsAsyncRetryDelaySeconds: 'delay before retrying a failed async (Event) invocation; the second retry waits twice as long (default 60)',
   athenaMaxConcurrentQueries: 'Athena queries running at once; further queries wait QUEUED (default 4)',
   athenaMaxActiveQueries: 'Athena queries running or queued at most; StartQueryExecution beyond it fails with TooManyRequestsException (default 200, the us-east-1 active DML quota)',
+  athenaPollWaitMs:
+    'GetQueryExecution on a queued or running query waits up to this many ms for it to finish before answering, so polling clients make fewer calls and see the result at once (0 answers at once; default 100)',
   athenaQueryCacheMb: 'MiB of local copies (of small inline objects and remote-store objects) Athena keeps for DuckDB; least recently used go first (default 4096)',
   firehoseBufferBudgetMb: 'Firehose disk budget for undelivered records in MiB; puts beyond it get ServiceUnavailableException (default 1024)',
   s3Endpoint: 'remote store endpoint URL (storage=s3)',
@@ -231,6 +237,10 @@ export function resolveConfig(layers: readonly ConfigInput[], cwd: string): Lake
   const athenaMaxConcurrentQueries = positive('athenaMaxConcurrentQueries', 4, true);
   const athenaMaxActiveQueries = positive('athenaMaxActiveQueries', 200, true);
   const athenaQueryCacheMb = positive('athenaQueryCacheMb', 4096, false);
+  const athenaPollWaitMs = Number(merged.athenaPollWaitMs ?? 100);
+  if (!Number.isInteger(athenaPollWaitMs) || athenaPollWaitMs < 0 || athenaPollWaitMs > 20_000) {
+    throw new ConfigError(`athenaPollWaitMs must be an integer from 0 to 20000, got "${String(merged.athenaPollWaitMs)}"`);
+  }
   let remoteS3: RemoteS3Config | undefined;
   if (storage === 's3') {
     if (merged.s3Bucket === undefined) throw new ConfigError('storage "s3" needs s3Bucket (LAKEBOX_S3_BUCKET)');
@@ -266,6 +276,7 @@ export function resolveConfig(layers: readonly ConfigInput[], cwd: string): Lake
     athenaMaxConcurrentQueries,
     athenaMaxActiveQueries,
     athenaQueryCacheMb,
+    athenaPollWaitMs,
   };
 }
 

@@ -107,7 +107,7 @@ export class LakeboxServer {
     this.catalog = new CatalogModule({ dataDir: config.dataDir, fsync: config.fsync, accountId: config.accountId, objects, logger: this.logger });
     this.#json.register(new GlueJsonService(this.catalog.service, this.catalog.crawlers, this.catalog.tagging));
     this.athena = new AthenaModule(
-      { dataDir: config.dataDir, fsync: config.fsync, maxConcurrentQueries: config.athenaMaxConcurrentQueries, maxActiveQueries: config.athenaMaxActiveQueries, queryCacheBytes: config.athenaQueryCacheMb * 1024 * 1024, accountId: config.accountId },
+      { dataDir: config.dataDir, fsync: config.fsync, maxConcurrentQueries: config.athenaMaxConcurrentQueries, maxActiveQueries: config.athenaMaxActiveQueries, queryCacheBytes: config.athenaQueryCacheMb * 1024 * 1024, pollWaitMs: config.athenaPollWaitMs, accountId: config.accountId },
       objects,
       this.catalog.service,
       this.logger,

@@ -114,7 +114,7 @@ function parseCsv(text: string): (string | null)[][] {
 }
 
 beforeAll(async () => {
-  server = await startLakebox({ env: { LAKEBOX_ATHENA_MAX_CONCURRENT_QUERIES: '2' } });
+  server = await startLakebox({ env: { LAKEBOX_ATHENA_MAX_CONCURRENT_QUERIES: '2', LAKEBOX_ATHENA_POLL_WAIT_MS: '1500' } });
   clients(server.endpoint);
   await s3.send(new CreateBucketCommand({ Bucket: 'lake' }));
   await s3.send(new CreateBucketCommand({ Bucket: 'results' }));
@@ -420,6 +420,27 @@ describe('Athena errors and lifecycle', () => {
     expect(qe.Status!.StateChangeReason).toBe('Query cancelled by user');
     expect(qe.Status!.AthenaError).toBeUndefined();
     expect(Date.now() - t0).toBeLessThan(5000);
+  });
+
+  it('GetQueryExecution on a running query waits for it to settle (LAKEBOX_ATHENA_POLL_WAIT_MS) and answers as soon as it does', async () => {
+    const id = await start('SELECT count(*) FROM events a CROSS JOIN events b CROSS JOIN events c WHERE a.score + b.score + c.score < 0');
+    const get = () => athena.send(new GetQueryExecutionCommand({ QueryExecutionId: id }));
+    let state = (await get()).QueryExecution!.Status!.State;
+    for (let i = 0; state === 'QUEUED' && i < 20; i++) state = (await get()).QueryExecution!.Status!.State;
+    expect(state).toBe('RUNNING');
+    // Still running after the whole wait: the answer is RUNNING, given no sooner than the wait allows.
+    const t0 = Date.now();
+    expect((await get()).QueryExecution!.Status!.State).toBe('RUNNING');
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1400);
+    // A call waiting when the query is stopped answers with the final state, not RUNNING.
+    const waiting = get();
+    await new Promise((r) => setTimeout(r, 100));
+    await athena.send(new StopQueryExecutionCommand({ QueryExecutionId: id }));
+    expect((await waiting).QueryExecution!.Status!.State).toBe('CANCELLED');
+    // A finished query is answered at once.
+    const t1 = Date.now();
+    expect((await get()).QueryExecution!.Status!.State).toBe('CANCELLED');
+    expect(Date.now() - t1).toBeLessThan(1000);
   });
 
   it('BytesScannedCutoffPerQuery fails a query that would scan more', async () => {

@@ -36,6 +36,8 @@ export interface AthenaModuleOptions {
   readonly maxConcurrentQueries: number;
   /** Queries running or queued at most (Athena's active query quota); default 200. */
   readonly maxActiveQueries?: number | undefined;
+  /** GetQueryExecution on a running query waits up to this many ms for it to finish (0 or absent: at once). */
+  readonly pollWaitMs?: number | undefined;
   /** Size budget of the query cache (copies of inline and remote objects); default 4 GiB. */
   readonly queryCacheBytes?: number | undefined;
   /** The account in resource ARNs (work groups); default 000000000000. */
@@ -118,6 +120,7 @@ export class AthenaModule {
       objects: this.objects,
       maxConcurrent: this.options.maxConcurrentQueries,
       maxActive: this.options.maxActiveQueries ?? DEFAULT_MAX_ACTIVE_QUERIES,
+      pollWaitMs: this.options.pollWaitMs,
       log: (msg, err) => this.logger?.error({ err }, msg),
     });
     await this.#service.recover();

@@ -39,6 +39,12 @@ export interface AthenaServiceDeps {
   readonly maxConcurrent: number;
   /** Executions running or queued at most; StartQueryExecution beyond it is refused (TooManyRequestsException). */
   readonly maxActive: number;
+  /**
+   * GetQueryExecution on a QUEUED or RUNNING execution waits up to this many milliseconds for it to finish before it
+   * answers (0: at once). The answer is the state when it is sent; a client polling in a loop makes fewer calls,
+   * which on a small machine take CPU from the query, and sees the final state as soon as it is reached.
+   */
+  readonly pollWaitMs?: number | undefined;
   readonly log?: ((msg: string, err?: unknown) => void) | undefined;
 }
 
@@ -48,6 +54,8 @@ export class AthenaService {
   readonly #queue: { id: string; plan: ExecutionPlan; cutoff: number | undefined }[] = [];
   readonly #running = new Map<string, RunControl>();
   readonly #settled = new Set<Promise<void>>();
+  /** GetQueryExecution calls waiting for an execution to leave QUEUED/RUNNING, by execution id. */
+  readonly #waiting = new Map<string, Set<() => void>>();
   /** Submissions accepted past the quota check that are not queued yet (planning, persisting). */
   #admitting = 0;
   #stopped = false;
@@ -68,6 +76,7 @@ export class AthenaService {
 
   async stop(): Promise<void> {
     this.#stopped = true;
+    for (const id of [...this.#waiting.keys()]) this.#settle(id);
     for (const c of this.#running.values()) c.cancel();
     // DuckDB checks for interrupts between operator steps; a query stuck inside one must not hold the
     // shutdown: after a grace period it is left behind (it is FAILED on the next start).
@@ -245,7 +254,33 @@ export class AthenaService {
     }
     record.completedAt = Date.now();
     this.deps.store.putExecution(record);
+    this.#settle(record.id);
     await this.deps.store.sync();
+  }
+
+  /** Answers the GetQueryExecution calls waiting on execution `id`. */
+  #settle(id: string): void {
+    const waiting = this.#waiting.get(id);
+    if (!waiting) return;
+    this.#waiting.delete(id);
+    for (const wake of waiting) wake();
+  }
+
+  /** Resolves when execution `id` settles or after `ms`, whichever is first. */
+  #waitForSettled(id: string, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      let waiting = this.#waiting.get(id);
+      if (!waiting) this.#waiting.set(id, (waiting = new Set()));
+      const set = waiting;
+      const wake = (): void => {
+        clearTimeout(timer);
+        set.delete(wake);
+        if (set.size === 0 && this.#waiting.get(id) === set) this.#waiting.delete(id);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      set.add(wake);
+    });
   }
 
   #require(id: unknown): QueryExecutionRecord {
@@ -255,7 +290,10 @@ export class AthenaService {
     return r;
   }
 
-  getQueryExecution(i: Json): Json {
+  async getQueryExecution(i: Json): Promise<Json> {
+    const r = this.#require(i.QueryExecutionId);
+    const wait = this.deps.pollWaitMs ?? 0;
+    if (wait > 0 && !this.#stopped && (r.state === 'QUEUED' || r.state === 'RUNNING')) await this.#waitForSettled(r.id, wait);
     return { QueryExecution: toWire(this.#require(i.QueryExecutionId)) };
   }
 
@@ -289,6 +327,7 @@ export class AthenaService {
       this.#queue.splice(queued, 1);
       Object.assign(r, { state: 'CANCELLED', stateChangeReason: 'Query cancelled by user', completedAt: Date.now() });
       this.deps.store.putExecution(r);
+      this.#settle(r.id);
       await this.deps.store.sync();
     } else this.#running.get(r.id)?.cancel();
     return {};
