@@ -202,7 +202,11 @@ def test_decimal_average_and_division_keep_decimals(athena, lake, s3, session, l
     pq.write_table(pa.Table.from_pylist(rows, schema=schema), buf)
     s3.put_object(Bucket=lake['bucket'], Key='prices/part-0.parquet', Body=buf.getvalue())
     glue = session.client('glue', endpoint_url=lakebox.endpoint)
-    glue.create_table(DatabaseName=lake['db'], TableInput=parquet_table_input(
+    # A database of its own: other tests list the tables of the module's database.
+    db = f"dec_{uuid.uuid4().hex[:8]}"
+    glue.create_database(DatabaseInput={'Name': db})
+    here = {**lake, 'db': db}
+    glue.create_table(DatabaseName=db, TableInput=parquet_table_input(
         'prices', f"s3://{lake['bucket']}/prices/", [('g', 'int'), ('price', 'decimal(12,2)'), ('qty', 'int'), ('tags', 'array<string>')]))
     cent = Decimal('0.01')
     half_up = lambda d: d.quantize(cent, rounding=ROUND_HALF_UP)
@@ -211,29 +215,29 @@ def test_decimal_average_and_division_keep_decimals(athena, lake, s3, session, l
         prices = [r['price'] for r in rows if r['g'] == g]
         units = sum(r['qty'] for r in rows if r['g'] == g)
         want.append([str(g), str(half_up(sum(prices) / len(prices))), str(half_up(sum(prices) / 3)), str(half_up(sum(prices) / units))])
-    qe = run(athena, lake, 'SELECT g, avg(price) AS a, sum(price) / 3 AS b, sum(price) / sum(qty) AS c FROM prices GROUP BY g ORDER BY g')
+    qe = run(athena, here, 'SELECT g, avg(price) AS a, sum(price) / 3 AS b, sum(price) / sum(qty) AS c FROM prices GROUP BY g ORDER BY g')
     assert qe['Status']['State'] == 'SUCCEEDED', qe['Status']
     assert rows_of(athena, qe['QueryExecutionId'])[1:] == want
     info = athena.get_query_results(QueryExecutionId=qe['QueryExecutionId'])['ResultSet']['ResultSetMetadata']['ColumnInfo']
     assert [(c['Type'], c['Precision'], c['Scale']) for c in info[1:]] == [('decimal', 12, 2), ('decimal', 38, 2), ('decimal', 38, 2)]
 
     # array || element appends, element || array prepends (the column's type comes from the engine).
-    qe = run(athena, lake, "SELECT tags || 'x', 'y' || tags FROM prices WHERE g = 0 ORDER BY price, element_at(tags, 1) LIMIT 1")
+    qe = run(athena, here, "SELECT tags || 'x', 'y' || tags FROM prices WHERE g = 0 ORDER BY price, element_at(tags, 1) LIMIT 1")
     assert qe['Status']['State'] == 'SUCCEEDED', qe['Status']
     first = min((r for r in rows if r['g'] == 0), key=lambda r: (r['price'], r['tags'][0]))['tags'][0]
     assert rows_of(athena, qe['QueryExecutionId'])[1] == [f'[{first}, x]', f'[y, {first}]']
 
-    qe = run(athena, lake, 'SELECT price / qty FROM prices WHERE qty = 0')
+    qe = run(athena, here, 'SELECT price / qty FROM prices WHERE qty = 0')
     assert qe['Status']['State'] == 'FAILED'
     assert 'Division by zero' in qe['Status']['StateChangeReason']
 
-    qe = run(athena, lake, 'SELECT amount / 0e0, -amount / 0e0, (amount - amount) / 0e0 FROM sales WHERE amount > 0 ORDER BY id LIMIT 1')
+    qe = run(athena, here, 'SELECT amount / 0e0, -amount / 0e0, (amount - amount) / 0e0 FROM "' + lake['db'] + '".sales WHERE amount > 0 ORDER BY id LIMIT 1')
     assert qe['Status']['State'] == 'SUCCEEDED', qe['Status']
     assert rows_of(athena, qe['QueryExecutionId'])[1] == ['Infinity', '-Infinity', 'NaN']
 
     # CTAS writes the decimal type: pyarrow reads decimal128(12, 2) back.
     location = f"s3://{lake['bucket']}/avg_prices/"
-    qe = run(athena, lake, f"CREATE TABLE avg_prices WITH (format = 'PARQUET', external_location = '{location}') AS SELECT g, avg(price) AS a FROM prices GROUP BY g")
+    qe = run(athena, here, f"CREATE TABLE avg_prices WITH (format = 'PARQUET', external_location = '{location}') AS SELECT g, avg(price) AS a FROM prices GROUP BY g")
     assert qe['Status']['State'] == 'SUCCEEDED', qe['Status']
     keys = [o['Key'] for o in s3.list_objects_v2(Bucket=lake['bucket'], Prefix='avg_prices/').get('Contents', [])]
     tables = [pq.read_table(io.BytesIO(s3.get_object(Bucket=lake['bucket'], Key=k)['Body'].read())) for k in keys]
