@@ -15,6 +15,7 @@ import { informationSchemaRelation, isInformationSchemaTable, schemaRestriction 
 import { partitionExpression, tableReferences, type TableReference } from './partition-pruning.js';
 import { projectedPartitions, projectionEnabled } from './partition-projection.js';
 import { decodePrestoView } from './presto-view.js';
+import { ParquetSchemas } from './parquet-schemas.js';
 import { buildRelation, columnType, readerCall, RelationError, tableFormat, type DataFile } from './relation-builder.js';
 
 /** What the loader needs from the SQL layer: parsing translated SQL, translating view text, rendering trees. */
@@ -56,6 +57,7 @@ const hidden = (key: string): boolean => key.endsWith('/') || /(^|\/)[_.][^/]*$/
 export class QueryTables {
   /** Lower-cased column names of a set of Parquet files, by a digest of their paths, ETags and sizes. */
   readonly #fileColumns = new LRUCache<string, ReadonlySet<string>>({ max: 1024 });
+  readonly #parquetSchemas = new ParquetSchemas();
   constructor(
     private readonly catalog: CatalogService,
     private readonly objects: ObjectService,
@@ -96,21 +98,20 @@ export class QueryTables {
           data.push({ path: file.path, uri: `s3://${f.meta.bucket}/${f.meta.key}`, partitionValues: f.values });
         }
         let present: ReadonlySet<string> | undefined;
+        let uniform = false;
         if (data.length > 0 && tableFormat(t.table) === 'parquet') {
-          // Which columns the files hold. Object versions never change (a path and its ETag name the bytes), so the
-          // answer for the same files is reused instead of binding a reader over every footer again.
-          const key = createHash('sha256').update(t.files.map((f, i) => `${data[i]!.path}\0${f.meta.etag}\0${f.meta.size}`).join('\n')).digest('hex');
-          present = this.#fileColumns.get(key);
-          if (present === undefined) {
-            present = new Set((await ctx.session.columnNames(`SELECT * FROM ${readerCall(t.table, data)}`)).map((n) => n.toLowerCase()));
-            this.#fileColumns.set(key, present);
-          }
+          // Which columns the files hold, from their footers (cached per file version: a path and its ETag name the
+          // bytes); when every file has the same columns the reader needs no union_by_name, which reads every footer
+          // when the query is bound. A footer that cannot be read leaves the question to the engine.
+          const schema = await this.#parquetSchemas.of(t.files.map((f, i) => ({ path: data[i]!.path, etag: f.meta.etag, size: f.meta.size })));
+          present = schema?.present ?? (await this.#engineColumns(t.table, t.files, data, ctx.session));
+          uniform = schema?.uniform ?? false;
         }
         let census: ReadonlyMap<string, CensusEntry> | undefined;
         if (data.length > 0 && tableFormat(t.table) === 'json' && (t.table.StorageDescriptor?.Columns ?? []).length > 0) {
           census = await this.jsonCensus.census(data, sessionRunner(ctx.session));
         }
-        await ctx.session.createView(t.schema, t.table.Name!, buildRelation(t.table, data, { withPath: ctx.withPath, presentColumns: present, jsonCensus: census }));
+        await ctx.session.createView(t.schema, t.table.Name!, buildRelation(t.table, data, { withPath: ctx.withPath, presentColumns: present, uniformParquet: uniform, jsonCensus: census }));
       }
       for (const [name, r] of metadata) {
         const sql = informationSchemaRelation(name, this.catalog, { catalogName: ctx.catalogName, schemas: schemaRestriction(name, r.map((x) => x.conjuncts)) });
@@ -180,6 +181,17 @@ export class QueryTables {
       }
       plan.set(key, { schema, table, refs: [ref] });
     }
+  }
+
+  /** Column names of Parquet files as the engine reads them (all footers, union_by_name), cached per file set. */
+  async #engineColumns(table: Table, files: readonly { meta: { etag: string; size: number } }[], data: readonly DataFile[], session: EngineSession): Promise<ReadonlySet<string>> {
+    const key = createHash('sha256').update(files.map((f, i) => `${data[i]!.path}\0${f.meta.etag}\0${f.meta.size}`).join('\n')).digest('hex');
+    let present = this.#fileColumns.get(key);
+    if (present === undefined) {
+      present = new Set((await session.columnNames(`SELECT * FROM ${readerCall(table, data)}`)).map((n) => n.toLowerCase()));
+      this.#fileColumns.set(key, present);
+    }
+    return present;
   }
 
   /** The table's files: under its Location, or under each partition's Location that survives pruning. */

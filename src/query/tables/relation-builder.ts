@@ -81,19 +81,24 @@ export interface RelationOptions {
   readonly withPath: boolean;
   /** Names of the file columns actually present (Parquet), lower-cased; undefined when unknown. */
   readonly presentColumns?: ReadonlySet<string> | undefined;
+  /** Every Parquet file has the same columns of the same types: read without union_by_name. */
+  readonly uniformParquet?: boolean | undefined;
   /** Key census of JSON files by path (json-key-census.ts); without it JSON files are read by the generic scan. */
   readonly jsonCensus?: ReadonlyMap<string, CensusEntry> | undefined;
 }
 
-/** The reader call over `files` (which must be non-empty) producing a `filename` column plus the file's columns. */
-export function readerCall(table: Table, files: readonly DataFile[], jsonCensus?: ReadonlyMap<string, CensusEntry>): string {
+/**
+ * The reader call over `files` (which must be non-empty) producing a `filename` column plus the file's columns.
+ * Parquet files are matched by name (union_by_name) unless `uniformParquet` says they all have the same columns.
+ */
+export function readerCall(table: Table, files: readonly DataFile[], jsonCensus?: ReadonlyMap<string, CensusEntry>, uniformParquet = false): string {
   const format = tableFormat(table);
   const cols = table.StorageDescriptor?.Columns ?? [];
   const params = table.StorageDescriptor?.SerdeInfo?.Parameters ?? {};
   const skip = Number(table.Parameters?.['skip.header.line.count'] ?? '0') || 0;
   switch (format) {
     case 'parquet':
-      return `read_parquet([${files.map((f) => lit(f.path)).join(', ')}], union_by_name = true, filename = true)`;
+      return `read_parquet([${files.map((f) => lit(f.path)).join(', ')}], ${uniformParquet ? '' : 'union_by_name = true, '}filename = true)`;
     case 'json':
       return jsonRelation(table, files, !(table.StorageDescriptor?.SerdeInfo?.SerializationLibrary ?? '').toLowerCase().includes('hcatalog'), jsonCensus);
     case 'regex':
@@ -173,7 +178,7 @@ export function buildRelation(table: Table, files: readonly DataFile[], options:
   if (keys.length === 0 && !options.withPath && cols.length > 0) {
     // Nothing comes from the file list: read the files directly (no join on file names, so DuckDB can also use
     // Parquet metadata and statistics as it does for a plain read).
-    return `SELECT ${cols.map((c) => projectColumn(table, c, options)).join(', ')} FROM ${readerCall(table, files, options.jsonCensus)} AS d`;
+    return `SELECT ${cols.map((c) => projectColumn(table, c, options)).join(', ')} FROM ${readerCall(table, files, options.jsonCensus, options.uniformParquet)} AS d`;
   }
   const partitioned = partitionUnion(table, files, keys.length, options);
   if (partitioned !== undefined) {
@@ -189,7 +194,7 @@ export function buildRelation(table: Table, files: readonly DataFile[], options:
     ...keys.map((k, i) => `TRY_CAST(f.__p${i} AS ${columnType(k.Type)}) AS ${q(k.Name!)}`),
     ...(options.withPath ? ['f.__path AS "$path"'] : []),
   ];
-  return `SELECT ${select.join(', ')} FROM ${readerCall(table, files, options.jsonCensus)} AS d JOIN (VALUES ${fileRows}) AS f(${fileCols}) ON d.filename = f.__file`;
+  return `SELECT ${select.join(', ')} FROM ${readerCall(table, files, options.jsonCensus, options.uniformParquet)} AS d JOIN (VALUES ${fileRows}) AS f(${fileCols}) ON d.filename = f.__file`;
 }
 
 /** Most partitions and files whose values are looked up by file name (one CASE arm per file); beyond, the file-name join is used. */
@@ -211,5 +216,5 @@ function partitionUnion(table: Table, files: readonly DataFile[], keyCount: numb
     const arms = files.map((f) => `WHEN ${lit(f.path)} THEN ${f.partitionValues[i] == null ? 'CAST(NULL AS VARCHAR)' : lit(f.partitionValues[i])}`);
     return `CASE filename ${arms.join(' ')} END AS __p${i}`;
   });
-  return `(SELECT *, ${values.join(', ')} FROM ${readerCall(table, files)})`;
+  return `(SELECT *, ${values.join(', ')} FROM ${readerCall(table, files, undefined, options.uniformParquet)})`;
 }
