@@ -221,6 +221,13 @@ def test_decimal_average_and_division_keep_decimals(athena, lake, s3, session, l
     info = athena.get_query_results(QueryExecutionId=qe['QueryExecutionId'])['ResultSet']['ResultSetMetadata']['ColumnInfo']
     assert [(c['Type'], c['Precision'], c['Scale']) for c in info[1:]] == [('decimal', 12, 2), ('decimal', 38, 2), ('decimal', 38, 2)]
 
+    # The same through an Athena view (views get the typed rewrites too).
+    qe = run(athena, here, 'CREATE VIEW price_avgs AS SELECT g, avg(price) AS a, sum(price) / 3 AS b FROM prices GROUP BY g')
+    assert qe['Status']['State'] == 'SUCCEEDED', qe['Status']
+    qe = run(athena, here, 'SELECT g, a, b FROM price_avgs ORDER BY g')
+    assert qe['Status']['State'] == 'SUCCEEDED', qe['Status']
+    assert rows_of(athena, qe['QueryExecutionId'])[1:] == [w[:3] for w in want]
+
     # array || element appends, element || array prepends (the column's type comes from the engine).
     qe = run(athena, here, "SELECT tags || 'x', 'y' || tags FROM prices WHERE g = 0 ORDER BY price, element_at(tags, 1) LIMIT 1")
     assert qe['Status']['State'] == 'SUCCEEDED', qe['Status']

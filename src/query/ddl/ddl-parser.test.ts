@@ -82,6 +82,11 @@ describe('parseDdl', () => {
     expect(parseDdl('DESCRIBE FORMATTED d.t')).toMatchObject({ kind: 'describe', mode: 'formatted', table: { db: 'd', name: 't' } });
     expect(parseDdl('DESC t col')).toMatchObject({ kind: 'describe', mode: 'plain', column: 'col' });
     expect(parseDdl('CREATE OR REPLACE VIEW "d"."v" AS\nSELECT 1 AS x;')).toEqual({ kind: 'createView', replace: true, table: { db: 'd', name: 'v', text: '"d"."v"' }, sql: 'SELECT 1 AS x' });
+    // The view's query is SQL, not Hive DDL: operators the DDL lexer does not know (/, ||, %, !=) are kept as written.
+    expect(parseDdl("CREATE VIEW v AS SELECT a / b, x || '|', a % 2 FROM t WHERE a != 0 -- note")).toMatchObject({
+      kind: 'createView',
+      sql: "SELECT a / b, x || '|', a % 2 FROM t WHERE a != 0 -- note",
+    });
     expect(parseDdl('DROP VIEW IF EXISTS v')).toMatchObject({ kind: 'dropView', ifExists: true });
     expect(parseDdl('DROP TABLE IF EXISTS `_t`')).toMatchObject({ kind: 'dropTable', ifExists: true, table: { name: '_t' } });
   });

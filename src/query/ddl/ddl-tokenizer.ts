@@ -1,6 +1,7 @@
 /** Tokenizer for Hive DDL: words, backtick identifiers, single/double-quoted strings (Hive escapes decoded), numbers, punctuation; skips line and block comments; tracks line and 0-based column like ANTLR. */
 
-export type TokenType = 'word' | 'quoted' | 'string' | 'dstring' | 'number' | 'punct' | 'eof';
+/** `query`: the SELECT of CREATE VIEW … AS, kept as one token (it is SQL, not Hive DDL: `/`, `||`, `%` and the like). */
+export type TokenType = 'word' | 'quoted' | 'string' | 'dstring' | 'number' | 'punct' | 'query' | 'eof';
 
 export interface Token {
   readonly type: TokenType;
@@ -47,6 +48,23 @@ export function unescapeHive(body: string): string {
 }
 
 const PUNCT = new Set(['(', ')', ',', '.', '=', ';', '<', '>', ':', '*', '+', '-', '[', ']']);
+
+/** Whether `tokens` are `CREATE [OR REPLACE] VIEW name AS` (what follows is the view's query). */
+function isViewHeader(tokens: readonly Token[]): boolean {
+  const w = (k: number, word: string): boolean => tokens[k]?.type === 'word' && tokens[k].value.toUpperCase() === word;
+  if (!w(tokens.length - 1, 'AS') || !w(0, 'CREATE')) return false;
+  let k = w(1, 'OR') && w(2, 'REPLACE') ? 3 : 1;
+  if (!w(k++, 'VIEW')) return false;
+  // A name: parts joined by dots.
+  for (;;) {
+    const part = tokens[k];
+    if (part?.type !== 'word' && part?.type !== 'quoted' && part?.type !== 'dstring') return false;
+    k++;
+    if (tokens[k]?.type === 'punct' && tokens[k]!.value === '.') k++;
+    else break;
+  }
+  return k === tokens.length - 1;
+}
 
 export function tokenize(sql: string): Token[] {
   const tokens: Token[] = [];
@@ -116,6 +134,11 @@ export function tokenize(sql: string): Token[] {
       const w = word[0];
       push(/^\d+$/.test(w) ? 'number' : 'word', i, i + w.length, w);
       i += w.length;
+      if (isViewHeader(tokens)) {
+        const start = i + (/^\s*/.exec(sql.slice(i))?.[0].length ?? 0);
+        if (start < sql.length) push('query', start, sql.length, sql.slice(start));
+        i = sql.length;
+      }
       continue;
     }
     if (PUNCT.has(ch)) {

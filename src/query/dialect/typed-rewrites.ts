@@ -205,7 +205,7 @@ function typedConcatenation(node: AstNode, [ta, tb]: (string | undefined)[]): As
  * The statements with the typed rewrites applied, rendered; undefined when nothing changed (or the probe did not bind,
  * in which case the query runs as translated).
  */
-export async function applyEngineTypes(statements: readonly AstNode[], oracle: TypeOracle, parser: SqlParserPort): Promise<string | undefined> {
+export async function applyEngineTypes(statements: readonly AstNode[], oracle: TypeOracle, parser: Pick<SqlParserPort, 'render'>): Promise<string | undefined> {
   if (hasParameters(statements as AstNode[])) return undefined;
   const built = buildProbe(statements);
   if (!built) return undefined;

@@ -10,6 +10,7 @@ import type { AstNode } from '../dialect/parser-port.js';
 import { EngineInterrupted, type EngineSession } from '../engine/query-engine.js';
 import type { ObjectFile, ObjectFiles } from '../engine/object-files.js';
 import { ENGINE_INFORMATION_SCHEMA } from '../dialect/tables.js';
+import { applyEngineTypes } from '../dialect/typed-rewrites.js';
 import { JsonKeyCensus, type CensusEntry, type CensusRunner, type JsonCensusPort } from './json-key-census.js';
 import { informationSchemaRelation, isInformationSchemaTable, schemaRestriction } from './information-schema.js';
 import { partitionExpression, tableReferences, type TableReference } from './partition-pruning.js';
@@ -44,6 +45,14 @@ export interface LoadedTables {
 
 const MAX_VIEW_DEPTH = 16;
 
+/** A per-query engine view: an inlined Athena view (with its translated syntax tree) or a metadata table. */
+interface View {
+  readonly schema: string;
+  readonly name: string;
+  readonly sql: string;
+  readonly statements?: readonly AstNode[] | undefined;
+}
+
 function s3Location(location: string | undefined): { bucket: string; prefix: string } | undefined {
   const m = /^s3a?n?:\/\/([^/]+)\/?(.*)$/.exec(location ?? '');
   if (!m) return undefined;
@@ -74,7 +83,7 @@ export class QueryTables {
     try {
       const refs = tableReferences(statements);
       const plan = new Map<string, { schema: string; table: Table; refs: TableReference[] }>();
-      const views = new Map<string, { schema: string; name: string; sql: string }>();
+      const views = new Map<string, View>();
       const metadata = new Map<string, TableReference[]>();
       await this.#resolve(refs, ctx, plan, views, metadata, 0);
       const schemas = [...new Set([...plan.values()].map((p) => p.schema).concat([...views.values()].map((v) => v.schema)))];
@@ -118,6 +127,13 @@ export class QueryTables {
         await ctx.session.createView(ENGINE_INFORMATION_SCHEMA, name, sql);
       }
       for (const v of views.values()) await ctx.session.createView(v.schema, v.name, v.sql);
+      // Athena views get the rewrites that need the engine's types too (decimal avg() and division, …), inner views
+      // first (a view is registered before the views it reads), so an outer view sees its inner views' typed columns.
+      for (const v of [...views.values()].reverse()) {
+        if (!v.statements) continue;
+        const typed = await applyEngineTypes(v.statements, ctx.session, this.sql);
+        if (typed !== undefined) await ctx.session.createView(v.schema, v.name, typed);
+      }
       return { scannedBytes: scanned, schemas, release };
     } catch (err) {
       release();
@@ -130,7 +146,7 @@ export class QueryTables {
     refs: readonly TableReference[],
     ctx: LoadContext,
     plan: Map<string, { schema: string; table: Table; refs: TableReference[] }>,
-    views: Map<string, { schema: string; name: string; sql: string }>,
+    views: Map<string, View>,
     metadata: Map<string, TableReference[]>,
     depth: number,
   ): Promise<void> {
@@ -173,7 +189,7 @@ export class QueryTables {
         const viewSchema = view.schema ?? schema;
         const { statements } = await this.sql.translate(view.originalSql, viewSchema);
         qualify(statements, viewSchema);
-        views.set(key, { schema, name: ref.table, sql: await this.sql.render(statements) });
+        views.set(key, { schema, name: ref.table, sql: await this.sql.render(statements), statements });
         // Views read every partition of their tables: no pruning through views.
         const inner = tableReferences(statements).map((r) => ({ ...r, conjuncts: [] }));
         await this.#resolve(inner, { ...ctx, defaultSchema: viewSchema }, plan, views, metadata, depth + 1);
