@@ -85,6 +85,13 @@ describe('array || element', () => {
 });
 
 describe('the probe', () => {
+  it('matches each rewritten node to its own operand types when rewrites nest (a typed operand inside ||, then avg())', async () => {
+    const r = await h.run(`SELECT (max(price) / 3) || '!', avg(price), max(n) / 0e0 FROM ${prices} WHERE g = 1`);
+    expect(r.rows).toEqual([['0.34!', '1.01', 'Infinity']]);
+    expect(r.types).toEqual(['VARCHAR', 'DECIMAL(10,2)', 'DOUBLE']);
+  });
+
+
   it('is not asked when the operands are typed by the query itself, and nothing changes without candidates', async () => {
     const asked: string[] = [];
     const oracle = { parameterTypes: (sql: string) => (asked.push(sql), h.oracle.parameterTypes(sql)) };

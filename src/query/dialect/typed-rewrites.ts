@@ -45,7 +45,8 @@ function operandSlots(node: AstNode): number[] {
   const name = text(node['function_name']).toLowerCase();
   const n = children(node).length;
   if (node['class'] === 'FUNCTION' && node['is_operator'] === true && name === '/' && n === 2) return [0, 1];
-  if (node['class'] === 'FUNCTION' && name === '||' && n === 2 && !children(node).every((c) => statedType(c) !== undefined)) return [0, 1];
+  // Decided by the node alone, never by its (by then rewritten) operands: both walks must pick the same nodes.
+  if (node['class'] === 'FUNCTION' && name === '||' && n === 2) return [0, 1];
   if ((node['class'] === 'FUNCTION' || node['class'] === 'WINDOW') && node['is_operator'] !== true && name === 'avg' && n === 1) return [0];
   return [];
 }
