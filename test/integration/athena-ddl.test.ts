@@ -286,4 +286,16 @@ describe('partition projection and views', () => {
     await ok('DROP VIEW level_counts');
     expect(await txt('SHOW VIEWS')).toBe('');
   });
+
+  it('queries views that read other views (a chain and a diamond), with operators the DDL lexer does not know', async () => {
+    await ok(`CREATE VIEW lv1 AS SELECT level, count(*) AS n FROM events WHERE dt >= '2024-03-01' GROUP BY level`);
+    await ok(`CREATE VIEW lv2 AS SELECT level || '!' AS tag, n * 10 / 5 AS twice FROM lv1`);
+    await ok(`CREATE VIEW lv3 AS SELECT a.tag, a.twice, b.n FROM lv2 a JOIN lv1 b ON a.tag = b.level || '!'`);
+    const counts = new Map<string, number>();
+    for (const e of EVENTS) counts.set(e.LEVEL, (counts.get(e.LEVEL) ?? 0) + 1);
+    const want = [...counts.entries()].sort().map(([l, n]) => [`${l}!`, String(n * 2), String(n)]);
+    expect(await rows('SELECT tag, twice, n FROM lv3 ORDER BY tag')).toEqual(want);
+    expect(await rows('SELECT tag, twice FROM lv2 ORDER BY tag')).toEqual(want.map((r) => r.slice(0, 2)));
+    for (const v of ['lv3', 'lv2', 'lv1']) await ok(`DROP VIEW ${v}`);
+  });
 });

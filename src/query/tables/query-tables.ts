@@ -126,10 +126,11 @@ export class QueryTables {
         const sql = informationSchemaRelation(name, this.catalog, { catalogName: ctx.catalogName, schemas: schemaRestriction(name, r.map((x) => x.conjuncts)) });
         await ctx.session.createView(ENGINE_INFORMATION_SCHEMA, name, sql);
       }
+      // Views in dependency order: each after the views it reads (see #resolve).
       for (const v of views.values()) await ctx.session.createView(v.schema, v.name, v.sql);
-      // Athena views get the rewrites that need the engine's types too (decimal avg() and division, …), inner views
-      // first (a view is registered before the views it reads), so an outer view sees its inner views' typed columns.
-      for (const v of [...views.values()].reverse()) {
+      // Athena views get the rewrites that need the engine's types too (decimal avg() and division, …), in the same
+      // order, so an outer view sees its inner views' typed columns.
+      for (const v of views.values()) {
         if (!v.statements) continue;
         const typed = await applyEngineTypes(v.statements, ctx.session, this.sql);
         if (typed !== undefined) await ctx.session.createView(v.schema, v.name, typed);
@@ -189,10 +190,14 @@ export class QueryTables {
         const viewSchema = view.schema ?? schema;
         const { statements } = await this.sql.translate(view.originalSql, viewSchema);
         qualify(statements, viewSchema);
-        views.set(key, { schema, name: ref.table, sql: await this.sql.render(statements), statements });
+        const entry: View = { schema, name: ref.table, sql: await this.sql.render(statements), statements };
+        views.set(key, entry);
         // Views read every partition of their tables: no pruning through views.
         const inner = tableReferences(statements).map((r) => ({ ...r, conjuncts: [] }));
         await this.#resolve(inner, { ...ctx, defaultSchema: viewSchema }, plan, views, metadata, depth + 1);
+        // Moved behind the views it reads: the engine binds a view when it is created, so those must exist first.
+        views.delete(key);
+        views.set(key, entry);
         continue;
       }
       plan.set(key, { schema, table, refs: [ref] });
