@@ -253,6 +253,50 @@ def test_decimal_average_and_division_keep_decimals(athena, lake, s3, session, l
     assert sorted([str(r['g']), str(r['a'])] for r in table.to_pylist()) == [[w[0], w[1]] for w in want]
 
 
+def test_unnest_array_of_rows_and_views_over_views(athena, lake, s3, session, lakebox):
+    """UNNEST(array of rows) AS t(a, b) expands the rows' fields (as for maps), in queries and in views built on views."""
+    rng = random.Random(5)
+    orders = [{'order_id': i, 'lines': [{'sku': f's{rng.randint(1, 9)}', 'qty': rng.randint(1, 4)} for _ in range(rng.randint(0, 3))],
+               'attrs': {'k': i}} for i in range(40)]
+    schema = pa.schema([('order_id', pa.int64()), ('lines', pa.list_(pa.struct([('sku', pa.string()), ('qty', pa.int32())]))),
+                        ('attrs', pa.map_(pa.string(), pa.int32()))])
+    buf = io.BytesIO()
+    pq.write_table(pa.Table.from_pylist(orders, schema=schema), buf)
+    s3.put_object(Bucket=lake['bucket'], Key='orders/part-0.parquet', Body=buf.getvalue())
+    glue = session.client('glue', endpoint_url=lakebox.endpoint)
+    db = f"un_{uuid.uuid4().hex[:8]}"
+    glue.create_database(DatabaseInput={'Name': db})
+    glue.create_table(DatabaseName=db, TableInput=parquet_table_input('orders', f"s3://{lake['bucket']}/orders/", [
+        ('order_id', 'bigint'), ('lines', 'array<struct<sku:string,qty:int>>'), ('attrs', 'map<string,int>')]))
+    here = {**lake, 'db': db}
+    want = sorted([str(o['order_id']), l['sku'], str(l['qty'])] for o in orders for l in o['lines'])
+    qe = run(athena, here, 'SELECT order_id, sku, qty FROM orders CROSS JOIN UNNEST(lines) AS l(sku, qty)')
+    assert qe['Status']['State'] == 'SUCCEEDED', qe['Status']
+    assert sorted(rows_of(athena, qe['QueryExecutionId'])[1:]) == want
+    # LEFT JOIN keeps orders without lines; a map unnests into (key, value) as before.
+    qe = run(athena, here, 'SELECT order_id, count(l.sku), max(k) FROM orders LEFT JOIN UNNEST(lines) AS l(sku, qty) ON true '
+                           'CROSS JOIN UNNEST(attrs) AS a(k, v) GROUP BY order_id ORDER BY order_id')
+    assert qe['Status']['State'] == 'SUCCEEDED', qe['Status']
+    assert rows_of(athena, qe['QueryExecutionId'])[1:] == [[str(o['order_id']), str(len(o['lines'])), 'k'] for o in orders]
+    # Views: one unnesting, one aggregating over it, one joining both (each registered after the views it reads).
+    for sql in ('CREATE VIEW order_lines AS SELECT order_id, sku, qty FROM orders CROSS JOIN UNNEST(lines) AS l(sku, qty)',
+                'CREATE VIEW sku_totals AS SELECT sku, sum(qty) AS total FROM order_lines GROUP BY sku',
+                'CREATE VIEW line_shares AS SELECT l.order_id, l.sku, l.qty * 100 / t.total AS pct FROM order_lines l JOIN sku_totals t ON l.sku = t.sku'):
+        qe = run(athena, here, sql)
+        assert qe['Status']['State'] == 'SUCCEEDED', (sql, qe['Status'])
+    totals = {}
+    for o in orders:
+        for l in o['lines']:
+            totals[l['sku']] = totals.get(l['sku'], 0) + l['qty']
+    qe = run(athena, here, 'SELECT sku, total FROM sku_totals ORDER BY sku')
+    assert rows_of(athena, qe['QueryExecutionId'])[1:] == [[k, str(v)] for k, v in sorted(totals.items())]
+    qe = run(athena, here, 'SELECT order_id, sku, pct FROM line_shares')
+    assert qe['Status']['State'] == 'SUCCEEDED', qe['Status']
+    # Integer division, truncating as Trino does.
+    assert sorted(rows_of(athena, qe['QueryExecutionId'])[1:]) == sorted(
+        [str(o['order_id']), l['sku'], str(l['qty'] * 100 // totals[l['sku']])] for o in orders for l in o['lines'])
+
+
 def test_workgroup_tags_and_runtime_statistics(athena, lake):
     name = f'tagged-{uuid.uuid4().hex[:6]}'
     athena.create_work_group(Name=name, Tags=[{'Key': 'team', 'Value': 'data'}, {'Key': 'env', 'Value': 'dev'}])

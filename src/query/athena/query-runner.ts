@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import type { AstNode, SqlParserPort } from '../dialect/parser-port.js';
 import type { StringComparison } from '../dialect/string-comparisons.js';
-import { applyEngineTypes } from '../dialect/typed-rewrites.js';
+import { typedSql } from '../dialect/typed-rewrites.js';
 import { EngineInterrupted, type EngineSession, type QueryEngine } from '../engine/query-engine.js';
 import type { QueryTables } from '../tables/query-tables.js';
 import { failureFromEngine, QueryFailure, QueryFailures } from './athena-errors.js';
@@ -125,8 +125,9 @@ export class QueryRunner {
         const out = await this.#writeText(record, [stringColumn('Query Plan')], lines, true);
         return { ...out, scannedBytes: 0, planningMillis, engineStartedAt };
       }
-      // Decimal and floating-point division and avg() of decimals, once the engine can tell the operands' types.
-      const sql = (await applyEngineTypes(statements, session, this.deps.parser)) ?? plan.sql;
+      // Rewrites that need the tables' and the engine's types: UNNEST of array-of-rows columns; decimal and
+      // floating-point division, avg() of decimals, array || element.
+      const sql = await typedSql(statements, plan.sql, loaded.columnTypes, session, this.deps.parser);
       const result = await session.query(sql);
       const names = plan.columnNames && plan.columnNames.length === result.columns.length ? plan.columnNames : undefined;
       const columns = result.columns.map((c, i) => (names ? { ...c, Name: names[i]!, Label: names[i]! } : c));

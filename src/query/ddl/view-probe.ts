@@ -1,6 +1,7 @@
 /** Computes a view body's output columns the way the query path would run it: translated Trino→DuckDB, tables registered, `DESCRIBE` through an engine session (nothing read). */
 import type { QueryEngine } from '../engine/query-engine.js';
 import type { SqlParserPort } from '../dialect/parser-port.js';
+import { typedSql } from '../dialect/typed-rewrites.js';
 import type { QueryTables } from '../tables/query-tables.js';
 
 export interface ViewColumn {
@@ -33,7 +34,9 @@ export class EngineViewProbe implements ViewSchemaProbe {
     try {
       const loaded = await this.deps.tables.load(parsed.statements, { catalogName: catalog, defaultSchema: database, session, withPath: /"\$path"/.test(sql) });
       release = () => loaded.release();
-      const result = await session.query(`DESCRIBE ${t.sql}`);
+      // The view's columns as its queries will see them: with the rewrites that need the tables' and engine's types.
+      const typed = await typedSql(parsed.statements, t.sql, loaded.columnTypes, session, this.deps.parser);
+      const result = await session.query(`DESCRIBE ${typed}`);
       const out: ViewColumn[] = [];
       for await (const batch of result.batches()) for (const row of batch) out.push({ name: row[0] ?? '', duckType: row[1] ?? 'VARCHAR' });
       const names = t.columnNames && t.columnNames.length === out.length ? t.columnNames : undefined;

@@ -12,6 +12,7 @@
 import { castNode, children, clone, constant, functionCall, isNode, rewrite, text, type AstNode, type AstValue } from './ast.js';
 import { nonZeroLiteral } from './expressions.js';
 import type { SqlParserPort } from './parser-port.js';
+import { unnestArrayColumns, type ColumnTypes } from './unnest-arrays.js';
 
 /** What the engine tells about a statement without running it: its parameters' types by name (e.g. `DECIMAL(10,2)`). */
 export interface TypeOracle {
@@ -245,4 +246,14 @@ export async function applyEngineTypes(statements: readonly AstNode[], oracle: T
     return out;
   });
   return changed ? parser.render(typed) : undefined;
+}
+
+/**
+ * The SQL to run for translated `statements` (the caller's copy, rewritten in place) once the tables are registered:
+ * UNNEST of array-of-rows columns (unnest-arrays.ts), then the typed rewrites; `translated` when nothing changed.
+ */
+export async function typedSql(statements: readonly AstNode[], translated: string, columns: ColumnTypes, oracle: TypeOracle, parser: Pick<SqlParserPort, 'render'>): Promise<string> {
+  const copy = clone(statements as AstNode[]);
+  const unnested = unnestArrayColumns(copy, columns);
+  return (await applyEngineTypes(copy, oracle, parser)) ?? (unnested ? parser.render(copy) : translated);
 }

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { CatalogService } from '../../catalog/catalog-service.js';
-import type { Partition, Table } from '../../catalog/model.js';
+import type { Column, Partition, Table } from '../../catalog/model.js';
 import { ServiceError } from '../../shared/service-error.js';
 import type { ObjectService } from '../../storage/object-service.js';
 import { QueryFailure, QueryFailures } from '../athena/athena-errors.js';
@@ -11,6 +11,7 @@ import { EngineInterrupted, type EngineSession } from '../engine/query-engine.js
 import type { ObjectFile, ObjectFiles } from '../engine/object-files.js';
 import { ENGINE_INFORMATION_SCHEMA } from '../dialect/tables.js';
 import { applyEngineTypes } from '../dialect/typed-rewrites.js';
+import { unnestArrayColumns, type ColumnTypes } from '../dialect/unnest-arrays.js';
 import { JsonKeyCensus, type CensusEntry, type CensusRunner, type JsonCensusPort } from './json-key-census.js';
 import { informationSchemaRelation, isInformationSchemaTable, schemaRestriction } from './information-schema.js';
 import { partitionExpression, tableReferences, type TableReference } from './partition-pruning.js';
@@ -40,6 +41,8 @@ export interface LoadContext {
 export interface LoadedTables {
   readonly scannedBytes: number;
   readonly schemas: readonly string[];
+  /** Hive types of the columns of the tables and views read, by lower-cased name. */
+  readonly columnTypes: ColumnTypes;
   release(): void;
 }
 
@@ -49,8 +52,10 @@ const MAX_VIEW_DEPTH = 16;
 interface View {
   readonly schema: string;
   readonly name: string;
-  readonly sql: string;
-  readonly statements?: readonly AstNode[] | undefined;
+  sql: string;
+  readonly statements?: AstNode[] | undefined;
+  /** The view's columns as Glue holds them. */
+  readonly columns?: readonly Column[] | undefined;
 }
 
 function s3Location(location: string | undefined): { bucket: string; prefix: string } | undefined {
@@ -126,8 +131,13 @@ export class QueryTables {
         const sql = informationSchemaRelation(name, this.catalog, { catalogName: ctx.catalogName, schemas: schemaRestriction(name, r.map((x) => x.conjuncts)) });
         await ctx.session.createView(ENGINE_INFORMATION_SCHEMA, name, sql);
       }
-      // Views in dependency order: each after the views it reads (see #resolve).
-      for (const v of views.values()) await ctx.session.createView(v.schema, v.name, v.sql);
+      const columnTypes = columnTypesOf([...[...plan.values()].flatMap((p) => [...(p.table.StorageDescriptor?.Columns ?? []), ...(p.table.PartitionKeys ?? [])]), ...[...views.values()].flatMap((v) => v.columns ?? [])]);
+      // Views in dependency order: each after the views it reads (see #resolve). An UNNEST of an array-of-rows column
+      // is fixed before the view is created (the engine binds it then).
+      for (const v of views.values()) {
+        if (v.statements && unnestArrayColumns(v.statements, columnTypes)) v.sql = await this.sql.render(v.statements);
+        await ctx.session.createView(v.schema, v.name, v.sql);
+      }
       // Athena views get the rewrites that need the engine's types too (decimal avg() and division, …), in the same
       // order, so an outer view sees its inner views' typed columns.
       for (const v of views.values()) {
@@ -135,7 +145,7 @@ export class QueryTables {
         const typed = await applyEngineTypes(v.statements, ctx.session, this.sql);
         if (typed !== undefined) await ctx.session.createView(v.schema, v.name, typed);
       }
-      return { scannedBytes: scanned, schemas, release };
+      return { scannedBytes: scanned, schemas, columnTypes, release };
     } catch (err) {
       release();
       if (err instanceof RelationError) throw QueryFailures.notSupported(err.message);
@@ -190,7 +200,7 @@ export class QueryTables {
         const viewSchema = view.schema ?? schema;
         const { statements } = await this.sql.translate(view.originalSql, viewSchema);
         qualify(statements, viewSchema);
-        const entry: View = { schema, name: ref.table, sql: await this.sql.render(statements), statements };
+        const entry: View = { schema, name: ref.table, sql: await this.sql.render(statements), statements: [...statements], columns: table.StorageDescriptor?.Columns };
         views.set(key, entry);
         // Views read every partition of their tables: no pruning through views.
         const inner = tableReferences(statements).map((r) => ({ ...r, conjuncts: [] }));
@@ -288,6 +298,16 @@ export class QueryTables {
       marker = page.lastReturned;
     }
   }
+}
+
+/** Column types by lower-cased name (a name several tables share keeps each of its types). */
+function columnTypesOf(columns: readonly Column[]): ColumnTypes {
+  const out = new Map<string, string[]>();
+  for (const c of columns) {
+    const name = (c.Name ?? '').toLowerCase();
+    out.set(name, [...(out.get(name) ?? []), c.Type ?? 'string']);
+  }
+  return out;
 }
 
 /** Runs census SQL on the query's session (so an interrupt of the query stops it too). */

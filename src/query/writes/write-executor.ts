@@ -14,7 +14,7 @@ import type { ColumnInfo, QueryExecutionRecord } from '../athena/model.js';
 import { Cancelled, type RunControl, type RunOutcome } from '../athena/query-runner.js';
 import { metadataFile, type ResultWriter } from '../athena/result-writer.js';
 import type { SqlParserPort } from '../dialect/parser-port.js';
-import { applyEngineTypes } from '../dialect/typed-rewrites.js';
+import { typedSql } from '../dialect/typed-rewrites.js';
 import { EngineInterrupted, type EngineSession, type QueryEngine } from '../engine/query-engine.js';
 import type { QueryTables } from '../tables/query-tables.js';
 import { runCtas } from './ctas.js';
@@ -113,7 +113,7 @@ export class WriteExecutor {
       const engineStartedAt = Date.now();
       await mkdir(dir, { recursive: true });
       // The query with the rewrites that need the engine's types (decimal division and avg(), IEEE division by zero).
-      const typed: WritePlan = { ...plan, sql: (await applyEngineTypes(parsed.statements, session, this.deps.parser)) ?? plan.sql };
+      const typed: WritePlan = { ...plan, sql: await typedSql(parsed.statements, plan.sql, loaded.columnTypes, session, this.deps.parser) };
       const ctx = this.#context(record, typed, session, await describe(session, typed), database, dir, uploaded, control);
       const kind = plan.statement.kind;
       const result = kind === 'ctas' ? await runCtas(ctx) : kind === 'insert' ? await runInsert(ctx) : await runUnload(ctx);
