@@ -191,6 +191,19 @@ def test_format_typeof_strpos_and_split_with_limit(athena, lake):
     assert "'instance' must be a positive or negative number" in qe['Status']['StateChangeReason']
 
 
+def parquet_in_own_database(session, lakebox, lake, s3, name, rows, schema, columns):
+    """Writes `rows` as one Parquet object and registers table `name` in a database of its own (other tests list the
+    tables of the module's database); returns the `lake` dict pointing at that database."""
+    buf = io.BytesIO()
+    pq.write_table(pa.Table.from_pylist(rows, schema=schema), buf)
+    s3.put_object(Bucket=lake['bucket'], Key=f'{name}/part-0.parquet', Body=buf.getvalue())
+    glue = session.client('glue', endpoint_url=lakebox.endpoint)
+    db = f"{name}_{uuid.uuid4().hex[:8]}"
+    glue.create_database(DatabaseInput={'Name': db})
+    glue.create_table(DatabaseName=db, TableInput=parquet_table_input(name, f"s3://{lake['bucket']}/{name}/", columns))
+    return {**lake, 'db': db}
+
+
 def test_decimal_average_and_division_keep_decimals(athena, lake, s3, session, lakebox):
     """avg() and division of decimals answer decimals (Trino's types, rounded half up); a double divided by zero is Infinity."""
     from decimal import ROUND_HALF_UP
@@ -198,16 +211,7 @@ def test_decimal_average_and_division_keep_decimals(athena, lake, s3, session, l
     rng = random.Random(11)
     rows = [{'g': i % 3, 'price': Decimal(rng.randint(-99999, 99999)) / 100, 'qty': rng.randint(0, 5), 'tags': [f't{i}']} for i in range(300)]
     schema = pa.schema([('g', pa.int32()), ('price', pa.decimal128(12, 2)), ('qty', pa.int32()), ('tags', pa.list_(pa.string()))])
-    buf = io.BytesIO()
-    pq.write_table(pa.Table.from_pylist(rows, schema=schema), buf)
-    s3.put_object(Bucket=lake['bucket'], Key='prices/part-0.parquet', Body=buf.getvalue())
-    glue = session.client('glue', endpoint_url=lakebox.endpoint)
-    # A database of its own: other tests list the tables of the module's database.
-    db = f"dec_{uuid.uuid4().hex[:8]}"
-    glue.create_database(DatabaseInput={'Name': db})
-    here = {**lake, 'db': db}
-    glue.create_table(DatabaseName=db, TableInput=parquet_table_input(
-        'prices', f"s3://{lake['bucket']}/prices/", [('g', 'int'), ('price', 'decimal(12,2)'), ('qty', 'int'), ('tags', 'array<string>')]))
+    here = parquet_in_own_database(session, lakebox, lake, s3, 'prices', rows, schema, [('g', 'int'), ('price', 'decimal(12,2)'), ('qty', 'int'), ('tags', 'array<string>')])
     cent = Decimal('0.01')
     half_up = lambda d: d.quantize(cent, rounding=ROUND_HALF_UP)
     want = []
@@ -260,15 +264,8 @@ def test_unnest_array_of_rows_and_views_over_views(athena, lake, s3, session, la
                'attrs': {'k': i}} for i in range(40)]
     schema = pa.schema([('order_id', pa.int64()), ('lines', pa.list_(pa.struct([('sku', pa.string()), ('qty', pa.int32())]))),
                         ('attrs', pa.map_(pa.string(), pa.int32()))])
-    buf = io.BytesIO()
-    pq.write_table(pa.Table.from_pylist(orders, schema=schema), buf)
-    s3.put_object(Bucket=lake['bucket'], Key='orders/part-0.parquet', Body=buf.getvalue())
-    glue = session.client('glue', endpoint_url=lakebox.endpoint)
-    db = f"un_{uuid.uuid4().hex[:8]}"
-    glue.create_database(DatabaseInput={'Name': db})
-    glue.create_table(DatabaseName=db, TableInput=parquet_table_input('orders', f"s3://{lake['bucket']}/orders/", [
-        ('order_id', 'bigint'), ('lines', 'array<struct<sku:string,qty:int>>'), ('attrs', 'map<string,int>')]))
-    here = {**lake, 'db': db}
+    here = parquet_in_own_database(session, lakebox, lake, s3, 'orders', orders, schema, [
+        ('order_id', 'bigint'), ('lines', 'array<struct<sku:string,qty:int>>'), ('attrs', 'map<string,int>')])
     want = sorted([str(o['order_id']), l['sku'], str(l['qty'])] for o in orders for l in o['lines'])
     qe = run(athena, here, 'SELECT order_id, sku, qty FROM orders CROSS JOIN UNNEST(lines) AS l(sku, qty)')
     assert qe['Status']['State'] == 'SUCCEEDED', qe['Status']
