@@ -7,6 +7,7 @@ import base64
 import gzip
 import io
 import json
+import re
 import struct
 import subprocess
 import time
@@ -276,3 +277,46 @@ def test_invalid_base64_in_a_raw_batch_is_a_serialization_error(lakebox, firehos
     firehose.put_record(DeliveryStreamName=stream, Record={'Data': b'after'})
     flush(lakebox, stream)
     assert [b for _, _, b in delivered(s3, bucket)] == [b'after']
+
+
+def test_default_layout_crawls_into_one_partitioned_table_athena_reads(lakebox, firehose, s3, bucket):
+    """The pipeline with every default: Firehose's yyyy/MM/dd/HH/ keys at the bucket root, a crawler on the bucket, then
+    Athena. Glue roots one table at the include path (named after the bucket) with partition_0…3, from the first hour."""
+    session = boto3.session.Session(aws_access_key_id=lakebox.access_key, aws_secret_access_key=lakebox.secret_key, region_name=lakebox.region)
+    glue = session.client('glue', endpoint_url=lakebox.endpoint)
+    athena = session.client('athena', endpoint_url=lakebox.endpoint)
+    stream = f'dflt-{uuid.uuid4().hex[:6]}'
+    create_active(firehose, stream, bucket, CompressionFormat='GZIP')
+    events = [{'id': i, 'kind': 'click' if i % 3 else 'view'} for i in range(250)]
+    firehose.put_record_batch(DeliveryStreamName=stream, Records=[{'Data': (json.dumps(e) + '\n').encode()} for e in events])
+    flush(lakebox, stream)
+    keys = [k for k, _, _ in delivered(s3, bucket)]
+    assert keys and all(re.fullmatch(r'\d{4}/\d{2}/\d{2}/\d{2}/' + stream + r'-1-.*\.gz', k) for k in keys), keys
+    db = f'fh_{uuid.uuid4().hex[:8]}'
+    glue.create_database(DatabaseInput={'Name': db})
+    crawler = f'crawl-{stream}'
+    glue.create_crawler(Name=crawler, Role='arn:aws:iam::000000000000:role/crawler', DatabaseName=db, Targets={'S3Targets': [{'Path': f's3://{bucket}/'}]})
+    glue.start_crawler(Name=crawler)
+    for _ in range(600):
+        state = glue.get_crawler(Name=crawler)['Crawler']
+        if state['State'] == 'READY' and 'LastCrawl' in state:
+            break
+        time.sleep(0.1)
+    tables = glue.get_tables(DatabaseName=db)['TableList']
+    assert [t['Name'] for t in tables] == [bucket.replace('-', '_')]
+    table = tables[0]
+    assert [k['Name'] for k in table['PartitionKeys']] == ['partition_0', 'partition_1', 'partition_2', 'partition_3']
+    assert table['StorageDescriptor']['Location'] == f's3://{bucket}/'
+    parts = glue.get_partitions(DatabaseName=db, TableName=table['Name'])['Partitions']
+    assert sorted('/'.join(p['Values']) for p in parts) == sorted({k.rsplit('/', 1)[0] for k in keys})
+    qid = athena.start_query_execution(QueryString=f'SELECT kind, count(*) FROM "{table["Name"]}" GROUP BY kind ORDER BY kind',
+                                       QueryExecutionContext={'Database': db}, ResultConfiguration={'OutputLocation': f's3://{bucket}/athena-results/'})['QueryExecutionId']
+    for _ in range(600):
+        qe = athena.get_query_execution(QueryExecutionId=qid)['QueryExecution']
+        if qe['Status']['State'] not in ('QUEUED', 'RUNNING'):
+            break
+        time.sleep(0.05)
+    assert qe['Status']['State'] == 'SUCCEEDED', qe['Status']
+    rows = athena.get_query_results(QueryExecutionId=qid)['ResultSet']['Rows'][1:]
+    assert [[d['VarCharValue'] for d in r['Data']] for r in rows] == [['click', str(sum(1 for e in events if e['kind'] == 'click'))],
+                                                                     ['view', str(sum(1 for e in events if e['kind'] == 'view'))]]

@@ -167,10 +167,11 @@ function analyze(node: Node, options: GroupingOptions, tables: Candidate[], isRo
     if (cand) cands.push(cand);
   }
   const hive = children.every((c) => isHiveFolder(c.name));
+  // A single sub-folder is a partition level too (Firehose's yyyy/MM/dd/HH/ while one hour exists): compatible data
+  // below an include path is one table rooted at it, as Glue documents.
   const groupable =
     split.length === 0 &&
     cands.length > 0 &&
-    (cands.length >= 2 || hive) &&
     cands.every((c) => c.formatKey === cands[0]!.formatKey && c.depth === cands[0]!.depth) &&
     (own === undefined || own.formatKey === cands[0]!.formatKey) &&
     (options.combineCompatibleSchemas === true || similarEnough(cands.map((c) => c.columns)));
