@@ -166,7 +166,6 @@ function analyze(node: Node, options: GroupingOptions, tables: Candidate[], isRo
     const cand = analyze(c, options, split, false);
     if (cand) cands.push(cand);
   }
-  const hive = children.every((c) => isHiveFolder(c.name));
   // A single sub-folder is a partition level too (Firehose's yyyy/MM/dd/HH/ while one hour exists): compatible data
   // below an include path is one table rooted at it, as Glue documents.
   const groupable =
