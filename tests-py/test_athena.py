@@ -294,6 +294,25 @@ def test_unnest_array_of_rows_and_views_over_views(athena, lake, s3, session, la
         [str(o['order_id']), l['sku'], str(l['qty'] * 100 // totals[l['sku']])] for o in orders for l in o['lines'])
 
 
+def test_date_arithmetic_on_a_date_column_stays_a_date(athena, lake, s3, session, lakebox):
+    import datetime as dt
+
+    days = [dt.date(2024, 1, 31) + dt.timedelta(days=i * 17) for i in range(12)]
+    rows = [{'id': i, 'd': d} for i, d in enumerate(days)]
+    here = parquet_in_own_database(session, lakebox, lake, s3, 'visits', rows, pa.schema([('id', pa.int32()), ('d', pa.date32())]), [('id', 'int'), ('d', 'date')])
+    qe = run(athena, here, "SELECT d, date_add('day', 1, d), d + INTERVAL '7' DAY, date_trunc('month', d) FROM visits ORDER BY id")
+    assert qe['Status']['State'] == 'SUCCEEDED', qe['Status']
+    got = athena.get_query_results(QueryExecutionId=qe['QueryExecutionId'])['ResultSet']
+    assert [c['Type'] for c in got['ResultSetMetadata']['ColumnInfo']] == ['date', 'date', 'date', 'date']
+    assert rows_of(athena, qe['QueryExecutionId'])[1:] == [
+        [d.isoformat(), (d + dt.timedelta(days=1)).isoformat(), (d + dt.timedelta(days=7)).isoformat(), d.replace(day=1).isoformat()] for d in days]
+    qe = run(athena, here, "SELECT date_trunc('month', d) AS m, count(*) AS n FROM visits GROUP BY date_trunc('month', d) ORDER BY m")
+    months = {}
+    for d in days:
+        months[d.replace(day=1).isoformat()] = months.get(d.replace(day=1).isoformat(), 0) + 1
+    assert rows_of(athena, qe['QueryExecutionId'])[1:] == [[m, str(n)] for m, n in sorted(months.items())]
+
+
 def test_workgroup_tags_and_runtime_statistics(athena, lake):
     name = f'tagged-{uuid.uuid4().hex[:6]}'
     athena.create_work_group(Name=name, Tags=[{'Key': 'team', 'Value': 'data'}, {'Key': 'env', 'Value': 'dev'}])

@@ -84,6 +84,22 @@ describe('array || element', () => {
   });
 });
 
+describe('date arithmetic on date columns', () => {
+  it('keeps dates dates: date_add, ± INTERVAL of days to years, date_trunc (timestamps stay timestamps)', async () => {
+    const r = await h.run(
+      "SELECT date_add('day', 1, d), date_trunc('month', d), d + INTERVAL '1' DAY, d - INTERVAL '1' MONTH, date_add('week', 2, d), date_trunc('hour', ts), ts + INTERVAL '1' DAY " +
+        "FROM (VALUES (DATE '2024-01-15', TIMESTAMP '2024-01-15 10:30:00')) t(d, ts)",
+    );
+    expect(r.types).toEqual(['DATE', 'DATE', 'DATE', 'DATE', 'DATE', 'TIMESTAMP', 'TIMESTAMP']);
+    expect(r.rows).toEqual([['2024-01-16', '2024-01-01', '2024-01-16', '2023-12-15', '2024-01-29', '2024-01-15 10:00:00', '2024-01-16 10:30:00']]);
+    const grouped = await h.run("SELECT date_trunc('month', d) AS m, count(*) FROM (VALUES (DATE '2024-01-15'), (DATE '2024-02-20'), (DATE '2024-01-20')) t(d) GROUP BY date_trunc('month', d) ORDER BY m");
+    expect(grouped.rows).toEqual([
+      ['2024-01-01', 2],
+      ['2024-02-01', 1],
+    ]);
+  });
+});
+
 describe('the probe', () => {
   it('matches each rewritten node to its own operand types when rewrites nest (a typed operand inside ||, then avg())', async () => {
     const r = await h.run(`SELECT (max(price) / 3) || '!', avg(price), max(n) / 0e0 FROM ${prices} WHERE g = 1`);

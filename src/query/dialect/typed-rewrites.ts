@@ -1,7 +1,7 @@
 /**
  * Rewrites that need the engine's types, applied once a query's tables are registered: decimal division and avg() of
- * decimals keep Trino's decimal types, a floating-point division by zero gives Infinity or NaN, and `array || element`
- * appends (DuckDB's `||` joins two lists only).
+ * decimals keep Trino's decimal types, a floating-point division by zero gives Infinity or NaN, `array || element`
+ * appends (DuckDB's `||` joins two lists only), and date arithmetic and date_trunc on a date column stay dates.
  *
  * The translation cannot type column references, so the engine is asked: a probe copy of the statement has each
  * operand `e` in question replaced by `list_extract(list_value(e, $p), 1)`, which binds like `e`, and preparing it
@@ -49,8 +49,18 @@ function operandSlots(node: AstNode): number[] {
   // Decided by the node alone, never by its (by then rewritten) operands: both walks must pick the same nodes.
   if (node['class'] === 'FUNCTION' && name === '||' && n === 2) return [0, 1];
   if ((node['class'] === 'FUNCTION' || node['class'] === 'WINDOW') && node['is_operator'] !== true && name === 'avg' && n === 1) return [0];
+  // date ± whole days/weeks/months/years (the translation's date_add and INTERVAL forms) and date_trunc(unit, date):
+  // the date side. The interval side is a to_days(…)-style call, which no rewrite touches.
+  if (node['class'] === 'FUNCTION' && node['is_operator'] === true && (name === '+' || name === '-') && n === 2) {
+    const k = children(node).findIndex((c) => DAY_INTERVALS.has(text(c['function_name']).toLowerCase()) && c['class'] === 'FUNCTION');
+    if (k >= 0) return [1 - k];
+  }
+  if (node['class'] === 'FUNCTION' && node['is_operator'] !== true && name === 'date_trunc' && n === 2) return [1];
   return [];
 }
+
+/** DuckDB's interval constructors that keep a DATE a date in Trino (whole days and more). */
+const DAY_INTERVALS = new Set(['to_days', 'to_weeks', 'to_months', 'to_years']);
 
 /** The type of an operand the tree itself states (a cast, a literal), else undefined. */
 function statedType(node: AstNode): string | undefined {
@@ -229,11 +239,15 @@ export async function applyEngineTypes(statements: readonly AstNode[], oracle: T
       return slot === undefined ? undefined : 'type' in slot ? slot.type : types.get(slot.parameter);
     });
     let out = node;
-    if (node['function_name'] === '||') out = typedConcatenation(node, operandTypes);
-    else if (operands.length === 2) out = typedDivision(node, operandTypes);
-    else {
+    const name = text(node['function_name']).toLowerCase();
+    if (name === '||') out = typedConcatenation(node, operandTypes);
+    else if (name === '/') out = typedDivision(node, operandTypes);
+    else if (name === 'avg') {
       const d = decimalOf(operandTypes[0]);
       if (d) out = toDecimal(node, d);
+    } else if (operandTypes[0] === 'DATE') {
+      // Trino keeps a date a date (DuckDB gives a timestamp).
+      out = castNode(node, 'DATE');
     }
     if (out !== node) {
       changed = true;
