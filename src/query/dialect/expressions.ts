@@ -92,6 +92,11 @@ function rewriteExpression(node: AstNode, t: Templates, comparisons: StringCompa
       // DATE ± INTERVAL '1' DAY is a DATE in Trino, a TIMESTAMP in DuckDB.
       if (node['is_operator'] === true && staticType(node) === 'date') return hint(castNode(node, 'DATE'), 'date');
       if (node['function_name'] === '||') return elementConcatenation(children(node)) ?? nullConcatenation(children(node), t) ?? node;
+      // `x AT TIME ZONE z` (DuckDB's parser gives main.timezone(z, x)): as at_timezone(x, z).
+      if (node['function_name'] === 'timezone' && node['schema'] === 'main' && children(node).length === 2) {
+        const [zone, value] = children(node) as [AstNode, AstNode];
+        return t.build('atTimezone', value, zone);
+      }
       // DuckDB refuses a volatile error() inside TRY; there the NULL it gives for a division by zero is try's answer.
       if (node['is_operator'] === true && (node['function_name'] === '/' || node['function_name'] === '%') && children(node).length === 2 && !insideTry(path)) {
         const [a, b] = children(node) as [AstNode, AstNode];

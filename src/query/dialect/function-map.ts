@@ -193,7 +193,7 @@ const FUNCTIONS: Readonly<Record<string, Rewriter>> = {
   millisecond: template('millisecond', 1),
   last_day_of_month: (args, node) => (arity('last_day_of_month', args, 1), (node['function_name'] = 'last_day'), hint(node, 'date')),
   current_timezone: template('currentTimezone', 0),
-  at_timezone: template('timezone', 2),
+  at_timezone: template('atTimezone', 2),
   // JSON
   json_extract: (args, node) => {
     arity('json_extract', args, 2);

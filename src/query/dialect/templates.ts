@@ -87,6 +87,9 @@ export const TEMPLATES = {
     "WHEN 'TIMESTAMP WITH TIME ZONE' THEN strftime(timezone('UTC', CAST($0 AS TIMESTAMPTZ)), '%Y-%m-%dT%H:%M:%S.%gZ') " +
     "ELSE strftime(CAST($0 AS TIMESTAMP), '%Y-%m-%dT%H:%M:%S.%g') END",
   timezone: 'timezone($1, $0)',
+  // Trino converts an instant to the zone; a plain timestamp is that instant in the session zone (UTC) first. DuckDB
+  // would read a plain timestamp as local time in the zone instead.
+  atTimezone: 'timezone($1, CAST($0 AS TIMESTAMPTZ))',
   currentTimezone: "current_setting('TimeZone')",
   ordinality: 'unnest(range(1, $0 + 1))',
   unnestItem: 'unnest($0)',

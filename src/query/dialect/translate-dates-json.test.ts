@@ -56,6 +56,15 @@ describe('date and time functions', () => {
     expect(r.rows[0]!.slice(1)).toEqual(['2024-01-01', 'UTC', true]);
   });
 
+  it('converts a plain timestamp AT TIME ZONE from the session zone (UTC), not as local time there', async () => {
+    // 10:00 UTC is 05:00 in New York and 19:00 in Tokyo (the wall clock is kept; the zone label is not, see README).
+    const r = await h.row(
+      "SELECT hour(TIMESTAMP '2024-01-15 10:00:00' AT TIME ZONE 'America/New_York'), CAST(at_timezone(TIMESTAMP '2024-01-15 10:00:00', 'Asia/Tokyo') AS varchar), " +
+        "hour(TIMESTAMP '2024-01-15 10:00:00 UTC' AT TIME ZONE 'America/Los_Angeles')",
+    );
+    expect(r).toEqual([5, '2024-01-15 19:00:00.000', 2]);
+  });
+
   it('translates sequences of dates', async () => {
     expect(await h.value("SELECT sequence(date '2024-01-01', date '2024-01-03')")).toEqual(['2024-01-01', '2024-01-02', '2024-01-03']);
   });
