@@ -1,5 +1,5 @@
 /** Expression and table-reference rewrites: literals, casts, functions, UNNEST and TABLESAMPLE. */
-import { castNode, children, functionCall, isNode, type AstNode, type Visitor, text } from './ast.js';
+import { castNode, children, constant, functionCall, isNode, type AstNode, type Visitor, text } from './ast.js';
 import { unsupported } from './errors.js';
 import { nullConcatenation, rewriteFunction } from './function-map.js';
 import { hint, staticType } from './static-types.js';
@@ -33,10 +33,38 @@ function rewriteCast(node: AstNode, t: Templates): AstNode {
   }
   const from = staticType(child);
   if (id === 'VARCHAR' && from === 'json') return hint(t.build('jsonToVarchar', child), 'varchar');
+  if ((id === 'STRUCT' || id === 'LIST') && from === 'json') {
+    // Trino's JSON → ROW cast ignores keys the row lacks and leaves absent fields NULL; DuckDB's cast refuses both.
+    const structure = jsonStructure(type);
+    if (structure !== undefined) return functionCall('json_transform', [child, constant(JSON.stringify(structure))]);
+  }
   if (id === 'VARCHAR' && (from === undefined || from === 'double' || from === 'timestamp')) return hint(t.build('trinoVarchar', child), 'varchar');
   // Trino rounds half away from zero when casting DOUBLE to an integer type; DuckDB rounds half to even.
   if (INTEGER_TYPES.has(id) && from === 'double') node['child'] = functionCall('round', [child]);
   return node;
+}
+
+/** A cast type as json_transform's structure argument (`{"a": "INTEGER", "b": ["VARCHAR"]}`); undefined if unknown. */
+function jsonStructure(type: AstNode): unknown {
+  const id = text(type['id']);
+  const info = isNode(type['type_info']) ? type['type_info'] : undefined;
+  if (id === 'STRUCT') {
+    const fields = Array.isArray(info?.['child_types']) ? info['child_types'] : [];
+    const out: Record<string, unknown> = {};
+    for (const f of fields) {
+      if (!isNode(f) || !isNode(f['second'])) return undefined;
+      const inner = jsonStructure(f['second']);
+      if (inner === undefined) return undefined;
+      out[text(f['first'])] = inner;
+    }
+    return out;
+  }
+  if (id === 'LIST') {
+    const inner = isNode(info?.['child_type']) ? jsonStructure(info['child_type']) : undefined;
+    return inner === undefined ? undefined : [inner];
+  }
+  if (id === 'DECIMAL') return isNode(info) ? `DECIMAL(${text(info['width'])},${text(info['scale'])})` : undefined;
+  return /^(BOOLEAN|TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|FLOAT|DOUBLE|VARCHAR|DATE|TIMESTAMP|TIMESTAMP WITH TIME ZONE|JSON)$/.test(id) && info === undefined ? id : undefined;
 }
 
 /**

@@ -71,6 +71,14 @@ describe('date and time functions', () => {
 });
 
 describe('JSON functions', () => {
+  it('casts JSON to ROW and ARRAY(ROW) as Trino does: keys the row lacks are ignored, absent fields are NULL', async () => {
+    const r = await h.row(
+      `SELECT CAST(json_parse('{"a":1,"b":2}') AS ROW(a int)), CAST(json_parse('{"b":2}') AS ROW(a int, b int)), ` +
+        `CAST(json_extract('{"items":[{"sku":"A","qty":2,"x":[1]}]}', '$.items') AS array(row(sku varchar, qty int)))`,
+    );
+    expect(r).toEqual([{ a: 1 }, { a: null, b: 2 }, [{ sku: 'A', qty: 2 }]]);
+  });
+
   it.each([
     [`json_extract_scalar('{"a":{"b":1}}', '$.a')`, null],
     [`json_extract_scalar('{"a":{"b":1}}', '$.a.b')`, '1'],
