@@ -17,6 +17,16 @@ import { stringColumn } from './value-rendering.js';
 import type { WriteExecutor } from '../writes/write-executor.js';
 import type { WritePlan } from '../writes/write-plan.js';
 
+/**
+ * An engine message with the local files it names replaced by their `s3://` URIs (Athena's errors name objects; the
+ * server's file layout is nobody's business). Paths of other local files are cut to their name.
+ */
+export function withUris(message: string, uris: ReadonlyMap<string, string>): string {
+  let out = message;
+  for (const [path, uri] of uris) if (out.includes(path)) out = out.split(path).join(uri);
+  return out.replace(/(?:\/[^\s/'"]+)+\/(?:blobs|query-cache|spill|tmp)\/(?:[^\s/'"]+\/)*([^\s/'":,]+)/g, '<local file $1>');
+}
+
 /** Result CSV text held in memory before it is spilled to a temp file. */
 const SPILL_BYTES = 1024 * 1024;
 
@@ -102,6 +112,7 @@ export class QueryRunner {
     const session = await this.deps.engine.session();
     control.session = session;
     let release = (): void => undefined;
+    let uris: ReadonlyMap<string, string> = new Map();
     try {
       if (control.cancelled) throw new Cancelled();
       const statements = await this.#statements(plan);
@@ -115,6 +126,7 @@ export class QueryRunner {
         },
       });
       release = () => loaded.release();
+      uris = loaded.uris;
       const planningMillis = Date.now() - started;
       const engineStartedAt = Date.now();
       if (control.cancelled) throw new Cancelled();
@@ -136,7 +148,7 @@ export class QueryRunner {
     } catch (err) {
       if (control.cancelled || err instanceof Cancelled || err instanceof EngineInterrupted) throw new Cancelled();
       if (err instanceof QueryFailure) throw err;
-      throw failureFromEngine(err instanceof Error ? err.message : String(err), plan.stringComparisons);
+      throw failureFromEngine(withUris(err instanceof Error ? err.message : String(err), uris), plan.stringComparisons);
     } finally {
       control.session = undefined;
       release();

@@ -43,6 +43,8 @@ export interface LoadedTables {
   readonly schemas: readonly string[];
   /** Hive types of the columns of the tables and views read, by lower-cased name. */
   readonly columnTypes: ColumnTypes;
+  /** The `s3://` URI of each local file the engine reads, by local path (engine messages name the local file). */
+  readonly uris: ReadonlyMap<string, string>;
   release(): void;
 }
 
@@ -96,6 +98,7 @@ export class QueryTables {
       // DuckDB reserves `information_schema`: a query run in it uses the engine schema that stands for it.
       const defaultSchema = ctx.defaultSchema?.toLowerCase() === 'information_schema' ? ENGINE_INFORMATION_SCHEMA : ctx.defaultSchema;
       await ctx.session.prepare(schemas, defaultSchema);
+      const uris = new Map<string, string>();
       const perTable: { schema: string; table: Table; files: { meta: { bucket: string; key: string; etag: string; size: number }; values: (string | null)[] }[] }[] = [];
       let scanned = 0;
       for (const p of plan.values()) {
@@ -110,6 +113,7 @@ export class QueryTables {
           const file = await this.files.open(f.meta);
           opened.push(file);
           data.push({ path: file.path, uri: `s3://${f.meta.bucket}/${f.meta.key}`, partitionValues: f.values });
+          uris.set(file.path, `s3://${f.meta.bucket}/${f.meta.key}`);
         }
         let present: ReadonlySet<string> | undefined;
         let uniform = false;
@@ -145,7 +149,7 @@ export class QueryTables {
         const typed = await applyEngineTypes(v.statements, ctx.session, this.sql);
         if (typed !== undefined) await ctx.session.createView(v.schema, v.name, typed);
       }
-      return { scannedBytes: scanned, schemas, columnTypes, release };
+      return { scannedBytes: scanned, schemas, columnTypes, uris, release };
     } catch (err) {
       release();
       if (err instanceof RelationError) throw QueryFailures.notSupported(err.message);

@@ -11,7 +11,7 @@ import { ServiceError } from '../../shared/service-error.js';
 import type { ObjectService } from '../../storage/object-service.js';
 import { failureFromEngine, QueryFailure, QueryFailures } from '../athena/athena-errors.js';
 import type { ColumnInfo, QueryExecutionRecord } from '../athena/model.js';
-import { Cancelled, type RunControl, type RunOutcome } from '../athena/query-runner.js';
+import { Cancelled, withUris, type RunControl, type RunOutcome } from '../athena/query-runner.js';
 import { metadataFile, type ResultWriter } from '../athena/result-writer.js';
 import type { SqlParserPort } from '../dialect/parser-port.js';
 import { typedSql } from '../dialect/typed-rewrites.js';
@@ -94,6 +94,7 @@ export class WriteExecutor {
     const dir = join(this.deps.tmpDir, `write-${record.id}`);
     const uploaded: { bucket: string; key: string }[] = [];
     let release = (): void => undefined;
+    let uris: ReadonlyMap<string, string> = new Map();
     try {
       if (control.cancelled) throw new Cancelled();
       const parsed = await this.deps.parser.parse(plan.sql);
@@ -109,6 +110,7 @@ export class WriteExecutor {
         },
       });
       release = () => loaded.release();
+      uris = loaded.uris;
       const planningMillis = Date.now() - started;
       const engineStartedAt = Date.now();
       await mkdir(dir, { recursive: true });
@@ -133,7 +135,7 @@ export class WriteExecutor {
       if (control.cancelled || err instanceof Cancelled || err instanceof EngineInterrupted) throw new Cancelled();
       if (err instanceof QueryFailure) throw err;
       if (err instanceof ServiceError) throw new QueryFailure(err.code === 'NoSuchBucket' ? 'HIVE_FILESYSTEM_ERROR' : 'GENERIC_USER_ERROR', err.message);
-      throw failureFromEngine(err instanceof Error ? err.message : String(err), plan.stringComparisons);
+      throw failureFromEngine(withUris(err instanceof Error ? err.message : String(err), uris), plan.stringComparisons);
     } finally {
       control.session = undefined;
       release();
