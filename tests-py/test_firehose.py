@@ -320,3 +320,21 @@ def test_default_layout_crawls_into_one_partitioned_table_athena_reads(lakebox, 
     rows = athena.get_query_results(QueryExecutionId=qid)['ResultSet']['Rows'][1:]
     assert [[d['VarCharValue'] for d in r['Data']] for r in rows] == [['click', str(sum(1 for e in events if e['kind'] == 'click'))],
                                                                      ['view', str(sum(1 for e in events if e['kind'] == 'view'))]]
+
+
+def test_flushing_every_stream_delivers_the_others_when_one_fails(lakebox, firehose, s3, bucket):
+    """`lakebox firehose flush` without a stream: a stream whose delivery fails (its bucket is gone) is reported, and
+    the other streams' records are still delivered."""
+    good, bad = f'ok-{uuid.uuid4().hex[:6]}', f'bad-{uuid.uuid4().hex[:6]}'
+    missing = f'gone-{uuid.uuid4().hex[:8]}'
+    create_active(firehose, good, bucket)
+    create_active(firehose, bad, missing)
+    firehose.put_record_batch(DeliveryStreamName=bad, Records=[{'Data': b'{"x":1}\n'}])
+    firehose.put_record_batch(DeliveryStreamName=good, Records=[{'Data': f'{{"i":{i}}}\n'.encode()} for i in range(20)])
+    out = subprocess.run(['node', str(BIN), 'firehose', 'flush', '--port', str(lakebox.port)],
+                         env=lakebox.server_env(), capture_output=True, text=True, timeout=60)
+    assert out.returncode != 0
+    assert bad in out.stderr + out.stdout and good not in out.stderr + out.stdout
+    bodies = b''.join(body for _, _, body in delivered(s3, bucket))
+    assert sorted(json.loads(line)['i'] for line in bodies.decode().splitlines()) == list(range(20))
+    firehose.delete_delivery_stream(DeliveryStreamName=bad)

@@ -91,20 +91,22 @@ export class DeliveryEngine {
 
   /** Processes and delivers everything buffered for `name` (or every stream) now, ignoring the buffering hints. */
   async flush(name?: string): Promise<void> {
+    // A buffer whose delivery fails is left to its retries, and the others are still flushed; the failures are
+    // reported at the end.
+    const failed = new Map<string, string>();
     for (;;) {
-      const queues = [...this.#queues.values()].filter((q) => (name === undefined || q.stream === name) && q.units.length > 0);
-      if (queues.length === 0) return;
+      const queues = [...this.#queues.values()].filter((q) => (name === undefined || q.stream === name) && q.units.length > 0 && !failed.has(q.key));
+      if (queues.length === 0) break;
       // Intake first: processing turns batches into staged chunks, which the next round delivers.
       const intake = queues.filter((q) => q.kind === 'intake');
       for (const q of intake.length > 0 ? intake : queues) {
         const before = q.units.length;
         if (q.inflight) await q.inflight;
         else await this.#deliver(q, true);
-        if (q.units.length >= before && this.#queues.get(q.key) === q && !q.inflight && q.failures > 0) {
-          throw new Error(`delivery of ${q.stream} failed; it will be retried`);
-        }
+        if (q.units.length >= before && this.#queues.get(q.key) === q && !q.inflight && q.failures > 0) failed.set(q.key, q.stream);
       }
     }
+    if (failed.size > 0) throw new Error(`delivery of ${[...new Set(failed.values())].join(', ')} failed; it will be retried`);
   }
 
   /** Forgets a deleted stream's buffers. */
