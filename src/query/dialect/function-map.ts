@@ -225,7 +225,7 @@ const FUNCTIONS: Readonly<Record<string, Rewriter>> = {
     return t.build(type === 'array' ? 'cardinalityArray' : type === 'map' ? 'cardinalityMap' : 'cardinalityAny', args[0]!);
   },
   element_at: template('subscript', 2),
-  contains: rename('list_contains', 2),
+  contains: template('arrayContains', 2),
   array_join: (args, node, t) => {
     arity('array_join', args, 2, 3);
     if (args.length === 3) return t.build('arrayJoinNull', args[0]!, args[1]!, args[2]!);

@@ -43,6 +43,8 @@ export const TEMPLATES = {
   arrayMin: 'CASE WHEN len(list_filter($0, __lb_e -> __lb_e IS NULL)) > 0 THEN NULL ELSE list_min($0) END',
   arrayPosition: 'CASE WHEN $0 IS NULL THEN NULL ELSE CAST(coalesce(list_position($0, $1), 0) AS BIGINT) END',
   arrayRemove: 'list_filter($0, __lb_e -> __lb_e IS DISTINCT FROM $1)',
+  // Trino's contains: true when found, else NULL if the array holds a NULL (the element might be it), else false.
+  arrayContains: 'CASE WHEN $0 IS NULL OR $1 IS NULL THEN NULL WHEN list_contains($0, $1) THEN true WHEN list_contains(list_transform($0, __lb_e -> __lb_e IS NULL), true) THEN NULL ELSE false END',
   arraySort: "list_sort($0, 'ASC', 'NULLS LAST')",
   // array_sort(a, (x, y) -> …): each element's rank is how many sort before it (ties by position), then a sort by
   // rank. $1 is the comparator's body with x as $0[__lb_j] and y as $0[__lb_i]. Quadratic: for arrays of modest size.
