@@ -175,3 +175,33 @@ def test_errors_and_drop(env):
     run(env, 'DROP TABLE txt')
     assert env['s3'].head_object(Bucket=env['bucket'], Key='txt/data.txt')['ContentLength'] > 0
     assert 'txt' not in txt(env, 'SHOW TABLES').split('\n')
+
+
+def test_add_replace_and_change_columns(env):
+    """Schema evolution by DDL: ADD COLUMNS, CHANGE COLUMN (rename, retype, comment, FIRST/AFTER), REPLACE COLUMNS."""
+    run(env, f"CREATE DATABASE IF NOT EXISTS {env['db']}")
+    run(env, f"""CREATE EXTERNAL TABLE evo (id bigint, kind string) PARTITIONED BY (dt string)
+        ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' LOCATION 's3://{env['bucket']}/fh/'""")
+    cols = lambda: [(c['Name'], c['Type'], c.get('Comment')) for c in env['glue'].get_table(DatabaseName=env['db'], Name='evo')['Table']['StorageDescriptor']['Columns']]
+    run(env, 'ALTER TABLE evo ADD COLUMNS (value double, note string)')
+    assert cols() == [('id', 'bigint', None), ('kind', 'string', None), ('value', 'double', None), ('note', 'string', None)]
+    run(env, "ALTER TABLE evo CHANGE COLUMN kind category string COMMENT 'renamed'")
+    run(env, 'ALTER TABLE evo CHANGE value value float FIRST')
+    run(env, 'ALTER TABLE evo CHANGE note note varchar(20) AFTER id')
+    assert cols() == [('value', 'float', None), ('id', 'bigint', None), ('note', 'varchar(20)', None), ('category', 'string', 'renamed')]
+    qe = run(env, 'ALTER TABLE evo CHANGE COLUMN nosuch x int', ok=False)
+    assert qe['Status']['State'] == 'FAILED' and 'Invalid column reference nosuch' in qe['Status']['StateChangeReason']
+    qe = run(env, 'ALTER TABLE evo CHANGE COLUMN id note int', ok=False)
+    assert qe['Status']['State'] == 'FAILED' and 'Duplicate column name: note' in qe['Status']['StateChangeReason']
+    # The renamed column reads the data of its new name (JSON keys by name): `kind` no longer fills `category`.
+    run(env, "ALTER TABLE evo CHANGE COLUMN category kind string")
+    run(env, 'MSCK REPAIR TABLE evo')
+    got, _ = rows(env, "SELECT kind, count(*) FROM evo GROUP BY kind ORDER BY kind")
+    want = {}
+    for recs in RECORDS.values():
+        for r in recs:
+            want[r['Kind']] = want.get(r['Kind'], 0) + 1
+    assert got == [[k, str(n)] for k, n in sorted(want.items())]
+    run(env, 'ALTER TABLE evo REPLACE COLUMNS (id bigint)')
+    assert cols() == [('id', 'bigint', None)]
+    run(env, 'DROP TABLE evo')

@@ -60,6 +60,15 @@ export type Statement =
   | { readonly kind: 'renamePartition'; readonly table: QualifiedName; readonly from: PartitionSpec; readonly to: PartitionSpec }
   | { readonly kind: 'partitionSetLocation'; readonly table: QualifiedName; readonly spec: PartitionSpec; readonly location: string }
   | { readonly kind: 'addColumns' | 'replaceColumns'; readonly table: QualifiedName; readonly columns: readonly ColumnDef[] }
+  | {
+      readonly kind: 'changeColumn';
+      readonly table: QualifiedName;
+      /** The column's current name. */
+      readonly from: string;
+      readonly column: ColumnDef;
+      /** FIRST, or AFTER a column (by its name); undefined keeps the column where it is. */
+      readonly position: { readonly first: true } | { readonly after: string } | undefined;
+    }
   | { readonly kind: 'setTblProperties'; readonly table: QualifiedName; readonly properties: Properties }
   | { readonly kind: 'setLocation'; readonly table: QualifiedName; readonly location: string }
   | { readonly kind: 'setSerdeProperties'; readonly table: QualifiedName; readonly serde: string | undefined; readonly properties: Properties }

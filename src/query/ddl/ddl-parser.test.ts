@@ -68,6 +68,14 @@ describe('parseDdl', () => {
     expect(parseDdl(`ALTER TABLE t PARTITION (dt='a') SET LOCATION 's3://b/'`)).toMatchObject({ kind: 'partitionSetLocation', location: 's3://b/' });
     expect(parseDdl('ALTER TABLE t ADD COLUMNS (x int)')).toMatchObject({ kind: 'addColumns', columns: [{ name: 'x', type: 'int' }] });
     expect(parseDdl('ALTER TABLE t REPLACE COLUMNS (x int)')).toMatchObject({ kind: 'replaceColumns' });
+    expect(parseDdl("ALTER TABLE t CHANGE COLUMN Old New decimal(10,2) COMMENT 'c' AFTER id")).toEqual({
+      kind: 'changeColumn',
+      table: { db: undefined, name: 't', text: 't' },
+      from: 'old',
+      column: { name: 'new', type: 'decimal(10,2)', comment: 'c' },
+      position: { after: 'id' },
+    });
+    expect(parseDdl('ALTER TABLE t CHANGE a a int FIRST')).toMatchObject({ kind: 'changeColumn', from: 'a', position: { first: true } });
     expect(parseDdl(`ALTER TABLE t SET TBLPROPERTIES ('a'='1')`)).toMatchObject({ kind: 'setTblProperties', properties: [['a', '1']] });
     expect(parseDdl(`ALTER TABLE t SET LOCATION 's3://n/'`)).toMatchObject({ kind: 'setLocation', location: 's3://n/' });
     expect(parseDdl(`ALTER TABLE t SET SERDEPROPERTIES ('field.delim'='|')`)).toMatchObject({ kind: 'setSerdeProperties', properties: [['field.delim', '|']] });

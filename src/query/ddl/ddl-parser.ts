@@ -167,6 +167,14 @@ class Parser extends ParserBase {
       st = { kind: 'dropPartitions', table, ifExists, specs };
     } else if (this.accept('REPLACE', 'COLUMNS')) {
       st = { kind: 'replaceColumns', table, columns: this.columns(ctx) };
+    } else if (this.accept('CHANGE')) {
+      this.accept('COLUMN');
+      const from = this.ident(ctx);
+      const name = this.ident(ctx);
+      const type = this.type(ctx);
+      const comment = this.accept('COMMENT') ? this.string(ctx) : undefined;
+      const position = this.accept('FIRST') ? { first: true as const } : this.accept('AFTER') ? { after: this.ident(ctx) } : undefined;
+      st = { kind: 'changeColumn', table, from, column: { name, type, comment }, position };
     } else if (this.accept('PARTITION')) {
       const spec = this.partitionSpec(ctx);
       if (this.accept('RENAME', 'TO', 'PARTITION')) st = { kind: 'renamePartition', table, from: spec, to: this.partitionSpec(ctx) };

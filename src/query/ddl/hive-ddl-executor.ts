@@ -190,6 +190,28 @@ export class HiveDdlExecutor implements DdlExecutor {
         }
         return this.#update(table, (i) => ({ ...i, StorageDescriptor: { ...i.StorageDescriptor, Columns: next } }));
       }
+      case 'changeColumn': {
+        // Hive's ALTER TABLE … CHANGE [COLUMN] old new type [COMMENT …] [FIRST | AFTER col]: only the definition changes.
+        const table = this.#table(st.table, ctx);
+        const current = [...(table.StorageDescriptor?.Columns ?? [])];
+        const at = current.findIndex((c) => c.Name === st.from);
+        if (at < 0) throw new DdlError(`FAILED: SemanticException [Error 10002]: Invalid column reference ${st.from}`);
+        const changed = glueColumn(st.column);
+        if (changed.Name !== st.from && [...current, ...(table.PartitionKeys ?? [])].some((c) => c.Name === changed.Name)) {
+          throw new DdlError(`FAILED: SemanticException [Error 10036]: Duplicate column name: ${changed.Name}`);
+        }
+        current.splice(at, 1);
+        let to = at;
+        const position = st.position;
+        if (position && 'first' in position) to = 0;
+        else if (position) {
+          const after = current.findIndex((c) => c.Name === position.after);
+          if (after < 0) throw new DdlError(`FAILED: SemanticException [Error 10002]: Invalid column reference ${position.after}`);
+          to = after + 1;
+        }
+        current.splice(to, 0, changed);
+        return this.#update(table, (i) => ({ ...i, StorageDescriptor: { ...i.StorageDescriptor, Columns: current } }));
+      }
       case 'setTblProperties': {
         const table = this.#table(st.table, ctx);
         return this.#update(table, (i) => ({ ...i, Parameters: { ...(i.Parameters ?? {}), ...Object.fromEntries(st.properties) } }));
