@@ -10,6 +10,8 @@ interface Fields {
   millis: number;
   weekday: number; // 1 = Monday … 7 = Sunday
   dayOfYear: number;
+  /** Offset from UTC at that instant, in minutes. */
+  offset: number;
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
@@ -46,7 +48,43 @@ function zoned(date: Date, timeZone: string): Fields {
     millis: date.getUTCMilliseconds(),
     weekday: dow === 0 ? 7 : dow,
     dayOfYear: Math.round((utcMidnight - Date.UTC(year, 0, 1)) / 86_400_000) + 1,
+    offset: Math.round((Date.UTC(year, month - 1, day, parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0) - Math.floor(date.getTime() / 1000) * 1000) / 60_000),
   };
+}
+
+/**
+ * Week-based year and week of it as java.time's WeekFields for Locale.US (the JVM default) count them: weeks start on
+ * Sunday and week 1 is the one holding January 1.
+ */
+function usWeek(f: Fields): { year: number; week: number } {
+  const sundayBased = f.weekday % 7; // 0 = Sunday
+  const jan1 = (sundayBased - ((f.dayOfYear - 1) % 7) + 7) % 7; // weekday of January 1, Sunday-based
+  const daysInYear = Date.UTC(f.year + 1, 0, 1) / 86_400_000 - Date.UTC(f.year, 0, 1) / 86_400_000;
+  // The week holding next January 1 is week 1 of next year.
+  const toNextJan1 = daysInYear - f.dayOfYear + 1;
+  if (toNextJan1 <= 6 - sundayBased) return { year: f.year + 1, week: 1 };
+  return { year: f.year, week: Math.floor((f.dayOfYear - 1 + jan1) / 7) + 1 };
+}
+
+const zoneNames = new Map<string, Intl.DateTimeFormat>();
+
+/** The zone's name at that instant, short (`UTC`, `PST`) or long (`Pacific Standard Time`), as en-US spells it. */
+function zoneName(date: Date, timeZone: string, style: 'short' | 'long'): string {
+  let f = zoneNames.get(`${style}\0${timeZone}`);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: style });
+    zoneNames.set(`${style}\0${timeZone}`, f);
+  }
+  return f.formatToParts(date).find((p) => p.type === 'timeZoneName')?.value ?? timeZone;
+}
+
+/** An offset as ±HH, ±HHMM or ±HH:MM (`width` 1, 2, 3). */
+function offsetText(minutes: number, width: 1 | 2 | 3): string {
+  const sign = minutes < 0 ? '-' : '+';
+  const m = Math.abs(minutes);
+  const hh = pad(Math.floor(m / 60), 2);
+  const mm = pad(m % 60, 2);
+  return width === 1 ? `${sign}${hh}${m % 60 ? mm : ''}` : width === 2 ? `${sign}${hh}${mm}` : `${sign}${hh}:${mm}`;
 }
 
 export function isValidTimeZone(timeZone: string): boolean {
@@ -57,6 +95,8 @@ export function isValidTimeZone(timeZone: string): boolean {
     return false;
   }
 }
+
+const pad = (v: number, n: number): string => String(v).padStart(n, '0');
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 const DAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
@@ -79,7 +119,7 @@ export function parseJavaPattern(pattern: string): Token[] {
     } else if (/[A-Za-z]/.test(c)) {
       let n = 1;
       while (pattern[i + n] === c) n++;
-      if (!'yuMLdHhmsSaEeDkK'.includes(c)) throw new DateFormatError(`unsupported date pattern letter "${c}" in "${pattern}"`);
+      if (!'yuMLdHhmsSaEeDkKQqGnwYZXxOzV'.includes(c) || (c === 'V' && n !== 2)) throw new DateFormatError(`unsupported date pattern letter "${c}" in "${pattern}"`);
       tokens.push({ kind: 'field', letter: c, count: n });
       i += n;
     } else {
@@ -90,7 +130,6 @@ export function parseJavaPattern(pattern: string): Token[] {
   return tokens;
 }
 
-const pad = (v: number, n: number): string => String(v).padStart(n, '0');
 
 export function formatJavaDate(pattern: string | Token[], date: Date, timeZone = 'UTC'): string {
   const tokens = typeof pattern === 'string' ? parseJavaPattern(pattern) : pattern;
@@ -144,6 +183,44 @@ export function formatJavaDate(pattern: string | Token[], date: Date, timeZone =
       case 'E':
       case 'e':
         out += n >= 4 ? DAYS[f.weekday - 1]! : n === 3 || t.letter === 'E' ? DAYS[f.weekday - 1]!.slice(0, 3) : String(f.weekday);
+        break;
+      case 'Q':
+      case 'q': {
+        const q = Math.floor((f.month - 1) / 3) + 1;
+        out += n >= 4 ? `${q}${['st', 'nd', 'rd', 'th'][q - 1]!} quarter` : n === 3 ? `Q${q}` : pad(q, n);
+        break;
+      }
+      case 'G':
+        out += n >= 4 ? 'Anno Domini' : 'AD';
+        break;
+      case 'n':
+        out += pad(f.millis * 1_000_000, n);
+        break;
+      case 'w':
+        out += pad(usWeek(f).week, n);
+        break;
+      case 'Y': {
+        const year = usWeek(f).year;
+        out += n === 2 ? pad(year % 100, 2) : pad(year, n);
+        break;
+      }
+      case 'Z':
+        out += n <= 3 ? offsetText(f.offset, 2) : n === 4 ? (f.offset === 0 ? 'GMT' : `GMT${offsetText(f.offset, 3)}`) : f.offset === 0 ? 'Z' : offsetText(f.offset, 3);
+        break;
+      case 'X':
+        out += f.offset === 0 ? 'Z' : offsetText(f.offset, n === 1 ? 1 : n === 2 || n === 4 ? 2 : 3);
+        break;
+      case 'x':
+        out += offsetText(f.offset, n === 1 ? 1 : n === 2 || n === 4 ? 2 : 3);
+        break;
+      case 'O':
+        out += f.offset === 0 ? 'GMT' : n === 4 ? `GMT${offsetText(f.offset, 3)}` : `GMT${f.offset < 0 ? '-' : '+'}${Math.floor(Math.abs(f.offset) / 60)}${Math.abs(f.offset) % 60 ? `:${pad(Math.abs(f.offset) % 60, 2)}` : ''}`;
+        break;
+      case 'z':
+        out += zoneName(date, timeZone, n >= 4 ? 'long' : 'short');
+        break;
+      case 'V':
+        out += timeZone;
         break;
     }
   }
