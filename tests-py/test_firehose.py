@@ -176,6 +176,20 @@ def test_errors_match_aws(firehose, bucket):
         )
     assert e.value.response['Error']['Code'] == 'ValidationException'
     assert e.value.response['Error']['Message'].startswith('1 validation error detected: ')
+    # Model constraints (enums, patterns) are ValidationExceptions, checked before what the values mean.
+    base = {'RoleARN': 'arn:aws:iam::000000000000:role/r', 'BucketARN': f'arn:aws:s3:::{bucket}'}
+    for processor, where in (({'Type': 'Bogus'}, 'member.type'),
+                             ({'Type': 'AppendDelimiterToRecord', 'Parameters': [{'ParameterName': 'Delimiter', 'ParameterValue': '  '}]}, 'member.parameterValue')):
+        with pytest.raises(ClientError) as e:
+            firehose.create_delivery_stream(DeliveryStreamName='bad-processor', ExtendedS3DestinationConfiguration={
+                **base, 'ProcessingConfiguration': {'Enabled': True, 'Processors': [processor]}})
+        assert e.value.response['Error']['Code'] == 'ValidationException' and where in e.value.response['Error']['Message']
+    create_active(firehose, 'versioned', bucket)
+    with pytest.raises(ClientError) as e:
+        firehose.update_destination(DeliveryStreamName='versioned', CurrentDeliveryStreamVersionId='abc', DestinationId='destinationId-000000000001',
+                                    ExtendedS3DestinationUpdate={'Prefix': 'x/'})
+    assert e.value.response['Error']['Code'] == 'ValidationException'
+    firehose.delete_delivery_stream(DeliveryStreamName='versioned')
 
 
 def jq_partitioned(bucket: str, query: str, **extra) -> dict:

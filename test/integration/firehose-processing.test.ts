@@ -122,7 +122,7 @@ describe('Firehose dynamic partitioning, de-aggregation, error output and backup
       'InvalidArgumentException',
     );
     expect(await errorName(create('v8', partitioned('b', [deaggregation('DELIMITED')])))).toBe('InvalidArgumentException');
-    expect(await errorName(create('v9', partitioned('b', [query, { Type: 'Nope' as never }])))).toBe('InvalidArgumentException');
+    expect(await errorName(create('v9', partitioned('b', [query, { Type: 'Nope' as never }])))).toBe('ValidationException'); // an enum violation (model constraint)
   });
 
   it('de-aggregates concatenated JSON before partitioning and keeps the source records in the S3 backup', async () => {

@@ -3,6 +3,7 @@ import type {
   DynamicPartitioningConfiguration,
   ExtendedS3DestinationConfiguration,
   ExtendedS3DestinationUpdate,
+  Processor,
   S3DestinationConfiguration,
   S3DestinationDescription,
 } from '@aws-sdk/client-firehose';
@@ -128,6 +129,27 @@ function normalizeDynamicPartitioning(c: DynamicPartitioningConfiguration | unde
   return { Enabled: c.Enabled ?? false, RetryOptions: { DurationInSeconds: c.RetryOptions?.DurationInSeconds ?? 300 } };
 }
 
+const PROCESSOR_TYPES = ['RecordDeAggregation', 'Decompression', 'CloudWatchLogProcessing', 'Lambda', 'MetadataExtraction', 'AppendDelimiterToRecord'];
+const PARAMETER_NAMES = ['LambdaArn', 'NumberOfRetries', 'MetadataExtractionQuery', 'JsonParsingEngine', 'RoleArn', 'BufferSizeInMBs', 'BufferIntervalInSeconds', 'SubRecordType', 'Delimiter', 'CompressionFormat', 'DataMessageExtraction'];
+
+/** The processors' model constraints (enums, the non-blank value pattern), checked before their meaning. */
+function checkProcessorModel(v: Violations, processors: readonly Processor[] | undefined, path: string): void {
+  (processors ?? []).forEach((p, i) => {
+    const at = `${path}.${i + 1}.member`;
+    if (p.Type !== undefined && !PROCESSOR_TYPES.includes(p.Type)) v.add(p.Type, `${at}.type`, `satisfy enum value set: [${PROCESSOR_TYPES.join(', ')}]`);
+    (p.Parameters ?? []).forEach((param, j) => {
+      const pat = `${at}.parameters.${j + 1}.member`;
+      if (param.ParameterName !== undefined && !PARAMETER_NAMES.includes(param.ParameterName)) {
+        v.add(param.ParameterName, `${pat}.parameterName`, `satisfy enum value set: [${PARAMETER_NAMES.join(', ')}]`);
+      }
+      const value = param.ParameterValue;
+      if (value !== undefined && (/^\s*$/.test(value) || value.length > 5120)) {
+        v.add(value, `${pat}.parameterValue`, value.length > 5120 ? 'have length less than or equal to 5120' : 'satisfy regular expression pattern: ^(?!\\s*$).+');
+      }
+    });
+  });
+}
+
 export function validateDestination(c: AnyS3Config, path: string, creating: boolean): void {
   const v = new Violations();
   checkArns(v, c, path, creating);
@@ -149,6 +171,7 @@ export function validateDestination(c: AnyS3Config, path: string, creating: bool
   if (dpRetry !== undefined && (!Number.isInteger(dpRetry) || dpRetry < 0 || dpRetry > 7200)) {
     v.add(dpRetry, `${path}.dynamicPartitioningConfiguration.retryOptions.durationInSeconds`, 'have value between 0 and 7200');
   }
+  checkProcessorModel(v, (c as ExtendedS3DestinationConfiguration).ProcessingConfiguration?.Processors, `${path}.processingConfiguration.processors`);
   v.throwIfAny();
   if (c.CustomTimeZone && !isValidTimeZone(c.CustomTimeZone)) {
     throw FirehoseErrors.invalidArgument(`CustomTimeZone ${c.CustomTimeZone} is not a valid time zone.`);

@@ -214,6 +214,12 @@ export class FirehoseService {
   async updateDestination(input: Partial<UpdateDestinationInput>): Promise<Record<string, never>> {
     const s = this.#get(input.DeliveryStreamName);
     if (s.status !== 'ACTIVE') throw FirehoseErrors.inUse(`Firehose ${s.name} is not in the ACTIVE state.`);
+    const version = input.CurrentDeliveryStreamVersionId;
+    if (version === undefined || !/^[0-9]+$/.test(version) || version.length > 50) {
+      const v = new Violations();
+      v.add(version, 'currentDeliveryStreamVersionId', version === undefined ? 'not be null' : 'satisfy regular expression pattern: [0-9]+');
+      v.throwIfAny();
+    }
     if (input.CurrentDeliveryStreamVersionId !== String(s.versionId)) {
       throw FirehoseErrors.concurrentModification(String(s.versionId), input.CurrentDeliveryStreamVersionId ?? '');
     }
