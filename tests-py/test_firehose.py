@@ -352,3 +352,20 @@ def test_flushing_every_stream_delivers_the_others_when_one_fails(lakebox, fireh
     bodies = b''.join(body for _, _, body in delivered(s3, bucket))
     assert sorted(json.loads(line)['i'] for line in bodies.decode().splitlines()) == list(range(20))
     firehose.delete_delivery_stream(DeliveryStreamName=bad)
+
+
+def test_direct_put_throughput_hint_is_kept_and_described(firehose, bucket):
+    name = f'hint-{uuid.uuid4().hex[:6]}'
+    firehose.create_delivery_stream(DeliveryStreamName=name, DirectPutSourceConfiguration={'ThroughputHintInMBs': 5},
+                                    ExtendedS3DestinationConfiguration={'RoleARN': 'arn:aws:iam::000000000000:role/r', 'BucketARN': f'arn:aws:s3:::{bucket}'})
+    described = firehose.describe_delivery_stream(DeliveryStreamName=name)['DeliveryStreamDescription']
+    assert described['Source'] == {'DirectPutSourceDescription': {'ThroughputHintInMBs': 5}}
+    with pytest.raises(ClientError) as e:
+        firehose.create_delivery_stream(DeliveryStreamName=f'{name}-x', DirectPutSourceConfiguration={'ThroughputHintInMBs': 101},
+                                        ExtendedS3DestinationConfiguration={'RoleARN': 'arn:aws:iam::000000000000:role/r', 'BucketARN': f'arn:aws:s3:::{bucket}'})
+    assert e.value.response['Error']['Code'] == 'ValidationException'
+    for _ in range(100):
+        if firehose.describe_delivery_stream(DeliveryStreamName=name)['DeliveryStreamDescription']['DeliveryStreamStatus'] == 'ACTIVE':
+            break
+        time.sleep(0.05)
+    firehose.delete_delivery_stream(DeliveryStreamName=name)

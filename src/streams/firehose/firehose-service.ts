@@ -107,6 +107,10 @@ export class FirehoseService {
     if (!['DirectPut', 'KinesisStreamAsSource', 'MSKAsSource', 'DatabaseAsSource'].includes(type)) {
       v.add(type, 'deliveryStreamType', 'satisfy enum value set: [DirectPut, KinesisStreamAsSource, MSKAsSource, DatabaseAsSource]');
     }
+    const hint = input.DirectPutSourceConfiguration?.ThroughputHintInMBs;
+    if (input.DirectPutSourceConfiguration !== undefined && (hint === undefined || !Number.isInteger(hint) || hint < 1 || hint > 100)) {
+      v.add(hint, 'directPutSourceConfiguration.throughputHintInMBs', hint === undefined ? 'not be null' : 'have value between 1 and 100');
+    }
     v.throwIfAny();
     const name = input.DeliveryStreamName!;
     if (type !== 'DirectPut') throw FirehoseErrors.notSupported(`DeliveryStreamType ${type}`);
@@ -137,6 +141,7 @@ export class FirehoseService {
       destination,
       plainS3: kind === 'S3DestinationConfiguration',
       tags: input.Tags ?? [],
+      throughputHintInMBs: hint,
     };
     this.store.putStream(stream);
     await this.store.sync();
@@ -175,6 +180,7 @@ export class FirehoseService {
         DeliveryStreamStatus: s.status,
         DeliveryStreamEncryptionConfiguration: { Status: 'DISABLED' },
         DeliveryStreamType: s.type,
+        ...(s.throughputHintInMBs !== undefined ? { Source: { DirectPutSourceDescription: { ThroughputHintInMBs: s.throughputHintInMBs } } } : {}),
         VersionId: String(s.versionId),
         CreateTimestamp: s.createTimestamp,
         LastUpdateTimestamp: s.lastUpdateTimestamp,

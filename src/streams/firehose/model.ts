@@ -34,6 +34,8 @@ export interface DeliveryStream {
   /** True when the stream was created from the plain (deprecated) S3DestinationConfiguration. */
   readonly plainS3: boolean;
   readonly tags: readonly Tag[];
+  /** DirectPutSourceConfiguration's ThroughputHintInMBs: a capacity hint, kept and described (nothing to size here). */
+  readonly throughputHintInMBs?: number | undefined;
 }
 
 export function bucketOf(bucketArn: string): string {
