@@ -12,6 +12,7 @@ import type { PreparedStatements } from './prepared-statements.js';
 import { readQueryResults } from './query-results.js';
 import { Cancelled, RunControl, type ExecutionPlan, type QueryRunner } from './query-runner.js';
 import { parseOutputLocation } from './result-writer.js';
+import { SettleWaiters } from './settle-waiters.js';
 import { classify, parseDeallocate, parseExecute, parsePrepare, placeholderPositions, substitute } from './statement-router.js';
 import { checkResultEncryption, type WorkGroups } from './workgroups.js';
 import { planWrite, writeResultKeys } from '../writes/write-plan.js';
@@ -54,8 +55,8 @@ export class AthenaService {
   readonly #queue: { id: string; plan: ExecutionPlan; cutoff: number | undefined }[] = [];
   readonly #running = new Map<string, RunControl>();
   readonly #settled = new Set<Promise<void>>();
-  /** GetQueryExecution calls waiting for an execution to leave QUEUED/RUNNING, by execution id. */
-  readonly #waiting = new Map<string, Set<() => void>>();
+  /** GetQueryExecution calls waiting for an execution to leave QUEUED/RUNNING. */
+  readonly #waiters = new SettleWaiters();
   /** Submissions accepted past the quota check that are not queued yet (planning, persisting). */
   #admitting = 0;
   #stopped = false;
@@ -76,7 +77,7 @@ export class AthenaService {
 
   async stop(): Promise<void> {
     this.#stopped = true;
-    for (const id of [...this.#waiting.keys()]) this.#settle(id);
+    this.#waiters.settleAll();
     for (const c of this.#running.values()) c.cancel();
     // DuckDB checks for interrupts between operator steps; a query stuck inside one must not hold the
     // shutdown: after a grace period it is left behind (it is FAILED on the next start).
@@ -254,33 +255,8 @@ export class AthenaService {
     }
     record.completedAt = Date.now();
     this.deps.store.putExecution(record);
-    this.#settle(record.id);
+    this.#waiters.settle(record.id);
     await this.deps.store.sync();
-  }
-
-  /** Answers the GetQueryExecution calls waiting on execution `id`. */
-  #settle(id: string): void {
-    const waiting = this.#waiting.get(id);
-    if (!waiting) return;
-    this.#waiting.delete(id);
-    for (const wake of waiting) wake();
-  }
-
-  /** Resolves when execution `id` settles or after `ms`, whichever is first. */
-  #waitForSettled(id: string, ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      let waiting = this.#waiting.get(id);
-      if (!waiting) this.#waiting.set(id, (waiting = new Set()));
-      const set = waiting;
-      const wake = (): void => {
-        clearTimeout(timer);
-        set.delete(wake);
-        if (set.size === 0 && this.#waiting.get(id) === set) this.#waiting.delete(id);
-        resolve();
-      };
-      const timer = setTimeout(wake, ms);
-      set.add(wake);
-    });
   }
 
   #require(id: unknown): QueryExecutionRecord {
@@ -293,7 +269,7 @@ export class AthenaService {
   async getQueryExecution(i: Json): Promise<Json> {
     const r = this.#require(i.QueryExecutionId);
     const wait = this.deps.pollWaitMs ?? 0;
-    if (wait > 0 && !this.#stopped && (r.state === 'QUEUED' || r.state === 'RUNNING')) await this.#waitForSettled(r.id, wait);
+    if (wait > 0 && !this.#stopped && (r.state === 'QUEUED' || r.state === 'RUNNING')) await this.#waiters.wait(r.id, wait);
     return { QueryExecution: toWire(this.#require(i.QueryExecutionId)) };
   }
 
@@ -327,7 +303,7 @@ export class AthenaService {
       this.#queue.splice(queued, 1);
       Object.assign(r, { state: 'CANCELLED', stateChangeReason: 'Query cancelled by user', completedAt: Date.now() });
       this.deps.store.putExecution(r);
-      this.#settle(r.id);
+      this.#waiters.settle(r.id);
       await this.deps.store.sync();
     } else this.#running.get(r.id)?.cancel();
     return {};
