@@ -89,13 +89,14 @@ export class DeliveryEngine {
     this.#schedule(q);
   }
 
-  /** Processes and delivers everything buffered for `name` (or every stream) now, ignoring the buffering hints. */
+  /**
+   * Processes and delivers everything buffered for `name` (or every stream) now, ignoring the buffering hints. A buffer
+   * whose delivery fails is left to its retries while the others are still flushed; the failures are reported at the end.
+   */
   async flush(name?: string): Promise<void> {
-    // A buffer whose delivery fails is left to its retries, and the others are still flushed; the failures are
-    // reported at the end.
-    const failed = new Map<string, string>();
+    const failed = new Set<Queue>();
     for (;;) {
-      const queues = [...this.#queues.values()].filter((q) => (name === undefined || q.stream === name) && q.units.length > 0 && !failed.has(q.key));
+      const queues = [...this.#queues.values()].filter((q) => (name === undefined || q.stream === name) && q.units.length > 0 && !failed.has(q));
       if (queues.length === 0) break;
       // Intake first: processing turns batches into staged chunks, which the next round delivers.
       const intake = queues.filter((q) => q.kind === 'intake');
@@ -103,10 +104,10 @@ export class DeliveryEngine {
         const before = q.units.length;
         if (q.inflight) await q.inflight;
         else await this.#deliver(q, true);
-        if (q.units.length >= before && this.#queues.get(q.key) === q && !q.inflight && q.failures > 0) failed.set(q.key, q.stream);
+        if (q.units.length >= before && this.#queues.get(q.key) === q && !q.inflight && q.failures > 0) failed.add(q);
       }
     }
-    if (failed.size > 0) throw new Error(`delivery of ${[...new Set(failed.values())].join(', ')} failed; it will be retried`);
+    if (failed.size > 0) throw new Error(`delivery of ${[...new Set([...failed].map((q) => q.stream))].join(', ')} failed; it will be retried`);
   }
 
   /** Forgets a deleted stream's buffers. */
@@ -363,10 +364,7 @@ export class DeliveryEngine {
     );
     const errorChunks: NewChunk[] =
       failures.length > 0 ? [{ stream: stream.name, version: head.version, lane: 'error', partition: 'format-conversion-failed', arrival: head.arrival, data: failures }] : [];
-    const added = this.o.store.completeChunks(
-      chosen.map((u) => u.id),
-      errorChunks,
-    );
+    const added = this.o.store.completeChunks(chosen.map((u) => u.id), errorChunks);
     await this.o.store.sync();
     this.#forget(q, chosen);
     recordDelivered(this.o.metrics, this.o.logger, q, chosen, this.#oldestPending(q.stream), this.#now());
