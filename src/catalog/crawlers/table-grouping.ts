@@ -1,6 +1,6 @@
 /** Groups classified files into tables and partitions as Glue does: folder schema clusters (≥ 70 % in one, ≤ 5), `key=value` or `partition_N` keys, TableLevelConfiguration, CombineCompatibleSchemas. */
 import { createHash } from 'node:crypto';
-import type { FileSchema } from './classifiers/classification.js';
+import { dominantCompression, type FileSchema } from './classifiers/classification.js';
 import { mergeFields, similarity, type Field } from './schema-merge.js';
 
 /** One classified object under an include path. */
@@ -93,8 +93,7 @@ function summarize(node: Node): Candidate | undefined {
     else byFormat.set(k, [f]);
   }
   const [formatKey, files] = [...byFormat.entries()].sort((a, b) => b[1].length - a[1].length)[0]!;
-  const gzip = files.filter((f) => f.schema.compression === 'gzip').length;
-  const format = { ...files[0]!.schema, compression: gzip * 2 > files.length ? 'gzip' : 'none' } as FileSchema;
+  const format: FileSchema = { ...files[0]!.schema, compression: dominantCompression(files.map((f) => [f.schema.compression, 1] as const)) };
   let columns: Field[] = [];
   const stats: Stats = { objects: 0, size: 0, records: 0 };
   for (const f of files) {
@@ -128,10 +127,8 @@ function combine(node: Node, parts: readonly Candidate[], own: Candidate | undef
   for (const p of parts) formatCount.set(p.formatKey, (formatCount.get(p.formatKey) ?? 0) + p.stats.objects);
   const formatKey = [...formatCount.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? own!.formatKey;
   const same = parts.filter((p) => p.formatKey === formatKey);
-  const gzip = same.reduce((n, p) => n + (p.format.compression === 'gzip' ? p.stats.objects : 0), 0);
-  const total = same.reduce((n, p) => n + p.stats.objects, 0);
   const base = same[0]?.format ?? own!.format;
-  const format: FileSchema = same.length === 0 ? base : { ...base, compression: gzip * 2 > total ? 'gzip' : 'none' };
+  const format: FileSchema = same.length === 0 ? base : { ...base, compression: dominantCompression(same.map((p) => [p.format.compression, p.stats.objects] as const)) };
   let columns: Field[] = own?.columns ?? [];
   let stats: Stats = own?.stats ?? { objects: 0, size: 0, records: 0 };
   const depth = parts.length > 0 ? Math.max(...parts.map((p) => p.depth)) + 1 : 0;

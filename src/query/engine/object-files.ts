@@ -1,4 +1,7 @@
-/** Local file paths for S3 objects, so DuckDB can read them: file-backed blobs in place, other objects (inline, remote) copied into `<dataDir>/query-cache/`. */
+/**
+ * Local file paths for S3 objects, so DuckDB can read them: file-backed blobs in place, other objects (inline, remote)
+ * copied into `<dataDir>/query-cache/`, and snappy text (which DuckDB cannot decompress) decoded there.
+ */
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
@@ -6,6 +9,7 @@ import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { ObjectMeta } from '../../storage/model.js';
 import type { ObjectService } from '../../storage/object-service.js';
+import { SnappyDecoder } from '../../storage/codecs/snappy-streams.js';
 
 /** A readable local copy of one object, held until `release()`. */
 export interface ObjectFile {
@@ -16,11 +20,19 @@ export interface ObjectFile {
   release(): void;
 }
 
+/** How a copy is made: the bytes as stored, or decoded from Hadoop's snappy framing (what Athena reads as `.snappy`). */
+export type CopyDecoding = 'none' | 'hadoop-snappy';
+
+export interface OpenOptions {
+  /** Decode the object into the copy (the file handed out then holds the raw bytes). */
+  readonly decode?: CopyDecoding;
+}
+
 /** Keeps the name's extensions (`.json.gz`, `.parquet`…) so readers detect format and compression. */
-function cacheName(meta: Pick<ObjectMeta, 'bucket' | 'key' | 'etag'>): string {
-  const hash = createHash('sha256').update(`${meta.bucket}\0${meta.key}\0${meta.etag}`).digest('hex').slice(0, 32);
+function cacheName(meta: Pick<ObjectMeta, 'bucket' | 'key' | 'etag'>, decode: CopyDecoding): string {
+  const hash = createHash('sha256').update(`${meta.bucket}\0${meta.key}\0${meta.etag}\0${decode}`).digest('hex').slice(0, 32);
   const base = basename(meta.key).replace(/[^A-Za-z0-9._-]/g, '_').slice(-80);
-  return `${hash}-${base}`;
+  return decode === 'none' ? `${hash}-${base}` : `${hash}-${base}.decoded`;
 }
 
 interface CacheEntry {
@@ -62,13 +74,14 @@ export class ObjectFiles {
   }
 
   /** A local file with the bytes of `meta`'s object (the version listed, or a newer one if it changed meanwhile). */
-  async open(meta: Pick<ObjectMeta, 'bucket' | 'key' | 'etag' | 'size'>): Promise<ObjectFile> {
+  async open(meta: Pick<ObjectMeta, 'bucket' | 'key' | 'etag' | 'size'>, options: OpenOptions = {}): Promise<ObjectFile> {
     const store = this.objects.store;
-    if (store.localFile) {
+    const decode = options.decode ?? 'none';
+    if (store.localFile && decode === 'none') {
       const local = await store.localFile(meta.bucket, meta.key);
       if (local) return { path: local.path, bucket: meta.bucket, key: meta.key, size: local.meta.size, release: () => local.release() };
     }
-    const path = join(this.#dir, cacheName(meta));
+    const path = join(this.#dir, cacheName(meta, decode));
     for (;;) {
       const entry = this.#entries.get(path);
       if (entry && (await exists(path))) {
@@ -87,7 +100,7 @@ export class ObjectFiles {
       if (entry) this.#forget(path, entry);
       let pending = this.#inFlight.get(path);
       if (!pending) {
-        pending = this.#materialize(meta, path).finally(() => this.#inFlight.delete(path));
+        pending = this.#materialize(meta, path, decode).finally(() => this.#inFlight.delete(path));
         this.#inFlight.set(path, pending);
       }
       await pending;
@@ -110,12 +123,13 @@ export class ObjectFiles {
     }
   }
 
-  async #materialize(meta: Pick<ObjectMeta, 'bucket' | 'key'>, path: string): Promise<void> {
+  async #materialize(meta: Pick<ObjectMeta, 'bucket' | 'key'>, path: string, decode: CopyDecoding): Promise<void> {
     await mkdir(this.#dir, { recursive: true });
     const read = await this.objects.getObject({ bucket: meta.bucket, key: meta.key, conditions: {} });
     const tmp = `${path}.${randomUUID()}.tmp`;
     try {
-      await pipeline(read.body!, createWriteStream(tmp));
+      if (decode === 'hadoop-snappy') await pipeline(read.body!, new SnappyDecoder(['hadoop']), createWriteStream(tmp));
+      else await pipeline(read.body!, createWriteStream(tmp));
       await rename(tmp, path);
       const size = (await stat(path)).size;
       this.#entries.set(path, { size, readers: 0 });

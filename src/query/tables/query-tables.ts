@@ -1,10 +1,12 @@
 /** Resolves the tables a query reads in the Glue catalog and registers each as a per-query engine view over its (pruned) files; Athena views are inlined, information_schema is built from the catalog. */
 import { createHash } from 'node:crypto';
+import { open } from 'node:fs/promises';
 import { LRUCache } from 'lru-cache';
 import type { CatalogService } from '../../catalog/catalog-service.js';
 import type { Column, Partition, Table } from '../../catalog/model.js';
 import { ServiceError } from '../../shared/service-error.js';
 import type { ObjectService } from '../../storage/object-service.js';
+import { SnappyFormatError } from '../../storage/codecs/snappy-streams.js';
 import { QueryFailure, QueryFailures } from '../athena/athena-errors.js';
 import type { AstNode } from '../dialect/parser-port.js';
 import { EngineInterrupted, type EngineSession } from '../engine/query-engine.js';
@@ -109,8 +111,9 @@ export class QueryTables {
       ctx.checkScan?.(scanned);
       for (const t of perTable) {
         const data: DataFile[] = [];
+        const text = !['parquet', 'orc', 'avro'].includes(tableFormat(t.table));
         for (const f of t.files) {
-          const file = await this.files.open(f.meta);
+          const file = await this.#open(f.meta, text);
           opened.push(file);
           data.push({ path: file.path, uri: `s3://${f.meta.bucket}/${f.meta.key}`, partitionValues: f.values });
           uris.set(file.path, `s3://${f.meta.bucket}/${f.meta.key}`);
@@ -219,6 +222,29 @@ export class QueryTables {
   }
 
   /** Column names of Parquet files as the engine reads them (all footers, union_by_name), cached per file set. */
+  /**
+   * A local file of the object; text objects named `.snappy` are decoded from Hadoop's framing, as Athena reads them.
+   * A ZIP archive (Firehose's ZIP) is refused: Athena has no codec for it.
+   */
+  async #open(meta: { bucket: string; key: string; etag: string; size: number }, text: boolean): Promise<ObjectFile> {
+    const uri = `s3://${meta.bucket}/${meta.key}`;
+    if (!text || !/\.(snappy|zip)$/i.test(meta.key)) return this.files.open(meta);
+    if (/\.zip$/i.test(meta.key)) {
+      const file = await this.files.open(meta);
+      if (await isZipArchive(file.path)) {
+        file.release();
+        throw new QueryFailure('HIVE_CURSOR_ERROR', `Failed to read ${uri}: ZIP archives are not a compression Athena reads (use GZIP)`);
+      }
+      return file;
+    }
+    try {
+      return await this.files.open(meta, { decode: 'hadoop-snappy' });
+    } catch (err) {
+      if (err instanceof SnappyFormatError) throw new QueryFailure('HIVE_CURSOR_ERROR', `Failed to read ${uri}: ${err.message}`);
+      throw err;
+    }
+  }
+
   async #engineColumns(table: Table, files: readonly { meta: { etag: string; size: number } }[], data: readonly DataFile[], session: EngineSession): Promise<ReadonlySet<string>> {
     const key = createHash('sha256').update(files.map((f, i) => `${data[i]!.path}\0${f.meta.etag}\0${f.meta.size}`).join('\n')).digest('hex');
     let present = this.#fileColumns.get(key);
@@ -315,6 +341,18 @@ function columnTypesOf(columns: readonly Column[]): ColumnTypes {
 }
 
 /** Runs census SQL on the query's session (so an interrupt of the query stops it too). */
+/** Whether the file starts with a ZIP local file header. */
+async function isZipArchive(path: string): Promise<boolean> {
+  const handle = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(4);
+    const { bytesRead } = await handle.read(head, 0, 4, 0);
+    return bytesRead === 4 && head.readUInt32LE(0) === 0x04034b50;
+  } finally {
+    await handle.close();
+  }
+}
+
 function sessionRunner(session: EngineSession): CensusRunner {
   return {
     async rows(sql) {

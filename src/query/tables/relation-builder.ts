@@ -7,8 +7,8 @@
  * LazySimpleSerDe text (`read_csv` with the SerDe's `field.delim`, no quoting, `serialization.null.format` NULLs
  * (default `\N`), header skipping, missing trailing fields NULL, extra fields ignored, bad values NULL, collections
  * split on `collection.delim`/`mapkey.delim`), OpenCSVSerde (quoted, strings cast per Athena), LazySimpleSerDe with
- * `escape.delim` (escaped-text.ts). Compression (gzip, zstd) is taken from the object key's extension.
- * Not yet: bzip2/snappy text, ORC and Avro.
+ * `escape.delim` (escaped-text.ts). Compression (gzip, zstd) is taken from the object key's extension; `.snappy` text
+ * arrives already decoded (query-tables.ts). Not yet: bzip2 text, ORC and Avro.
  */
 import type { Column, Table } from '../../catalog/model.js';
 import { duckDbType } from '../../streams/firehose/conversion/duckdb-types.js';

@@ -2,7 +2,16 @@
 import type { Field } from '../schema-merge.js';
 
 export type Classification = 'json' | 'csv' | 'parquet';
-export type Compression = 'none' | 'gzip';
+export type Compression = 'none' | 'gzip' | 'snappy' | 'zip';
+
+/** The compression most of the weighted entries have (ties go to the earlier one in `none, gzip, snappy, zip`). */
+export function dominantCompression(entries: Iterable<readonly [Compression, number]>): Compression {
+  const counts = new Map<Compression, number>([['none', 0], ['gzip', 0], ['snappy', 0], ['zip', 0]]);
+  for (const [c, n] of entries) counts.set(c, (counts.get(c) ?? 0) + n);
+  let best: Compression = 'none';
+  for (const [c, n] of counts) if (n > counts.get(best)!) best = c;
+  return best;
+}
 
 /** CSV details the table's SerDe depends on; files only group together when these agree. */
 export interface CsvFormat {
