@@ -267,6 +267,52 @@ def test_dynamic_partitioning_rules(firehose, bucket):
         assert message in e.value.response['Error']['Message']
 
 
+def test_prefixes_longer_than_512_characters_after_evaluation_are_refused(firehose, bucket):
+    base = {'RoleARN': 'arn:aws:iam::000000000000:role/r', 'BucketARN': f'arn:aws:s3:::{bucket}'}
+    long_static = 'p' * 500 + '/'
+    cases = [
+        # 501 characters plus the yyyy/MM/dd/HH/ Firehose appends to a prefix without expressions.
+        ({'Prefix': long_static}, 'Prefix evaluates to 515 characters'),
+        ({'Prefix': 'p' * 500 + '/!{timestamp:yyyy-MM-dd-HH}/', 'ErrorOutputPrefix': 'e/!{firehose:error-output-type}/'}, 'Prefix evaluates to 515'),
+        ({'Prefix': 'x/!{timestamp:yyyy}/', 'ErrorOutputPrefix': 'e' * 500 + '/!{firehose:error-output-type}/'}, 'ErrorOutputPrefix evaluates to 519'),
+    ]
+    for extra, message in cases:
+        with pytest.raises(ClientError) as e:
+            firehose.create_delivery_stream(DeliveryStreamName=f'py-long-{uuid.uuid4().hex[:6]}', ExtendedS3DestinationConfiguration={**base, **extra})
+        assert e.value.response['Error']['Code'] == 'InvalidArgumentException', extra
+        assert message in e.value.response['Error']['Message'] and '512' in e.value.response['Error']['Message']
+    # At the limit: 498 + '/' + 13 = 512 characters.
+    name = f'py-long-{uuid.uuid4().hex[:6]}'
+    create_active(firehose, name, bucket, Prefix='p' * 498 + '/!{timestamp:yyyy-MM-dd-HH}', ErrorOutputPrefix='e/!{firehose:error-output-type}/')
+    firehose.delete_delivery_stream(DeliveryStreamName=name)
+
+
+def test_a_partition_key_that_makes_the_prefix_too_long_goes_to_error_output(lakebox, firehose, s3, bucket):
+    stream = f'py-dp-long-{uuid.uuid4().hex[:6]}'
+    create_active(firehose, stream, bucket, **jq_partitioned(bucket, '{customer: .customer}'))
+    fine = [{'customer': f'c{i % 2}', 'i': i} for i in range(10)]
+    # events/customer=<key>/dt=yyyy-MM-dd-HH/ is 34 characters around the key: 478 fits, 479 does not.
+    edge = {'customer': 'k' * 478, 'i': 10}
+    too_long = {'customer': 'k' * 479, 'i': 11}
+    records = [{'Data': json.dumps(e).encode()} for e in [*fine, edge, too_long]]
+    assert firehose.put_record_batch(DeliveryStreamName=stream, Records=records)['FailedPutCount'] == 0
+    flush(lakebox, stream)
+    good, errors = [], []
+    for key, _, body in delivered(s3, bucket):
+        lines = [json.loads(l) for l in gzip.decompress(body).decode().splitlines()]
+        if key.startswith('events/'):
+            assert len(key.rsplit('/', 1)[0]) + 1 <= 512
+            if lines[0]['i'] == 10:
+                assert len(key.rsplit('/', 1)[0]) + 1 == 512
+            good += [l['i'] for l in lines]
+        else:
+            assert key.startswith('errors/metadata-extraction-failed/')
+            errors += lines
+    assert sorted(good) == list(range(11))
+    assert [json.loads(base64.b64decode(d['rawData'])) for d in errors] == [too_long]
+    assert errors[0]['errorCode'] == 'DynamicPartitioning.MetadataExtractionFailed' and '512' in errors[0]['errorMessage']
+
+
 @pytest.mark.parametrize('bad', ['ab!c', 'ab=c', '=abc', 'a===', 'YWJj YWJj'])
 def test_invalid_base64_in_a_raw_batch_is_a_serialization_error(lakebox, firehose, s3, bucket, bad):
     """SDKs always encode blobs correctly, so this goes through a raw signed request: text outside the base64

@@ -171,3 +171,39 @@ def test_failing_functions_send_the_batch_to_processing_failed(lakebox, firehose
     assert {d['errorCode'] for d in failed} == {expected_code}
     assert {d['attemptsMade'] for d in failed} == {retries + 1}
     assert {d['lambdaARN'] for d in failed} == {f'{arn}:$LATEST'}
+
+
+JQ_AFTER_LAMBDA = """
+import base64, json
+
+def handler(event, context):
+    out = []
+    for r in event["records"]:
+        doc = json.loads(base64.b64decode(r["data"]))
+        doc = {"wrapped": doc, "tenant": doc.get("tenant")}
+        out.append({"recordId": r["recordId"], "result": "Ok", "data": base64.b64encode((json.dumps(doc) + "\\n").encode()).decode()})
+    return {"records": out}
+"""
+
+
+def test_partitioning_after_a_transform_reports_the_original_record_as_raw_data(lakebox, firehose, lam, s3, bucket):
+    """jq reads the transformed record; when it fails, the error document's rawData is the record as it was put."""
+    arn = create_function(lam, 'python3.12', 'wrap.handler', {'wrap.py': JQ_AFTER_LAMBDA})
+    stream = f'py-lambda-jq-{uuid.uuid4().hex[:6]}'
+    create_active(firehose, stream, bucket, Prefix='by/tenant=!{partitionKeyFromQuery:tenant}/',
+                  ErrorOutputPrefix='errors/!{firehose:error-output-type}/',
+                  BufferingHints={'SizeInMBs': 64, 'IntervalInSeconds': 60},
+                  DynamicPartitioningConfiguration={'Enabled': True},
+                  ProcessingConfiguration={'Enabled': True, 'Processors': [
+                      lambda_processor(arn),
+                      {'Type': 'MetadataExtraction', 'Parameters': [
+                          {'ParameterName': 'MetadataExtractionQuery', 'ParameterValue': '{tenant: .tenant}'},
+                          {'ParameterName': 'JsonParsingEngine', 'ParameterValue': 'JQ-1.6'}]}]})
+    docs = [{'tenant': f't{i % 2}', 'i': i} for i in range(20)] + [{'i': 20}, {'i': 21, 'tenant': None}]
+    put_all(firehose, stream, docs)
+    flush(lakebox, stream)
+    objects = delivered(s3, bucket)
+    good = [json.loads(l) for key, _, body in objects if key.startswith('by/') for l in body.decode().splitlines()]
+    assert sorted(d['wrapped']['i'] for d in good) == list(range(20))
+    failed = error_documents(objects, 'metadata-extraction-failed')
+    assert sorted(base64.b64decode(d['rawData']) for d in failed) == sorted(json.dumps(d).encode() for d in docs[20:])

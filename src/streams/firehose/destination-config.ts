@@ -8,7 +8,7 @@ import type {
   S3DestinationDescription,
 } from '@aws-sdk/client-firehose';
 import { isValidTimeZone } from './delivery/java-date-format.js';
-import { parsePrefix, PrefixError, usesPart } from './delivery/prefix-template.js';
+import { effectivePrefix, evaluatedLength, MAX_EVALUATED_PREFIX, parsePrefix, PrefixError, usesPart } from './delivery/prefix-template.js';
 import { FirehoseErrors, Violations } from './errors.js';
 import { checkConversion, checkProcessors, conversionEnabled, planOf } from './processing/pipeline-plan.js';
 import { DEFAULT_BUFFER_MB, DEFAULT_BUFFER_SECONDS, type S3Destination } from './model.js';
@@ -53,7 +53,7 @@ function checkFeatures(c: AnyS3Config, path: string): void {
 }
 
 /** Prefix rules of the Firehose developer guide (§4.3 of the spec). */
-export function checkPrefixes(prefix: string | undefined, errorPrefix: string | undefined, dynamicPartitioning = false): void {
+export function checkPrefixes(prefix: string | undefined, errorPrefix: string | undefined, dynamicPartitioning = false, timeZone = 'UTC'): void {
   let p;
   let e;
   try {
@@ -75,12 +75,20 @@ export function checkPrefixes(prefix: string | undefined, errorPrefix: string | 
   if (!dynamicPartitioning && (usesPart(p, 'queryKey') || usesPart(p, 'lambdaKey'))) {
     throw FirehoseErrors.invalidArgument('Prefix uses partition keys, but dynamic partitioning is not enabled.');
   }
+  // Evaluated now, with one-character partition keys: the shortest the prefix can ever be.
+  const now = new Date();
+  for (const [name, t] of [['Prefix', effectivePrefix(prefix)], ['ErrorOutputPrefix', e]] as const) {
+    const length = evaluatedLength(t, now, timeZone);
+    if (length > MAX_EVALUATED_PREFIX) {
+      throw FirehoseErrors.invalidArgument(`${name} evaluates to ${length} characters; it can be at most ${MAX_EVALUATED_PREFIX} characters after evaluation.`);
+    }
+  }
 }
 
 /** Rules that tie settings together: dynamic partitioning and format conversion requirements and buffering floors. */
 export function checkCombination(d: S3Destination): void {
   const dp = d.DynamicPartitioningConfiguration?.Enabled === true;
-  checkPrefixes(d.Prefix, d.ErrorOutputPrefix, dp);
+  checkPrefixes(d.Prefix, d.ErrorOutputPrefix, dp, d.CustomTimeZone || 'UTC');
   const plan = planOf(d);
   const processors = d.ProcessingConfiguration?.Enabled === true ? (d.ProcessingConfiguration.Processors ?? []) : [];
   const hasExtraction = processors.some((p) => p.Type === 'MetadataExtraction');

@@ -101,6 +101,31 @@ export function randomString(): string {
   return s;
 }
 
+/** Longest evaluated Prefix / ErrorOutputPrefix Firehose allows. */
+export const MAX_EVALUATED_PREFIX = 512;
+
+/** Stand-in for each partition key when measuring a prefix: Firehose refuses null or empty values, so at least one character. */
+const SHORTEST_KEY = 'k';
+
+/** Length of `t` evaluated at `at`, with the given partition key values (missing ones count as one character). */
+export function evaluatedLength(
+  t: PrefixTemplate,
+  at: Date,
+  timeZone: string,
+  keys: { readonly query?: Readonly<Record<string, string>>; readonly lambda?: Readonly<Record<string, string>> } = {},
+): number {
+  const fill = (names: readonly string[], given: Readonly<Record<string, string>> | undefined): Record<string, string> =>
+    Object.fromEntries(names.map((n) => [n, given?.[n] ?? SHORTEST_KEY]));
+  return evaluatePrefix(t, {
+    timestamp: at,
+    timeZone,
+    errorType: 'processing-failed',
+    queryKeys: fill(partitionKeysOf(t, 'queryKey'), keys.query),
+    lambdaKeys: fill(partitionKeysOf(t, 'lambdaKey'), keys.lambda),
+    random: () => SHORTEST_KEY.repeat(11),
+  }).length;
+}
+
 export function evaluatePrefix(t: PrefixTemplate, ctx: PrefixContext): string {
   let out = '';
   for (const p of t.parts) {

@@ -1,5 +1,5 @@
 /** One processing step of a stream: runs the record processors over accepted records and groups the results into chunks per lane and partition. */
-import { parsePrefix, partitionKeysOf } from '../delivery/prefix-template.js';
+import { evaluatedLength, MAX_EVALUATED_PREFIX, parsePrefix, partitionKeysOf } from '../delivery/prefix-template.js';
 import type { DeliveryStream } from '../model.js';
 import type { TransformContext } from './lambda-transform.js';
 import type { MetadataExtractor } from './metadata-extractor.js';
@@ -32,6 +32,7 @@ export interface ProcessingResult {
 
 export async function runProcessing(step: ProcessingStep, stream: DeliveryStream, source: readonly SourceRecord[]): Promise<ProcessingResult> {
   const prefix = parsePrefix(stream.destination.Prefix ?? '');
+  const timeZone = stream.destination.CustomTimeZone ?? 'UTC';
   let exceeded = 0;
   const routed = await processRecords(
     {
@@ -39,6 +40,7 @@ export async function runProcessing(step: ProcessingStep, stream: DeliveryStream
       transform: step.transform,
       extractor: step.extractor,
       prefixKeys: { query: partitionKeysOf(prefix, 'queryKey'), lambda: partitionKeysOf(prefix, 'lambdaKey') },
+      prefixFits: (query, lambda) => evaluatedLength(prefix, new Date(step.now()), timeZone, { query, lambda }) <= MAX_EVALUATED_PREFIX,
       admitPartition: (p) => {
         if (step.activePartitions.has(p)) return true;
         if (step.activePartitions.size >= step.activePartitionLimit) {

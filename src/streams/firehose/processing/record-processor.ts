@@ -27,6 +27,8 @@ export interface ProcessingContext {
   readonly extractor: MetadataExtractor | undefined;
   /** Partition keys the Prefix refers to (from the query and from Lambda). */
   readonly prefixKeys: { readonly query: readonly string[]; readonly lambda: readonly string[] };
+  /** Whether the Prefix, evaluated with these partition keys, is within Firehose's 512 characters. */
+  readonly prefixFits: (query: Readonly<Record<string, string>>, lambda: Readonly<Record<string, string>>) => boolean;
   /** Whether a new record may go to `partition` (false once the active-partition limit is reached). */
   readonly admitPartition: (partition: string) => boolean;
   readonly now: () => number;
@@ -58,9 +60,10 @@ export async function processRecords(ctx: ProcessingContext, source: readonly So
   const out: RoutedRecord[] = [];
   if (plan.backup) for (const r of source) out.push({ lane: 'backup', partition: '', data: r.data, arrival: r.arrival });
 
-  let records: { data: Buffer; arrival: number; lambdaKeys?: Readonly<Record<string, string>> | undefined }[] = plan.deaggregation
-    ? source.flatMap((r) => deaggregate(r.data, plan.deaggregation!).map((data) => ({ data, arrival: r.arrival })))
-    : [...source];
+  // `raw` is the record as it entered processing (after de-aggregation): error output's rawData, even after a transform.
+  let records: { data: Buffer; raw: Buffer; arrival: number; lambdaKeys?: Readonly<Record<string, string>> | undefined }[] = plan.deaggregation
+    ? source.flatMap((r) => deaggregate(r.data, plan.deaggregation!).map((data) => ({ data, raw: data, arrival: r.arrival })))
+    : source.map((r) => ({ data: r.data, raw: r.data, arrival: r.arrival }));
 
   const fail = (data: Buffer, arrival: number, type: ErrorOutputType, errorCode: string, errorMessage: string, attemptsMade = 1, lambdaArn?: string): void => {
     const doc = errorDocument({ data, arrival, attemptsMade, errorCode, errorMessage, attemptEndingTimestamp: ctx.now() }, lambdaArn);
@@ -72,7 +75,7 @@ export async function processRecords(ctx: ProcessingContext, source: readonly So
     const kept: typeof records = [];
     outcomes.forEach((o, i) => {
       const r = records[i]!;
-      if (o.result === 'Ok') kept.push({ data: o.data, arrival: r.arrival, lambdaKeys: o.partitionKeys });
+      if (o.result === 'Ok') kept.push({ data: o.data, raw: r.raw, arrival: r.arrival, lambdaKeys: o.partitionKeys });
       else if (o.result === 'ProcessingFailed') {
         const doc = errorDocument(
           { data: r.data, arrival: r.arrival, attemptsMade: o.attemptsMade, errorCode: o.errorCode, errorMessage: o.errorMessage, attemptEndingTimestamp: o.attemptEndingTimestamp },
@@ -90,21 +93,30 @@ export async function processRecords(ctx: ProcessingContext, source: readonly So
   }
 
   const extractions = ctx.extractor ? await ctx.extractor.extract(records.map((r) => r.data)) : undefined;
+  /** Partitions whose prefix was measured and fits (measured once per chunk). */
+  const fitting = new Set<string>();
   records.forEach((r, i) => {
     const extraction = extractions?.[i];
     if (extraction && !extraction.ok) {
-      fail(r.data, r.arrival, ErrorOutputType.metadataExtractionFailed, 'DynamicPartitioning.MetadataExtractionFailed', extraction.message);
+      fail(r.raw, r.arrival, ErrorOutputType.metadataExtractionFailed, 'DynamicPartitioning.MetadataExtractionFailed', extraction.message);
       return;
     }
     const query = pick(extraction?.ok ? extraction.keys : undefined, ctx.prefixKeys.query);
     const lambda = pick(r.lambdaKeys, ctx.prefixKeys.lambda);
     if (query === undefined || lambda === undefined) {
-      fail(r.data, r.arrival, ErrorOutputType.metadataExtractionFailed, 'DynamicPartitioning.MetadataExtractionFailed', 'partitionKeys values must not be null or empty');
+      fail(r.raw, r.arrival, ErrorOutputType.metadataExtractionFailed, 'DynamicPartitioning.MetadataExtractionFailed', 'partitionKeys values must not be null or empty');
       return;
     }
     const partition = partitionId(query, lambda);
+    if (!fitting.has(partition)) {
+      if (!ctx.prefixFits(query, lambda)) {
+        fail(r.raw, r.arrival, ErrorOutputType.metadataExtractionFailed, 'DynamicPartitioning.MetadataExtractionFailed', 'The S3 prefix evaluated with the partition keys is longer than 512 characters');
+        return;
+      }
+      fitting.add(partition);
+    }
     if (!ctx.admitPartition(partition)) {
-      fail(r.data, r.arrival, ErrorOutputType.activePartitionExceeded, 'DynamicPartitioning.ActivePartitionsLimitExceeded', 'The number of active partitions exceeds the limit of the Firehose.');
+      fail(r.raw, r.arrival, ErrorOutputType.activePartitionExceeded, 'DynamicPartitioning.ActivePartitionsLimitExceeded', 'The number of active partitions exceeds the limit of the Firehose.');
       return;
     }
     out.push({ lane: 'main', partition, data: r.data, arrival: r.arrival });
