@@ -121,6 +121,7 @@ describe('Glue crawler definitions', () => {
     const create = (extra: object) => glue.send(new CreateCrawlerCommand({ Name: 'x', Role: ROLE, Targets: { S3Targets: [{ Path: 's3://lake/x' }] }, ...extra }));
     expect(await errorName(glue.send(new CreateCrawlerCommand({ Name: 'lake-crawler', Role: ROLE, Targets: { S3Targets: [{ Path: 's3://lake/' }] } })))).toBe('AlreadyExistsException');
     expect(await errorName(create({ Schedule: 'cron(0 12 * * * *)' }))).toBe('InvalidInputException');
+    expect(await errorName(create({ Schedule: 'cron(0/2 * * * ? *)' }))).toBe('InvalidInputException');
     expect(await errorName(create({ Targets: { S3Targets: [{ Path: 'lake/x' }] } }))).toBe('InvalidInputException');
     expect(await errorName(create({ Configuration: '{not json' }))).toBe('InvalidInputException');
     expect(await errorName(glue.send(new GetCrawlerCommand({ Name: 'missing' })))).toBe('EntityNotFoundException');
@@ -230,8 +231,8 @@ describe('crawling S3', () => {
   });
 
   it('accepts and runs schedules; schedules and definitions survive a restart', async () => {
-    await glue.send(new CreateCrawlerCommand({ Name: 'scheduled', Role: ROLE, DatabaseName: 'schdb', Targets: { S3Targets: [{ Path: 's3://lake/metrics/' }] }, Schedule: 'cron(0/1 * * * ? *)' }));
-    expect((await glue.send(new GetCrawlerCommand({ Name: 'scheduled' }))).Crawler!.Schedule).toEqual({ ScheduleExpression: 'cron(0/1 * * * ? *)', State: 'SCHEDULED' });
+    await glue.send(new CreateCrawlerCommand({ Name: 'scheduled', Role: ROLE, DatabaseName: 'schdb', Targets: { S3Targets: [{ Path: 's3://lake/metrics/' }] }, Schedule: 'cron(0/5 * * * ? *)' }));
+    expect((await glue.send(new GetCrawlerCommand({ Name: 'scheduled' }))).Crawler!.Schedule).toEqual({ ScheduleExpression: 'cron(0/5 * * * ? *)', State: 'SCHEDULED' });
     await glue.send(new StopCrawlerScheduleCommand({ CrawlerName: 'scheduled' }));
     expect((await glue.send(new GetCrawlerCommand({ Name: 'scheduled' }))).Crawler!.Schedule!.State).toBe('NOT_SCHEDULED');
     expect(await errorName(glue.send(new StopCrawlerScheduleCommand({ CrawlerName: 'scheduled' })))).toBe('SchedulerNotRunningException');
@@ -240,7 +241,7 @@ describe('crawling S3', () => {
     server = await startLakebox({ dataDir: server.dataDir });
     clients(server.endpoint);
     const c = (await glue.send(new GetCrawlerCommand({ Name: 'scheduled' }))).Crawler!;
-    expect(c.Schedule).toEqual({ ScheduleExpression: 'cron(0/1 * * * ? *)', State: 'SCHEDULED' });
+    expect(c.Schedule).toEqual({ ScheduleExpression: 'cron(0/5 * * * ? *)', State: 'SCHEDULED' });
     const all = (await glue.send(new GetCrawlersCommand({}))).Crawlers!.map((x) => x.Name);
     expect(all).toEqual(['incremental', 'lake-crawler', 'scheduled']);
     expect((await table('lakedb', 'events')).Name).toBe('events');

@@ -17,13 +17,25 @@ export function croner(expression: string): string {
   // AWS writes "last Friday" as 6L; croner as 6#L.
   const weekday = dow.replace(/^(\w+)L$/i, '$1#L');
   const pattern = ['0', minutes, hours, dom, month, weekday, year].join(' ');
+  let cron: Cron;
   try {
-    new Cron(pattern, { ...CRON_OPTIONS, paused: true }).stop();
+    cron = new Cron(pattern, { ...CRON_OPTIONS, paused: true });
   } catch {
     throw invalid();
   }
+  // Glue's schedules have a precision of 5 minutes: no two runs may be closer (checked over the next 300 runs, a
+  // day of a 5-minute schedule; every listed minute of an hour shows up within it).
+  const runs = cron.nextRuns(300, new Date(Date.UTC(2030, 0, 1)));
+  cron.stop();
+  for (let i = 1; i < runs.length; i++) {
+    if (runs[i]!.getTime() - runs[i - 1]!.getTime() < MIN_INTERVAL_MS) {
+      throw CrawlerErrors.invalidInput(`Invalid schedule expression: ${expression}. A schedule cannot run more often than every 5 minutes.`);
+    }
+  }
   return pattern;
 }
+
+const MIN_INTERVAL_MS = 5 * 60 * 1000;
 
 /** Runs `fire(name)` at each time of each registered crawler's schedule; runs nothing after `stopAll`. */
 export class CrawlerScheduler {
