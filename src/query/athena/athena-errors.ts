@@ -89,6 +89,8 @@ export const QueryFailures = {
     new QueryFailure('TABLE_NOT_FOUND', `line ${pos}: Table '${catalog.toLowerCase()}.${db}.${table}' does not exist`),
   schemaNotFound: (db: string, pos = '1:15') =>
     new QueryFailure('SCHEMA_NOT_FOUND', `line ${pos}: Schema '${db}' does not exist`),
+  columnNotFound: (name: string, pos = '1:8') =>
+    new QueryFailure('COLUMN_NOT_FOUND', `line ${pos}: Column '${name}' cannot be resolved or requester is not authorized to access requested resources`),
   scanLimit: () => new QueryFailure('EXCEEDED_SCAN_LIMIT', 'Bytes scanned limit was exceeded'),
   parameterCount: (expected: number, found: number) =>
     new QueryFailure('INVALID_PARAMETER_USAGE', `Incorrect number of parameters: expected ${expected} but found ${found}`),
@@ -134,8 +136,7 @@ export function failureFromEngine(message: string, stringComparisons: readonly S
   if (raised) return new QueryFailure(raised[1]!, raised[2]!);
   if (/^Binder Error: Referenced column|^Binder Error: Values list .* does not have a column named|column .* not found/i.test(m)) {
     const col = /column "?([^"\s]+)"? not found|Referenced column "?([^"\s]+)"?/i.exec(m);
-    const name = col?.[1] ?? col?.[2] ?? '?';
-    return new QueryFailure('COLUMN_NOT_FOUND', `line 1:8: Column '${name}' cannot be resolved or requester is not authorized to access requested resources`);
+    return QueryFailures.columnNotFound(col?.[1] ?? col?.[2] ?? '?');
   }
   if (/Division by zero/i.test(m)) return new QueryFailure('DIVISION_BY_ZERO', 'Division by zero');
   if (/^Conversion Error/i.test(m)) return new QueryFailure('INVALID_CAST_ARGUMENT', m.replace(/^Conversion Error: /, ''));

@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import type { AstNode, SqlParserPort } from '../dialect/parser-port.js';
 import type { StringComparison } from '../dialect/string-comparisons.js';
 import { typedSql } from '../dialect/typed-rewrites.js';
+import { findAliasMisuse, sourcePosition } from '../dialect/alias-scope.js';
 import { EngineInterrupted, type EngineSession, type QueryEngine } from '../engine/query-engine.js';
 import type { QueryTables } from '../tables/query-tables.js';
 import { failureFromEngine, QueryFailure, QueryFailures } from './athena-errors.js';
@@ -137,6 +138,8 @@ export class QueryRunner {
         const out = await this.#writeText(record, [stringColumn('Query Plan')], lines, true);
         return { ...out, scannedBytes: 0, planningMillis, engineStartedAt };
       }
+      const misuse = await findAliasMisuse(statements, session, this.deps.parser);
+      if (misuse) throw QueryFailures.columnNotFound(misuse.name, sourcePosition(record.query, misuse));
       // Rewrites that need the tables' and the engine's types: UNNEST of array-of-rows columns; decimal and
       // floating-point division, avg() of decimals, array || element.
       const sql = await typedSql(statements, plan.sql, loaded.columnTypes, session, this.deps.parser);
