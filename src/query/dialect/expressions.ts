@@ -1,5 +1,5 @@
 /** Expression and table-reference rewrites: literals, casts, functions, UNNEST and TABLESAMPLE. */
-import { castNode, children, constant, functionCall, isNode, type AstNode, type Visitor, text } from './ast.js';
+import { castNode, children, constant, functionCall, isNode, isNullConstant, type AstNode, type Visitor, text } from './ast.js';
 import { unsupported } from './errors.js';
 import { nullConcatenation, rewriteFunction } from './function-map.js';
 import { hint, staticType } from './static-types.js';
@@ -38,6 +38,8 @@ function rewriteCast(node: AstNode, t: Templates): AstNode {
     const structure = jsonStructure(type);
     if (structure !== undefined) return functionCall('json_transform', [child, constant(JSON.stringify(structure))]);
   }
+  // A NULL needs no formatting; kept a plain cast, `'a' || CAST(NULL AS varchar)` stays a varchar.
+  if (id === 'VARCHAR' && isNullConstant(child)) return hint(node, 'varchar');
   if (id === 'VARCHAR' && (from === undefined || from === 'double' || from === 'timestamp')) return hint(t.build('trinoVarchar', child), 'varchar');
   // Trino rounds half away from zero when casting DOUBLE to an integer type; DuckDB rounds half to even.
   if (INTEGER_TYPES.has(id) && from === 'double') node['child'] = functionCall('round', [child]);

@@ -1,36 +1,12 @@
 /** The Trino → DuckDB function table: renames, templates and custom rewrites, applied bottom-up to FUNCTION nodes. */
 import { castNode, children, clone, columnRef, constant, functionCall, integerConstant, isExpression, isNode, isNullConstant, rewrite, stringConstant, type AstNode, text } from './ast.js';
 import { unsupported } from './errors.js';
-import { javaReplacementToRe2, jodaToStrftime, mysqlToStrftime, trinoJsonPathToDuckDb } from './format-strings.js';
+import { javaReplacementToRe2, jodaToStrftime, mysqlToStrftime } from './format-strings.js';
 import { formatCall } from './java-format.js';
 import { hint, staticType } from './static-types.js';
 import type { TemplateName, Templates } from './templates.js';
-
-type Rewriter = (args: AstNode[], node: AstNode, t: Templates) => AstNode;
-
-function arity(name: string, args: readonly AstNode[], ...allowed: number[]): void {
-  if (!allowed.includes(args.length)) {
-    throw unsupported(`${name}(${args.length} arguments) is not supported by Lakebox (supported: ${allowed.join(' or ')} arguments)`);
-  }
-}
-
-/** Same function under another DuckDB name (keeps DISTINCT / FILTER / ORDER BY of aggregates). */
-const rename = (to: string, ...allowed: number[]): Rewriter => (args, node) => {
-  if (allowed.length) arity(text(node['function_name']), args, ...allowed);
-  node['function_name'] = to;
-  return node;
-};
-
-const template = (name: TemplateName, ...allowed: number[]): Rewriter => (args, node, t) => {
-  if (allowed.length) arity(text(node['function_name']), args, ...allowed);
-  return t.build(name, ...args);
-};
-
-function constantArg(fn: string, what: string, node: AstNode | undefined): string {
-  const value = stringConstant(node);
-  if (value === undefined) throw unsupported(`${fn}: the ${what} must be a constant string in Lakebox`);
-  return value;
-}
+import { arity, constantArg, jsonPathArg, rename, template, type Rewriter } from './function-rewriters.js';
+import { EXTRA_FUNCTIONS } from './function-map-extra.js';
 
 /** Moves DISTINCT / ORDER BY / FILTER of the original aggregate call onto the aggregate inside a template. */
 function transferAggregate(original: AstNode, built: AstNode, inner: string): AstNode {
@@ -81,11 +57,6 @@ function dateFormat(to: 'strftime' | 'strptime', translate: (f: string) => strin
   };
 }
 
-function jsonPathArg(node: AstNode): AstNode {
-  const path = stringConstant(node);
-  return path === undefined ? node : constant(trinoJsonPathToDuckDb(path));
-}
-
 /** A lambda's parameter names (`x -> …` or `(k, v) -> …`), or undefined when `node` is not a lambda. */
 function lambdaParams(node: AstNode | undefined): string[] | undefined {
   if (!node || node['class'] !== 'LAMBDA') return undefined;
@@ -132,12 +103,13 @@ const substrRewrite: Rewriter = (args, node, t) => {
  * `'a' || NULL` to an INTEGER NULL). Undefined otherwise, and for arrays, which keep their own type.
  */
 export function nullConcatenation(args: readonly AstNode[], t: Templates): AstNode | undefined {
-  const nullArg = args.find((a) => isNullConstant(a));
+  const nullArg = args.find((a) => isNullConstant(a) || (a['class'] === 'CAST' && isNode(a['child']) && isNullConstant(a['child'])));
   if (nullArg === undefined || args.some((a) => staticType(a) === 'array')) return undefined;
   return t.build('varchar', nullArg);
 }
 
 const FUNCTIONS: Readonly<Record<string, Rewriter>> = {
+  ...EXTRA_FUNCTIONS,
   // NULL semantics
   concat: (args, _node, t) => {
     if (args.length === 0) return constant('');
@@ -355,9 +327,6 @@ const REFUSED: Readonly<Record<string, string>> = {
   approx_set: 'HyperLogLog functions are not supported by Lakebox',
   merge: 'HyperLogLog functions are not supported by Lakebox',
   json_array_get: 'json_array_get is not supported by Lakebox; use json_extract(json, \'$[i]\')',
-  array_intersect: 'array_intersect is not supported by Lakebox',
-  array_union: 'array_union is not supported by Lakebox',
-  array_except: 'array_except is not supported by Lakebox',
 };
 
 /** Window-function form: only renames apply (the call keeps its OVER clause). */
@@ -377,7 +346,9 @@ export function rewriteFunction(node: AstNode, t: Templates): AstNode {
     if (['map_agg', 'histogram', 'greatest', 'least'].includes(name)) throw unsupported(`${name} as a window function is not supported by Lakebox`);
     return node;
   }
-  const name = node['class'] === 'FUNCTION' && node['is_operator'] !== true && node['schema'] === '' ? text(node['function_name']).toLowerCase() : undefined;
+  // `extract(f FROM x)` is parsed as main.date_part('f', x).
+  const builtin = node['schema'] === '' || (node['schema'] === 'main' && node['function_name'] === 'date_part');
+  const name = node['class'] === 'FUNCTION' && node['is_operator'] !== true && builtin ? text(node['function_name']).toLowerCase() : undefined;
   if (!name) return node;
   if (REFUSED[name]) throw unsupported(REFUSED[name]);
   const rewriter = FUNCTIONS[name];

@@ -169,6 +169,46 @@ export const TEMPLATES = {
   urlDecode: `CASE WHEN regexp_matches($0, ${BAD_ESCAPE}) THEN error('INVALID_FUNCTION_ARGUMENT: URLDecoder: Illegal hex characters in escape (%) pattern') ELSE url_decode(replace($0, '+', ' ')) END`,
   // Trino compares a varchar only with a varchar (see string-comparisons.ts). The dead branch is bound, so DuckDB
   // rejects $0 of any other type, and then folded away, so the comparison $1 runs (and is pushed down) as before.
+  // Trino's set functions: distinct elements, in first-seen order (x's, then y's for a union); NULL is an element.
+  arrayUnion:
+    'CASE WHEN $0 IS NULL OR $1 IS NULL THEN NULL ELSE list_filter(list_concat($0, $1), (__lb_e, __lb_i) -> list_position(list_concat($0, $1), __lb_e) = __lb_i) END',
+  arrayIntersect:
+    'CASE WHEN $0 IS NULL OR $1 IS NULL THEN NULL ELSE list_filter($0, (__lb_e, __lb_i) -> list_position($0, __lb_e) = __lb_i AND coalesce(list_position($1, __lb_e), 0) > 0) END',
+  arrayExcept:
+    'CASE WHEN $0 IS NULL OR $1 IS NULL THEN NULL ELSE list_filter($0, (__lb_e, __lb_i) -> list_position($0, __lb_e) = __lb_i AND coalesce(list_position($1, __lb_e), 0) = 0) END',
+  arrayToString: 'array_to_string($1, $0)',
+  // json_value: a scalar's text (NULL for an object, an array or no match); json_query: the item as JSON text.
+  jsonQuery: 'CAST(json_extract($0, $1) AS VARCHAR)',
+  jsonExists: 'json_exists($0, $1)',
+  // Java's Long.toString(v, radix): lower-case digits, a sign for negatives; Long.parseLong(s, radix) back.
+  toBase: "CASE WHEN $0 < 0 THEN '-' || lower(to_base(-$0, $1)) ELSE lower(to_base($0, $1)) END",
+  fromBase:
+    "CASE WHEN $0 IS NULL OR $1 IS NULL THEN NULL WHEN $1 < 2 OR $1 > 36 THEN error('INVALID_FUNCTION_ARGUMENT: Radix must be between 2 and 36') " +
+    "WHEN NOT regexp_full_match(lower($0), '[+-]?[0-9a-z]+') OR len(list_filter(string_split(ltrim(lower($0), '+-'), ''), __lb_e -> strpos('0123456789abcdefghijklmnopqrstuvwxyz', __lb_e) > $1)) > 0 " +
+    "THEN error('INVALID_FUNCTION_ARGUMENT: Not a valid base-' || $1 || ' number: ' || $0) " +
+    "ELSE (CASE WHEN starts_with($0, '-') THEN -1 ELSE 1 END) * list_reduce(list_prepend(CAST(0 AS BIGINT), list_transform(string_split(ltrim(lower($0), '+-'), ''), __lb_e -> CAST(strpos('0123456789abcdefghijklmnopqrstuvwxyz', __lb_e) - 1 AS BIGINT))), (__lb_a, __lb_b) -> __lb_a * $1 + __lb_b) END",
+  // width_bucket(x, bound1, bound2, n): 0 below the range, n + 1 above it (bounds may be descending).
+  widthBucket:
+    "CASE WHEN $3 <= 0 THEN error('INVALID_FUNCTION_ARGUMENT: bucketCount must be greater than 0') WHEN $1 = $2 THEN error('INVALID_FUNCTION_ARGUMENT: bounds cannot equal each other') " +
+    'WHEN $1 < $2 THEN (CASE WHEN $0 < $1 THEN CAST(0 AS BIGINT) WHEN $0 >= $2 THEN CAST($3 + 1 AS BIGINT) ELSE CAST(floor(($0 - $1) * $3 / ($2 - $1)) + 1 AS BIGINT) END) ' +
+    'ELSE (CASE WHEN $0 > $1 THEN CAST(0 AS BIGINT) WHEN $0 <= $2 THEN CAST($3 + 1 AS BIGINT) ELSE CAST(floor(($1 - $0) * $3 / ($1 - $2)) + 1 AS BIGINT) END) END',
+  trimArray:
+    "CASE WHEN $1 < 0 OR $1 > len($0) THEN error('INVALID_FUNCTION_ARGUMENT: size must not be negative or exceed the array length') ELSE list_slice($0, 1, len($0) - $1) END",
+  ngrams:
+    "CASE WHEN $1 <= 0 THEN error('INVALID_FUNCTION_ARGUMENT: N must be positive') WHEN $1 >= len($0) THEN [$0] " +
+    'ELSE list_transform(range(1, len($0) - $1 + 2), __lb_i -> list_slice($0, __lb_i, __lb_i + $1 - 1)) END',
+  containsSequence:
+    'CASE WHEN $0 IS NULL OR $1 IS NULL THEN NULL WHEN len($1) = 0 THEN true ' +
+    'ELSE len(list_filter(range(1, len($0) - len($1) + 2), __lb_i -> list_slice($0, __lb_i, __lb_i + len($1) - 1) IS NOT DISTINCT FROM $1)) > 0 END',
+  toBase64Url: "replace(replace(to_base64($0), '+', '-'), '/', '_')",
+  fromBase64Url: "from_base64(rpad(replace(replace($0, '-', '+'), '_', '/'), CAST((length($0) + 3) // 4 * 4 AS INTEGER), '='))",
+  shiftLeft: '($0 << $1)',
+  shiftRightArithmetic: '($0 >> $1)',
+  // Trino's ln/log2/log10/sqrt follow Java's Math: -Infinity at 0, NaN below (DuckDB raises an error).
+  ln: "CASE WHEN $0 = 0 THEN CAST('-infinity' AS DOUBLE) WHEN $0 < 0 THEN CAST('nan' AS DOUBLE) ELSE ln($0) END",
+  log2: "CASE WHEN $0 = 0 THEN CAST('-infinity' AS DOUBLE) WHEN $0 < 0 THEN CAST('nan' AS DOUBLE) ELSE log2($0) END",
+  log10: "CASE WHEN $0 = 0 THEN CAST('-infinity' AS DOUBLE) WHEN $0 < 0 THEN CAST('nan' AS DOUBLE) ELSE log10($0) END",
+  sqrt: "CASE WHEN $0 < 0 THEN CAST('nan' AS DOUBLE) ELSE sqrt($0) END",
   varcharOnly: '((CASE WHEN false THEN $0 >= CAST(\'\' AS VARCHAR) ELSE true END) AND $1)',
 } as const;
 

@@ -1,0 +1,107 @@
+/** Executed tests of the functions in function-map-extra.ts, against answers from Trino's documentation. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DialectHarness } from './test-harness.js';
+
+let h: DialectHarness;
+beforeAll(async () => {
+  h = await DialectHarness.create();
+});
+afterAll(() => h.close());
+
+describe('array set functions', () => {
+  it('array_union, array_intersect, array_except: distinct, first-seen order, NULL an element', async () => {
+    expect(await h.value('SELECT array_union(ARRAY[1, 2, 2], ARRAY[3, 2, 4])')).toEqual([1, 2, 3, 4]);
+    expect(await h.value('SELECT array_intersect(ARRAY[3, 1, 2, 3], ARRAY[2, 3, 4])')).toEqual([3, 2]);
+    expect(await h.value('SELECT array_except(ARRAY[1, 2, 3, 1], ARRAY[2])')).toEqual([1, 3]);
+    expect(await h.value('SELECT array_union(ARRAY[1, NULL], ARRAY[NULL, 2])')).toEqual([1, null, 2]);
+    expect(await h.value('SELECT array_intersect(ARRAY[1, NULL], ARRAY[NULL])')).toEqual([null]);
+    expect(await h.value('SELECT array_except(ARRAY[1, NULL], ARRAY[NULL])')).toEqual([1]);
+    expect(await h.value('SELECT array_union(ARRAY[1], NULL)')).toBeNull();
+    expect(await h.value("SELECT array_union(ARRAY['a'], ARRAY['b', 'a'])")).toEqual(['a', 'b']);
+  });
+
+  it('trim_array, ngrams, contains_sequence', async () => {
+    expect(await h.value('SELECT trim_array(ARRAY[1, 2, 3, 4], 1)')).toEqual([1, 2, 3]);
+    expect(await h.value('SELECT trim_array(ARRAY[1, 2, 3, 4], 4)')).toEqual([]);
+    await expect(h.value('SELECT trim_array(ARRAY[1, 2], 3)')).rejects.toThrow(/INVALID_FUNCTION_ARGUMENT/);
+    expect(await h.value("SELECT ngrams(ARRAY['foo', 'bar', 'baz', 'foo'], 2)")).toEqual([['foo', 'bar'], ['bar', 'baz'], ['baz', 'foo']]);
+    expect(await h.value("SELECT ngrams(ARRAY['foo', 'bar'], 5)")).toEqual([['foo', 'bar']]);
+    expect(await h.value('SELECT contains_sequence(ARRAY[1, 2, 3, 4], ARRAY[2, 3])')).toBe(true);
+    expect(await h.value('SELECT contains_sequence(ARRAY[1, 2, 3, 4], ARRAY[3, 2])')).toBe(false);
+    expect(await h.value('SELECT contains_sequence(ARRAY[1, 2], ARRAY[])')).toBe(true);
+  });
+});
+
+describe('strings, JSON and extract', () => {
+  it('concat_ws over an array skips NULLs; CAST(NULL AS varchar) concatenates to a varchar NULL', async () => {
+    expect(await h.value("SELECT concat_ws('-', ARRAY['a', NULL, 'c'])")).toBe('a-c');
+    expect(await h.value("SELECT concat_ws('-', 'a', 'b')")).toBe('a-b');
+    const r = await h.run("SELECT 'a' || CAST(NULL AS VARCHAR)");
+    expect(r.rows[0]).toEqual([null]);
+    expect(r.types[0]).toBe('VARCHAR');
+  });
+
+  it('json_value, json_query and json_exists take the lax and strict modes', async () => {
+    const doc = `'{"comment": "nice", "children": [10, 13, 16], "a": {"b": 1}}'`;
+    expect(await h.value(`SELECT json_value(${doc}, 'lax $.comment')`)).toBe('nice');
+    expect(await h.value(`SELECT json_value(${doc}, 'strict $.a.b')`)).toBe('1');
+    expect(await h.value(`SELECT json_value(${doc}, 'lax $.children')`)).toBeNull();
+    expect(await h.value(`SELECT json_value(${doc}, 'lax $.children[1]')`)).toBe('13');
+    expect(await h.value(`SELECT json_query(${doc}, 'lax $.children')`)).toBe('[10,13,16]');
+    expect(await h.value(`SELECT json_query(${doc}, 'lax $.a')`)).toBe('{"b":1}');
+    expect(await h.value(`SELECT json_exists(${doc}, 'lax $.a')`)).toBe(true);
+    expect(await h.value(`SELECT json_exists(${doc}, 'lax $.zz')`)).toBe(false);
+    await expect(h.value(`SELECT json_exists(${doc}, 'lax $.children[*]?(@ > 10)')`)).rejects.toThrow(/filters, methods or ranges/);
+  });
+
+  it('extract: DOW and DAY_OF_WEEK are ISO (Sunday 7), DOY, YEAR_OF_WEEK', async () => {
+    expect(await h.value("SELECT extract(DOW FROM DATE '2022-10-23')")).toBe(7);
+    expect(await h.value("SELECT extract(DAY_OF_WEEK FROM DATE '2022-10-24')")).toBe(1);
+    expect(await h.value("SELECT extract(DOY FROM DATE '2022-02-01')")).toBe(32);
+    expect(await h.value("SELECT extract(YEAR_OF_WEEK FROM DATE '2021-01-01')")).toBe(2020);
+    expect(await h.value("SELECT extract(DAY FROM DATE '2022-10-23')")).toBe(23);
+  });
+});
+
+describe('numbers', () => {
+  it('mod by zero fails for exact types and is NaN for doubles', async () => {
+    expect(await h.value('SELECT mod(-7, 3)')).toBe(-1);
+    await expect(h.value('SELECT mod(5, 0)')).rejects.toThrow(/Division by zero/);
+    expect(await h.value('SELECT is_nan(mod(5e0, 0))')).toBe(true);
+  });
+
+  it('to_base and from_base as Java writes and reads them', async () => {
+    expect(await h.value('SELECT to_base(255, 16)')).toBe('ff');
+    expect(await h.value('SELECT to_base(-255, 16)')).toBe('-ff');
+    expect(await h.value("SELECT from_base('ff', 16)")).toBe(255);
+    expect(await h.value("SELECT from_base('-777', 8)")).toBe(-511);
+    await expect(h.value("SELECT from_base('fg', 16)")).rejects.toThrow(/Not a valid base-16 number/);
+  });
+
+  it('width_bucket', async () => {
+    expect(await h.value('SELECT width_bucket(5.3, 0.2, 10.6, 5)')).toBe(3);
+    expect(await h.value('SELECT width_bucket(-1, 0, 10, 5)')).toBe(0);
+    expect(await h.value('SELECT width_bucket(10, 0, 10, 5)')).toBe(6);
+    expect(await h.value('SELECT width_bucket(9, 10, 0, 5)')).toBe(1);
+  });
+
+  it('bitwise aggregates and shifts', async () => {
+    expect(await h.value('SELECT bitwise_and_agg(x) FROM (VALUES 12, 10) AS t(x)')).toBe(8);
+    expect(await h.value('SELECT bitwise_or_agg(x) FROM (VALUES 12, 10) AS t(x)')).toBe(14);
+    expect(await h.value('SELECT bitwise_left_shift(1, 2)')).toBe(4);
+    expect(await h.value('SELECT bitwise_right_shift_arithmetic(-8, 1)')).toBe(-4);
+  });
+
+  it('ln, log2, log10 and sqrt at zero and below follow Java', async () => {
+    expect(await h.value('SELECT ln(0) = -infinity()')).toBe(true);
+    expect(await h.value('SELECT is_nan(ln(-1)) AND is_nan(sqrt(-1)) AND is_nan(log10(-5))')).toBe(true);
+    expect(await h.value('SELECT log2(8)')).toBe(3);
+    expect(await h.value('SELECT sqrt(16)')).toBe(4);
+  });
+
+  it('base64url', async () => {
+    expect(await h.value("SELECT to_base64url(to_utf8('??>'))")).toBe('Pz8-');
+    expect(await h.value("SELECT from_utf8(from_base64url('Pz8-'))")).toBe('??>');
+    expect(await h.value("SELECT from_utf8(from_base64url('YQ'))")).toBe('a');
+  });
+});

@@ -1,0 +1,54 @@
+"""Trino functions through boto3, with the answers Trino's documentation gives: array set functions, SQL/JSON path
+functions in lax/strict mode, ISO extract fields, concat_ws over an array, bases, width_bucket, and errors Trino raises."""
+
+from __future__ import annotations
+
+import pytest
+
+from lakebox_helpers import new_lake, result_rows, run_query
+
+
+@pytest.fixture(scope='module')
+def lake(s3, athena_client, glue_client):
+    bucket, db = new_lake(s3, glue_client, 'fns')
+    return athena_client, bucket, db
+
+
+def select(lake, expr: str) -> tuple[dict, object]:
+    athena, bucket, db = lake
+    return run_query(athena, f'SELECT {expr}', db, f's3://{bucket}/r/'), athena
+
+
+@pytest.mark.parametrize('expr, expected', [
+    ('array_union(ARRAY[1, 2], ARRAY[2, 3])', '[1, 2, 3]'),
+    ('array_intersect(ARRAY[1, 2, 3], ARRAY[2, 3, 4])', '[2, 3]'),
+    ('array_except(ARRAY[1, 2, 3], ARRAY[2])', '[1, 3]'),
+    ("ngrams(ARRAY['foo', 'bar', 'baz'], 2)", '[[foo, bar], [bar, baz]]'),
+    ('trim_array(ARRAY[1, 2, 3, 4], 1)', '[1, 2, 3]'),
+    ("concat_ws('-', ARRAY['a', 'b', 'c'])", 'a-b-c'),
+    ("""json_value('{"comment": "nice", "children": [10, 13, 16]}', 'lax $.comment')""", 'nice'),
+    ("""json_query('{"comment": "nice", "children": [10, 13, 16]}', 'lax $.children')""", '[10,13,16]'),
+    ("""json_exists('{"a": 1}', 'strict $.a')""", 'true'),
+    ("extract(DOW FROM DATE '2022-10-23')", '7'),
+    ("extract(YEAR_OF_WEEK FROM DATE '2021-01-01')", '2020'),
+    ('to_base(-255, 16)', '-ff'),
+    ("from_base('777', 8)", '511'),
+    ('width_bucket(5.3, 0.2, 10.6, 5)', '3'),
+    ('bitwise_left_shift(1, 2)', '4'),
+    ('ln(0)', '-Infinity'),
+])
+def test_function_answers_match_trino(lake, expr, expected):
+    qe, athena = select(lake, expr)
+    assert qe['Status']['State'] == 'SUCCEEDED', qe['Status']
+    assert result_rows(athena, qe['QueryExecutionId'])[1] == [expected]
+
+
+@pytest.mark.parametrize('expr, reason', [
+    ('mod(5, 0)', 'DIVISION_BY_ZERO: Division by zero'),
+    ('trim_array(ARRAY[1], 2)', 'INVALID_FUNCTION_ARGUMENT: '),
+    ("from_base('fg', 16)", 'INVALID_FUNCTION_ARGUMENT: Not a valid base-16 number: fg'),
+])
+def test_errors_trino_raises_fail_the_query(lake, expr, reason):
+    qe, _ = select(lake, expr)
+    assert qe['Status']['State'] == 'FAILED'
+    assert qe['Status']['StateChangeReason'].startswith(reason), qe['Status']['StateChangeReason']
