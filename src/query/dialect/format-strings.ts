@@ -22,12 +22,16 @@ const MYSQL_SPECIFIERS: Readonly<Record<string, string>> = {
   S: '%S',
   s: '%S',
   T: '%H:%M:%S',
+  // ISO week (Monday first) and the year it belongs to.
+  v: '%V',
+  x: '%G',
   W: '%A',
   Y: '%Y',
   y: '%y',
   '%': '%%',
 };
-const MYSQL_UNSUPPORTED = new Set(['D', 'U', 'u', 'V', 'v', 'w', 'X', 'x']);
+/** The specifiers Trino's date_format does not support either. */
+const MYSQL_UNSUPPORTED = new Set(['D', 'U', 'u', 'V', 'w', 'X']);
 
 /** MySQL `date_format`/`date_parse` pattern → DuckDB strftime/strptime pattern. */
 export function mysqlToStrftime(format: string): string {

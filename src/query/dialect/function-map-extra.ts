@@ -68,4 +68,5 @@ export const EXTRA_FUNCTIONS: Readonly<Record<string, Rewriter>> = {
   log2: template('log2', 1),
   log10: template('log10', 1),
   sqrt: template('sqrt', 1),
+  cbrt: template('cbrt', 1),
 };

@@ -209,6 +209,8 @@ export const TEMPLATES = {
   log2: "CASE WHEN $0 = 0 THEN CAST('-infinity' AS DOUBLE) WHEN $0 < 0 THEN CAST('nan' AS DOUBLE) ELSE log2($0) END",
   log10: "CASE WHEN $0 = 0 THEN CAST('-infinity' AS DOUBLE) WHEN $0 < 0 THEN CAST('nan' AS DOUBLE) ELSE log10($0) END",
   sqrt: "CASE WHEN $0 < 0 THEN CAST('nan' AS DOUBLE) ELSE sqrt($0) END",
+  // Java's cbrt is exact for perfect cubes (DuckDB's cbrt(27) is 3.0000000000000004).
+  cbrt: 'CASE WHEN round(cbrt($0)) * round(cbrt($0)) * round(cbrt($0)) = $0 THEN round(cbrt($0)) ELSE cbrt($0) END',
   varcharOnly: '((CASE WHEN false THEN $0 >= CAST(\'\' AS VARCHAR) ELSE true END) AND $1)',
 } as const;
 

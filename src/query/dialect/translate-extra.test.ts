@@ -61,6 +61,11 @@ describe('strings, JSON and extract', () => {
     expect(await h.value("SELECT extract(YEAR_OF_WEEK FROM DATE '2021-01-01')")).toBe(2020);
     expect(await h.value("SELECT extract(DAY FROM DATE '2022-10-23')")).toBe(23);
   });
+
+  it("date_format's ISO week (%v) and its year (%x)", async () => {
+    expect(await h.value("SELECT date_format(TIMESTAMP '2022-10-20 05:10:00', '%x-%v')")).toBe('2022-42');
+    expect(await h.value("SELECT date_format(TIMESTAMP '2021-01-01 00:00:00', '%x-%v')")).toBe('2020-53');
+  });
 });
 
 describe('numbers', () => {
@@ -97,6 +102,9 @@ describe('numbers', () => {
     expect(await h.value('SELECT is_nan(ln(-1)) AND is_nan(sqrt(-1)) AND is_nan(log10(-5))')).toBe(true);
     expect(await h.value('SELECT log2(8)')).toBe(3);
     expect(await h.value('SELECT sqrt(16)')).toBe(4);
+    expect(await h.value('SELECT cbrt(27)')).toBe(3);
+    expect(await h.value('SELECT cbrt(-8)')).toBe(-2);
+    expect(await h.value('SELECT cbrt(2) BETWEEN 1.2599 AND 1.26')).toBe(true);
   });
 
   it('base64url', async () => {

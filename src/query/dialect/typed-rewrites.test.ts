@@ -124,3 +124,11 @@ describe('the probe', () => {
     expect(await applyEngineTypes(t.statements, failing, h.parser)).toBeUndefined();
   });
 });
+
+describe('sign() has its argument type', () => {
+  it('integer, bigint, double and decimal arguments', async () => {
+    const r = await h.run(`SELECT sign(n), sign(CAST(n AS bigint)), sign(CAST(-2.5 AS double)), sign(price) FROM ${prices} WHERE g = 2`);
+    expect(r.types).toEqual(['INTEGER', 'BIGINT', 'DOUBLE', 'DECIMAL(1,0)']);
+    expect(r.rows).toEqual([[1, 1, -1, '-1']]);
+  });
+});

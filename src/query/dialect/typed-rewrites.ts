@@ -1,7 +1,8 @@
 /**
  * Rewrites that need the engine's types, applied once a query's tables are registered: decimal division and avg() of
  * decimals keep Trino's decimal types, a floating-point division by zero gives Infinity or NaN, `array || element`
- * appends (DuckDB's `||` joins two lists only), and date arithmetic and date_trunc on a date column stay dates.
+ * appends (DuckDB's `||` joins two lists only), date arithmetic and date_trunc on a date column stay dates, and sign()
+ * has its argument's type.
  *
  * The translation cannot type column references, so the engine is asked: a probe copy of the statement has each
  * operand `e` in question replaced by `list_extract(list_value(e, $p), 1)`, which binds like `e`, and preparing it
@@ -56,6 +57,7 @@ function operandSlots(node: AstNode): number[] {
     if (k >= 0) return [1 - k];
   }
   if (node['class'] === 'FUNCTION' && node['is_operator'] !== true && name === 'date_trunc' && n === 2) return [1];
+  if (node['class'] === 'FUNCTION' && node['is_operator'] !== true && name === 'sign' && n === 1) return [0];
   return [];
 }
 
@@ -213,6 +215,14 @@ function typedConcatenation(node: AstNode, [ta, tb]: (string | undefined)[]): As
   return node;
 }
 
+/** Trino's sign() has its argument's type (decimal(1,0) for decimals); DuckDB's is always a TINYINT. */
+function typedSign(node: AstNode, type: string | undefined): AstNode {
+  if (type === undefined || type === 'TINYINT') return node;
+  if (decimalOf(type)) return castNode(node, 'DECIMAL', decimalType({ precision: 1, scale: 0 }));
+  if (type === 'HUGEINT') return castNode(node, 'BIGINT');
+  return ['SMALLINT', 'INTEGER', 'BIGINT', 'DOUBLE', 'FLOAT'].includes(type) ? castNode(node, type) : node;
+}
+
 /**
  * The statements with the typed rewrites applied, rendered; undefined when nothing changed (or the probe did not bind,
  * in which case the query runs as translated).
@@ -242,6 +252,7 @@ export async function applyEngineTypes(statements: readonly AstNode[], oracle: T
     const name = text(node['function_name']).toLowerCase();
     if (name === '||') out = typedConcatenation(node, operandTypes);
     else if (name === '/') out = typedDivision(node, operandTypes);
+    else if (name === 'sign') out = typedSign(node, operandTypes[0]);
     else if (name === 'avg') {
       const d = decimalOf(operandTypes[0]);
       if (d) out = toDecimal(node, d);
