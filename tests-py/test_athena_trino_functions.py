@@ -36,6 +36,9 @@ def select(lake, expr: str) -> tuple[dict, object]:
     ('width_bucket(5.3, 0.2, 10.6, 5)', '3'),
     ('bitwise_left_shift(1, 2)', '4'),
     ('ln(0)', '-Infinity'),
+    ('format_number(123456)', '123K'),
+    ('sign(-3)', '-1'),
+    ("date_format(TIMESTAMP '2022-10-20 05:10:00', '%x-%v')", '2022-42'),
 ])
 def test_function_answers_match_trino(lake, expr, expected):
     qe, athena = select(lake, expr)

@@ -69,4 +69,5 @@ export const EXTRA_FUNCTIONS: Readonly<Record<string, Rewriter>> = {
   log10: template('log10', 1),
   sqrt: template('sqrt', 1),
   cbrt: template('cbrt', 1),
+  format_number: (args, _node, t) => (arity('format_number', args, 1), hint(t.build('formatNumber', args[0]!), 'varchar')),
 };

@@ -209,6 +209,14 @@ export const TEMPLATES = {
   log2: "CASE WHEN $0 = 0 THEN CAST('-infinity' AS DOUBLE) WHEN $0 < 0 THEN CAST('nan' AS DOUBLE) ELSE log2($0) END",
   log10: "CASE WHEN $0 = 0 THEN CAST('-infinity' AS DOUBLE) WHEN $0 < 0 THEN CAST('nan' AS DOUBLE) ELSE log10($0) END",
   sqrt: "CASE WHEN $0 < 0 THEN CAST('nan' AS DOUBLE) ELSE sqrt($0) END",
+  // Trino's format_number: the value truncated to a whole number, divided by 1000 up to five times (K M B T Q), shown
+  // with up to 2, 1 or 0 decimals (below 10, below 100, else), rounded half up. Lambdas over one-element lists name
+  // the intermediate values.
+  formatNumber:
+    "list_transform([CAST(trunc(CAST($0 AS DOUBLE)) AS DOUBLE)], __lb_a -> list_transform([CASE WHEN abs(__lb_a) >= 1e15 THEN 5 WHEN abs(__lb_a) >= 1e12 THEN 4 " +
+    'WHEN abs(__lb_a) >= 1e9 THEN 3 WHEN abs(__lb_a) >= 1e6 THEN 2 WHEN abs(__lb_a) >= 1e3 THEN 1 ELSE 0 END], __lb_k -> list_transform([__lb_a / pow(1000, __lb_k)], ' +
+    "__lb_v -> list_transform([printf(CASE WHEN __lb_v < 10 THEN '%.2f' WHEN __lb_v < 100 THEN '%.1f' ELSE '%.0f' END, round(__lb_v, CASE WHEN __lb_v < 10 THEN 2 WHEN __lb_v < 100 THEN 1 ELSE 0 END))], " +
+    "__lb_s -> (CASE WHEN contains(__lb_s, '.') THEN rtrim(rtrim(__lb_s, '0'), '.') ELSE __lb_s END) || ['', 'K', 'M', 'B', 'T', 'Q'][__lb_k + 1])[1])[1])[1])[1]",
   // Java's cbrt is exact for perfect cubes (DuckDB's cbrt(27) is 3.0000000000000004).
   cbrt: 'CASE WHEN round(cbrt($0)) * round(cbrt($0)) * round(cbrt($0)) = $0 THEN round(cbrt($0)) ELSE cbrt($0) END',
   varcharOnly: '((CASE WHEN false THEN $0 >= CAST(\'\' AS VARCHAR) ELSE true END) AND $1)',

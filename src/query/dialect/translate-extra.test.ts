@@ -107,6 +107,11 @@ describe('numbers', () => {
     expect(await h.value('SELECT cbrt(2) BETWEEN 1.2599 AND 1.26')).toBe(true);
   });
 
+  it('format_number with unit symbols, as Trino formats it', async () => {
+    const cases: [string, string][] = [['123456', '123K'], ['1000000', '1M'], ['1234', '1.23K'], ['12345', '12.3K'], ['-1234', '-1.23K'], ['999', '999'], ['5.67', '5'], ['0', '0'], ['1999999', '2M'], ['1500000000000', '1.5T']];
+    for (const [x, expected] of cases) expect(await h.value(`SELECT format_number(${x})`), x).toBe(expected);
+  });
+
   it('base64url', async () => {
     expect(await h.value("SELECT to_base64url(to_utf8('??>'))")).toBe('Pz8-');
     expect(await h.value("SELECT from_utf8(from_base64url('Pz8-'))")).toBe('??>');
