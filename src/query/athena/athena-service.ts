@@ -202,7 +202,8 @@ export class AthenaService {
     try {
       const t = await this.deps.translator.translate(body, database ?? 'default');
       const withPath = /"\$path"/i.test(body);
-      const common = { sql: t.sql, statements: t.statements, stringComparisons: t.stringComparisons, withPath };
+      const withFileInfo = /"\$file_(size|modified_time)"/i.test(body);
+      const common = { sql: t.sql, statements: t.statements, stringComparisons: t.stringComparisons, withPath, withFileInfo };
       return { classified, plan: explain ? { kind: 'explain', ...common } : { kind: 'engine', ...common, columnNames: t.columnNames } };
     } catch (err) {
       if (err instanceof SqlTranslationError && err.kind === 'syntax') throw AthenaErrors.malformedQuery(syntaxMessage(err.message));

@@ -39,6 +39,7 @@ interface EngineStatement {
   /** String comparisons the translation guarded (to word a refused one as Trino does). */
   readonly stringComparisons?: readonly StringComparison[] | undefined;
   readonly withPath: boolean;
+  readonly withFileInfo?: boolean | undefined;
 }
 
 /** What to run, decided at submission. */
@@ -122,6 +123,7 @@ export class QueryRunner {
         defaultSchema: record.database ?? 'default',
         session,
         withPath: plan.withPath,
+        withFileInfo: plan.withFileInfo,
         checkScan: (bytes) => {
           if (cutoffBytes !== undefined && bytes > cutoffBytes) throw QueryFailures.scanLimit();
         },

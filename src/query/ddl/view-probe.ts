@@ -32,7 +32,7 @@ export class EngineViewProbe implements ViewSchemaProbe {
     const session = await this.deps.engine.session();
     let release = (): void => undefined;
     try {
-      const loaded = await this.deps.tables.load(parsed.statements, { catalogName: catalog, defaultSchema: database, session, withPath: /"\$path"/.test(sql) });
+      const loaded = await this.deps.tables.load(parsed.statements, { catalogName: catalog, defaultSchema: database, session, withPath: /"\$path"/.test(sql), withFileInfo: /"\$file_(size|modified_time)"/i.test(sql) });
       release = () => loaded.release();
       // The view's columns as its queries will see them: with the rewrites that need the tables' and engine's types.
       const typed = await typedSql(parsed.statements, t.sql, loaded.columnTypes, session, this.deps.parser);

@@ -36,6 +36,8 @@ export interface LoadContext {
   readonly session: EngineSession;
   /** Whether the query text mentions the hidden `"$path"` column. */
   readonly withPath: boolean;
+  /** Whether it mentions `"$file_size"` or `"$file_modified_time"`. */
+  readonly withFileInfo?: boolean | undefined;
   /** Called before files are opened with the bytes the query will scan (throws to stop, e.g. the scan cutoff). */
   readonly checkScan?: ((bytes: number) => void) | undefined;
 }
@@ -101,7 +103,7 @@ export class QueryTables {
       const defaultSchema = ctx.defaultSchema?.toLowerCase() === 'information_schema' ? ENGINE_INFORMATION_SCHEMA : ctx.defaultSchema;
       await ctx.session.prepare(schemas, defaultSchema);
       const uris = new Map<string, string>();
-      const perTable: { schema: string; table: Table; files: { meta: { bucket: string; key: string; etag: string; size: number }; values: (string | null)[] }[] }[] = [];
+      const perTable: { schema: string; table: Table; files: ListedFile[] }[] = [];
       let scanned = 0;
       for (const p of plan.values()) {
         const listed = await this.#files(p.table, p.refs);
@@ -115,7 +117,7 @@ export class QueryTables {
         for (const f of t.files) {
           const file = await this.#open(f.meta, text);
           opened.push(file);
-          data.push({ path: file.path, uri: `s3://${f.meta.bucket}/${f.meta.key}`, partitionValues: f.values });
+          data.push({ path: file.path, uri: `s3://${f.meta.bucket}/${f.meta.key}`, partitionValues: f.values, size: f.meta.size, modified: f.meta.lastModified });
           uris.set(file.path, `s3://${f.meta.bucket}/${f.meta.key}`);
         }
         let present: ReadonlySet<string> | undefined;
@@ -132,7 +134,7 @@ export class QueryTables {
         if (data.length > 0 && tableFormat(t.table) === 'json' && (t.table.StorageDescriptor?.Columns ?? []).length > 0) {
           census = await this.jsonCensus.census(data, sessionRunner(ctx.session));
         }
-        await ctx.session.createView(t.schema, t.table.Name!, buildRelation(t.table, data, { withPath: ctx.withPath, presentColumns: present, uniformParquet: uniform, jsonCensus: census }));
+        await ctx.session.createView(t.schema, t.table.Name!, buildRelation(t.table, data, { withPath: ctx.withPath, withFileInfo: ctx.withFileInfo ?? false, presentColumns: present, uniformParquet: uniform, jsonCensus: census }));
       }
       for (const [name, r] of metadata) {
         const sql = informationSchemaRelation(name, this.catalog, { catalogName: ctx.catalogName, schemas: schemaRestriction(name, r.map((x) => x.conjuncts)) });
@@ -226,7 +228,7 @@ export class QueryTables {
    * A local file of the object; text objects named `.snappy` are decoded from Hadoop's framing, as Athena reads them.
    * A ZIP archive (Firehose's ZIP) is refused: Athena has no codec for it.
    */
-  async #open(meta: { bucket: string; key: string; etag: string; size: number }, text: boolean): Promise<ObjectFile> {
+  async #open(meta: ListedObject, text: boolean): Promise<ObjectFile> {
     const uri = `s3://${meta.bucket}/${meta.key}`;
     if (!text || !/\.(snappy|zip)$/i.test(meta.key)) return this.files.open(meta);
     if (/\.zip$/i.test(meta.key)) {
@@ -256,13 +258,13 @@ export class QueryTables {
   }
 
   /** The table's files: under its Location, or under each partition's Location that survives pruning. */
-  async #files(table: Table, refs: readonly TableReference[]): Promise<{ meta: { bucket: string; key: string; etag: string; size: number }; values: (string | null)[] }[]> {
+  async #files(table: Table, refs: readonly TableReference[]): Promise<ListedFile[]> {
     const keys = table.PartitionKeys ?? [];
     if (keys.length === 0) return (await this.#list(table.StorageDescriptor?.Location)).map((meta) => ({ meta, values: [] }));
     if (projectionEnabled(table)) {
       const located = new Map<string, { values: string[]; location: string }>();
       for (const r of refs.length > 0 ? refs : [{ conjuncts: [] }]) for (const p of projectedPartitions(table, r.conjuncts)) located.set(p.location, p);
-      const out: { meta: { bucket: string; key: string; etag: string; size: number }; values: (string | null)[] }[] = [];
+      const out: ListedFile[] = [];
       for (const p of located.values()) for (const meta of await this.#list(p.location)) out.push({ meta, values: p.values });
       return out;
     }
@@ -277,7 +279,7 @@ export class QueryTables {
         token = page.NextToken;
       } while (token);
     }
-    const out: { meta: { bucket: string; key: string; etag: string; size: number }; values: (string | null)[] }[] = [];
+    const out: ListedFile[] = [];
     for (const p of partitions.values()) {
       const values = (p.Values ?? []).map((v) => (v === '__HIVE_DEFAULT_PARTITION__' ? null : v));
       for (const meta of await this.#list(p.StorageDescriptor?.Location)) out.push({ meta, values });
@@ -310,10 +312,10 @@ export class QueryTables {
     return `SELECT ${select} FROM (VALUES ${rows.join(', ')}) AS v(${keys.map((_, i) => `c${i}`).join(', ')})`;
   }
 
-  async #list(location: string | undefined): Promise<{ bucket: string; key: string; etag: string; size: number }[]> {
+  async #list(location: string | undefined): Promise<ListedObject[]> {
     const loc = s3Location(location);
     if (!loc) return [];
-    const out: { bucket: string; key: string; etag: string; size: number }[] = [];
+    const out: ListedObject[] = [];
     let marker: string | undefined;
     for (;;) {
       let page;
@@ -323,11 +325,26 @@ export class QueryTables {
         if (err instanceof ServiceError && err.code === 'NoSuchBucket') return out;
         throw err;
       }
-      for (const m of page.contents) if (m.size > 0 && !hidden(m.key.slice(loc.prefix.length))) out.push({ bucket: m.bucket, key: m.key, etag: m.etag, size: m.size });
+      for (const m of page.contents) if (m.size > 0 && !hidden(m.key.slice(loc.prefix.length))) out.push({ bucket: m.bucket, key: m.key, etag: m.etag, size: m.size, lastModified: m.lastModified });
       if (!page.isTruncated || page.lastReturned === undefined) return out;
       marker = page.lastReturned;
     }
   }
+}
+
+/** An object a table's location holds, as listed. */
+interface ListedObject {
+  readonly bucket: string;
+  readonly key: string;
+  readonly etag: string;
+  readonly size: number;
+  readonly lastModified: Date;
+}
+
+/** A data file of a table and its partition values. */
+interface ListedFile {
+  readonly meta: ListedObject;
+  readonly values: (string | null)[];
 }
 
 /** Column types by lower-cased name (a name several tables share keeps each of its types). */

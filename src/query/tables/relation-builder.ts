@@ -25,6 +25,9 @@ export interface DataFile {
   readonly uri: string;
   /** Values of the partition keys, in key order (empty for unpartitioned tables); null for Hive's default partition. */
   readonly partitionValues: readonly (string | null)[];
+  /** The object's size and last-modified time: `"$file_size"`, `"$file_modified_time"`. */
+  readonly size?: number | undefined;
+  readonly modified?: Date | undefined;
 }
 
 export type TableFormat = 'parquet' | 'json' | 'regex' | 'text' | 'opencsv' | 'orc' | 'avro' | 'unknown';
@@ -79,6 +82,8 @@ function duckString(text: string): string {
 export interface RelationOptions {
   /** Include the hidden `"$path"` column (only when the query mentions it, since `SELECT *` must not show it). */
   readonly withPath: boolean;
+  /** Include `"$file_size"` (bigint) and `"$file_modified_time"` (timestamp with time zone), likewise only when mentioned. */
+  readonly withFileInfo?: boolean | undefined;
   /** Names of the file columns actually present (Parquet), lower-cased; undefined when unknown. */
   readonly presentColumns?: ReadonlySet<string> | undefined;
   /** Every Parquet file has the same columns of the same types: read without union_by_name. */
@@ -172,10 +177,12 @@ export function buildRelation(table: Table, files: readonly DataFile[], options:
       ...cols.map((c) => `CAST(NULL AS ${columnType(c.Type)}) AS ${q(c.Name!)}`),
       ...keys.map((k) => `CAST(NULL AS ${columnType(k.Type)}) AS ${q(k.Name!)}`),
       ...(options.withPath ? [`CAST(NULL AS VARCHAR) AS "$path"`] : []),
+      ...(options.withFileInfo ? [`CAST(NULL AS BIGINT) AS "$file_size"`, `CAST(NULL AS TIMESTAMPTZ) AS "$file_modified_time"`] : []),
     ];
     return `SELECT ${select.length > 0 ? select.join(', ') : 'NULL AS _empty'} WHERE false`;
   }
-  if (keys.length === 0 && !options.withPath && cols.length > 0) {
+  const fileColumns = options.withPath || options.withFileInfo === true;
+  if (keys.length === 0 && !fileColumns && cols.length > 0) {
     // Nothing comes from the file list: read the files directly (no join on file names, so DuckDB can also use
     // Parquet metadata and statistics as it does for a plain read).
     return `SELECT ${cols.map((c) => projectColumn(table, c, options)).join(', ')} FROM ${readerCall(table, files, options.jsonCensus, options.uniformParquet)} AS d`;
@@ -186,13 +193,17 @@ export function buildRelation(table: Table, files: readonly DataFile[], options:
     return `SELECT ${select.join(', ')} FROM ${partitioned} AS d`;
   }
   const fileRows = files
-    .map((f) => `(${[lit(f.path), lit(f.uri), ...keys.map((_, i) => (f.partitionValues[i] == null ? 'NULL' : lit(f.partitionValues[i])))].join(', ')})`)
+    .map((f) => {
+      const info = [`CAST(${f.size === undefined ? 'NULL' : String(f.size)} AS BIGINT)`, f.modified === undefined ? 'CAST(NULL AS TIMESTAMPTZ)' : `CAST(${lit(f.modified.toISOString())} AS TIMESTAMPTZ)`];
+      return `(${[lit(f.path), lit(f.uri), ...info, ...keys.map((_, i) => (f.partitionValues[i] == null ? 'NULL' : lit(f.partitionValues[i])))].join(', ')})`;
+    })
     .join(', ');
-  const fileCols = ['__file', '__path', ...keys.map((_, i) => `__p${i}`)].join(', ');
+  const fileCols = ['__file', '__path', '__size', '__modified', ...keys.map((_, i) => `__p${i}`)].join(', ');
   const select = [
     ...cols.map((c) => projectColumn(table, c, options)),
     ...keys.map((k, i) => `TRY_CAST(f.__p${i} AS ${columnType(k.Type)}) AS ${q(k.Name!)}`),
     ...(options.withPath ? ['f.__path AS "$path"'] : []),
+    ...(options.withFileInfo ? ['f.__size AS "$file_size"', 'f.__modified AS "$file_modified_time"'] : []),
   ];
   return `SELECT ${select.join(', ')} FROM ${readerCall(table, files, options.jsonCensus, options.uniformParquet)} AS d JOIN (VALUES ${fileRows}) AS f(${fileCols}) ON d.filename = f.__file`;
 }
@@ -209,7 +220,7 @@ const MAX_CASE_FILES = 1024;
  * column wanted, other formats, too many partitions).
  */
 function partitionUnion(table: Table, files: readonly DataFile[], keyCount: number, options: RelationOptions): string | undefined {
-  if (options.withPath || keyCount === 0 || tableFormat(table) !== 'parquet') return undefined;
+  if (options.withPath || options.withFileInfo || keyCount === 0 || tableFormat(table) !== 'parquet') return undefined;
   const partitions = new Set(files.map((f) => JSON.stringify(f.partitionValues)));
   if (partitions.size > MAX_UNION_PARTITIONS || files.length > MAX_CASE_FILES) return undefined;
   const values = Array.from({ length: keyCount }, (_, i) => {

@@ -105,6 +105,7 @@ export class WriteExecutor {
         defaultSchema: database,
         session,
         withPath: /"\$path"/i.test(plan.statement.query),
+        withFileInfo: /"\$file_(size|modified_time)"/i.test(plan.statement.query),
         checkScan: (bytes) => {
           if (cutoffBytes !== undefined && bytes > cutoffBytes) throw QueryFailures.scanLimit();
         },
