@@ -1,5 +1,6 @@
 """Trino functions through boto3, with the answers Trino's documentation gives: array set functions, SQL/JSON path
-functions in lax/strict mode, ISO extract fields, concat_ws over an array, bases, width_bucket, and errors Trino raises."""
+functions in lax/strict mode, ISO extract fields, concat_ws over an array, bases, width_bucket, and errors Trino raises
+(subscripts past an array's end or of a missing map key among them)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,8 @@ def select(lake, expr: str) -> tuple[dict, object]:
     ('bitwise_left_shift(1, 2)', '4'),
     ('ln(0)', '-Infinity'),
     ('format_number(123456)', '123K'),
+    ('element_at(ARRAY[1, 2], 5) IS NULL', 'true'),
+    ('try(ARRAY[1, 2][5]) IS NULL', 'true'),
     ('sign(-3)', '-1'),
     ("date_format(TIMESTAMP '2022-10-20 05:10:00', '%x-%v')", '2022-42'),
 ])
@@ -50,6 +53,9 @@ def test_function_answers_match_trino(lake, expr, expected):
     ('mod(5, 0)', 'DIVISION_BY_ZERO: Division by zero'),
     ('trim_array(ARRAY[1], 2)', 'INVALID_FUNCTION_ARGUMENT: '),
     ("from_base('fg', 16)", 'INVALID_FUNCTION_ARGUMENT: Not a valid base-16 number: fg'),
+    ('ARRAY[1, 2][5]', 'INVALID_FUNCTION_ARGUMENT: Array subscript must be less than or equal to array length: 5 > 2'),
+    ("split('a/b', '/')[0]", 'INVALID_FUNCTION_ARGUMENT: SQL array indices start at 1'),
+    ("MAP(ARRAY['a'], ARRAY[1])['z']", 'INVALID_FUNCTION_ARGUMENT: Key not present in map: z'),
 ])
 def test_errors_trino_raises_fail_the_query(lake, expr, reason):
     qe, _ = select(lake, expr)

@@ -110,6 +110,8 @@ function rewriteExpression(node: AstNode, t: Templates, comparisons: StringCompa
   switch (node['class']) {
     case 'OPERATOR':
       if (node['type'] === 'OPERATOR_TRY') return rewriteTry(node);
+      // a[i] (not under try(), where DuckDB refuses error() and Trino's NULL is DuckDB's): checked once typed.
+      if (node['type'] === 'ARRAY_EXTRACT' && children(node).length === 2 && !insideTry(path)) return functionCall('lb_subscript', children(node));
       return guardStringComparison(node, t, comparisons) ?? node;
     case 'COMPARISON':
     case 'BETWEEN':

@@ -118,3 +118,30 @@ describe('numbers', () => {
     expect(await h.value("SELECT from_utf8(from_base64url('YQ'))")).toBe('a');
   });
 });
+
+describe('subscripts fail where Trino fails', () => {
+  it('past the end, at 0 and below 1 for arrays; a missing key for maps', async () => {
+    expect(await h.value('SELECT ARRAY[1, 2][2]')).toBe(2);
+    await expect(h.value('SELECT ARRAY[1, 2][5]')).rejects.toThrow(/INVALID_FUNCTION_ARGUMENT: Array subscript must be less than or equal to array length: 5 > 2/);
+    await expect(h.value('SELECT ARRAY[1, 2][0]')).rejects.toThrow(/SQL array indices start at 1/);
+    await expect(h.value('SELECT ARRAY[1, 2][-1]')).rejects.toThrow(/Array subscript is negative: -1/);
+    await expect(h.value("SELECT split('a/b', '/')[3]")).rejects.toThrow(/3 > 2/);
+    expect(await h.value("SELECT MAP(ARRAY['a'], ARRAY[1])['a']")).toBe(1);
+    await expect(h.value("SELECT MAP(ARRAY['a'], ARRAY[1])['z']")).rejects.toThrow(/Key not present in map: z/);
+  });
+
+  it('element_at and try() give NULL instead; NULL arrays and indexes give NULL', async () => {
+    expect(await h.value('SELECT element_at(ARRAY[1, 2], 5)')).toBeNull();
+    expect(await h.value('SELECT element_at(ARRAY[1, 2], -1)')).toBe(2);
+    expect(await h.value("SELECT element_at(MAP(ARRAY['a'], ARRAY[1]), 'z')")).toBeNull();
+    expect(await h.value('SELECT try(ARRAY[1, 2][5])')).toBeNull();
+    expect(await h.value('SELECT CAST(NULL AS array(integer))[1]')).toBeNull();
+    expect(await h.value('SELECT ARRAY[1, 2][CAST(NULL AS integer)]')).toBeNull();
+  });
+
+  it('subscripts over table columns', async () => {
+    const r = await h.run('SELECT a[1], a[2] FROM (VALUES (ARRAY[1, 2]), (ARRAY[3, 4])) AS t(a) ORDER BY 1');
+    expect(r.rows).toEqual([[1, 2], [3, 4]]);
+    await expect(h.value('SELECT a[2] FROM (VALUES (ARRAY[1, 2]), (ARRAY[3])) AS t(a)')).rejects.toThrow(/2 > 1/);
+  });
+});

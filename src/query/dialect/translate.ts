@@ -28,7 +28,17 @@ export interface TranslatedQuery {
  * Session settings the translated SQL relies on; run them once on every DuckDB connection that executes it
  * (Trino divides integers with truncation, and Athena's session time zone is UTC).
  */
-export const DUCKDB_SESSION_SETTINGS: readonly string[] = ['SET integer_division = true', "SET TimeZone = 'UTC'"];
+export const DUCKDB_SESSION_SETTINGS: readonly string[] = [
+  'SET integer_division = true',
+  "SET TimeZone = 'UTC'",
+  // A user's subscript `a[i]` is translated to lb_subscript(a, i); once the engine has typed `a`, the typed rewrites
+  // (typed-rewrites.ts) call the checked forms, which fail as Trino does where DuckDB would answer NULL (or, for a
+  // negative index, count from the end).
+  'CREATE OR REPLACE TEMP MACRO lb_subscript(a, i) AS a[i]',
+  "CREATE OR REPLACE TEMP MACRO lb_array_at(a, i) AS CASE WHEN i > len(a) THEN error('INVALID_FUNCTION_ARGUMENT: Array subscript must be less than or equal to array length: ' || i || ' > ' || len(a)) " +
+    "WHEN i = 0 THEN error('INVALID_FUNCTION_ARGUMENT: SQL array indices start at 1') WHEN i < 0 THEN error('INVALID_FUNCTION_ARGUMENT: Array subscript is negative: ' || i) ELSE a[i] END",
+  "CREATE OR REPLACE TEMP MACRO lb_map_at(m, k) AS CASE WHEN NOT map_contains(m, k) THEN error('INVALID_FUNCTION_ARGUMENT: Key not present in map: ' || k) ELSE m[k] END",
+];
 
 export async function translateAthenaQuery(sql: string, options: { defaultSchema?: string; parser: SqlParserPort }): Promise<TranslatedQuery> {
   const { sql: prepared } = preParse(sql);

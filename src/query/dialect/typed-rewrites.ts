@@ -1,8 +1,8 @@
 /**
  * Rewrites that need the engine's types, applied once a query's tables are registered: decimal division and avg() of
  * decimals keep Trino's decimal types, a floating-point division by zero gives Infinity or NaN, `array || element`
- * appends (DuckDB's `||` joins two lists only), date arithmetic and date_trunc on a date column stay dates, and sign()
- * has its argument's type.
+ * appends (DuckDB's `||` joins two lists only), date arithmetic and date_trunc on a date column stay dates, sign()
+ * has its argument's type, and a subscript past an array's end or of a missing map key fails.
  *
  * The translation cannot type column references, so the engine is asked: a probe copy of the statement has each
  * operand `e` in question replaced by `list_extract(list_value(e, $p), 1)`, which binds like `e`, and preparing it
@@ -58,6 +58,7 @@ function operandSlots(node: AstNode): number[] {
   }
   if (node['class'] === 'FUNCTION' && node['is_operator'] !== true && name === 'date_trunc' && n === 2) return [1];
   if (node['class'] === 'FUNCTION' && node['is_operator'] !== true && name === 'sign' && n === 1) return [0];
+  if (node['class'] === 'FUNCTION' && node['is_operator'] !== true && name === 'lb_subscript' && n === 2) return [0];
   return [];
 }
 
@@ -215,6 +216,12 @@ function typedConcatenation(node: AstNode, [ta, tb]: (string | undefined)[]): As
   return node;
 }
 
+/** A user's `a[i]` on an array or a map: the checked form, which fails where Trino does (see DUCKDB_SESSION_SETTINGS). */
+function checkedSubscript(node: AstNode, type: string | undefined): AstNode {
+  const checked = type?.endsWith('[]') ? 'lb_array_at' : type?.startsWith('MAP(') ? 'lb_map_at' : undefined;
+  return checked === undefined ? node : functionCall(checked, children(node));
+}
+
 /** Trino's sign() has its argument's type (decimal(1,0) for decimals); DuckDB's is always a TINYINT. */
 function typedSign(node: AstNode, type: string | undefined): AstNode {
   if (type === undefined || type === 'TINYINT') return node;
@@ -253,6 +260,7 @@ export async function applyEngineTypes(statements: readonly AstNode[], oracle: T
     if (name === '||') out = typedConcatenation(node, operandTypes);
     else if (name === '/') out = typedDivision(node, operandTypes);
     else if (name === 'sign') out = typedSign(node, operandTypes[0]);
+    else if (name === 'lb_subscript') out = checkedSubscript(node, operandTypes[0]);
     else if (name === 'avg') {
       const d = decimalOf(operandTypes[0]);
       if (d) out = toDecimal(node, d);

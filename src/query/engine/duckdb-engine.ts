@@ -3,6 +3,7 @@ import { DuckDBInstance, type DuckDBConnection, type DuckDBResult } from '@duckd
 import { columnInfo, renderValue } from '../athena/value-rendering.js';
 import { nameAnonymousStructs } from './unnamed-structs.js';
 import { EngineError, EngineInterrupted, type EngineResult, type EngineSession, type QueryEngine, type TextRow } from './query-engine.js';
+import { DUCKDB_SESSION_SETTINGS } from '../dialect/translate.js';
 
 export interface DuckDbEngineOptions {
   /** Sessions (DuckDB instances) at most; further `session()` calls wait. */
@@ -223,9 +224,10 @@ export class DuckDbEngine implements QueryEngine {
     if (this.options.tempDirectory) config.temp_directory = this.options.tempDirectory;
     const instance = await DuckDBInstance.create(':memory:', config);
     const connection = await instance.connect();
-    // Trino semantics: integer division, UTC session zone.
+    // Trino semantics: integer division, UTC session zone, checked subscripts.
     // Parquet footers are cached per instance (DuckDB revalidates by modification time; Lakebox blobs never change in place).
-    await connection.run("SET integer_division = true; SET TimeZone = 'UTC'; SET parquet_metadata_cache = true");
+    for (const setting of DUCKDB_SESSION_SETTINGS) await connection.run(setting);
+    await connection.run('SET parquet_metadata_cache = true');
     return new DuckDbSession(instance, connection, (s) => this.#giveBack(s));
   }
 
