@@ -61,3 +61,16 @@ def test_errors_trino_raises_fail_the_query(lake, expr, reason):
     qe, _ = select(lake, expr)
     assert qe['Status']['State'] == 'FAILED'
     assert qe['Status']['StateChangeReason'].startswith(reason), qe['Status']['StateChangeReason']
+
+
+def test_unnest_of_a_json_array_cast_to_rows_and_with_ordinality(lake):
+    """The JSON events pattern: UNNEST(CAST(json_extract(payload, '$.items') AS ARRAY(ROW(…)))) AS t(sku, qty)."""
+    athena, bucket, db = lake
+    payloads = ['{"order": 1, "items": [{"sku": "a", "qty": 2}, {"sku": "b", "qty": 1}]}', '{"order": 2, "items": [{"sku": "a", "qty": 5}]}']
+    values = ', '.join(f"('{p}')" for p in payloads)
+    sql = (f"SELECT CAST(json_extract_scalar(payload, '$.order') AS integer) AS o, t.sku, t.qty, t.n FROM (VALUES {values}) AS p(payload) "
+           "CROSS JOIN UNNEST(CAST(json_extract(payload, '$.items') AS ARRAY(ROW(sku VARCHAR, qty INTEGER)))) WITH ORDINALITY AS t(sku, qty, n) "
+           "ORDER BY o, t.n")
+    qe = run_query(athena, sql, db, f's3://{bucket}/r/')
+    assert qe['Status']['State'] == 'SUCCEEDED', qe['Status']
+    assert result_rows(athena, qe['QueryExecutionId'])[1:] == [['1', 'a', '2', '1'], ['1', 'b', '1', '2'], ['2', 'a', '5', '1']]

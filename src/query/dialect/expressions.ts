@@ -36,7 +36,7 @@ function rewriteCast(node: AstNode, t: Templates): AstNode {
   if ((id === 'STRUCT' || id === 'LIST') && from === 'json') {
     // Trino's JSON → ROW cast ignores keys the row lacks and leaves absent fields NULL; DuckDB's cast refuses both.
     const structure = jsonStructure(type);
-    if (structure !== undefined) return functionCall('json_transform', [child, constant(JSON.stringify(structure))]);
+    if (structure !== undefined) return hint(functionCall('json_transform', [child, constant(JSON.stringify(structure))]), id === 'LIST' ? 'array' : undefined);
   }
   // A NULL needs no formatting; kept a plain cast, `'a' || CAST(NULL AS varchar)` stays a varchar.
   if (id === 'VARCHAR' && isNullConstant(child)) return hint(node, 'varchar');

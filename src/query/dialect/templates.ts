@@ -96,7 +96,12 @@ export const TEMPLATES = {
   ordinality: 'unnest(range(1, $0 + 1))',
   unnestItem: 'unnest($0)',
   unnestEntries: 'unnest(map_entries($0))',
-  unnestRows: '(SELECT __lb_u.* FROM (SELECT $0 AS __lb_u))',
+  // unnest() of a struct expands its fields, named or not (`__lb_u.*` refuses a ROW(…) without field names).
+  unnestRows: '(SELECT unnest(__lb_u) FROM (SELECT $0 AS __lb_u))',
+  // The rows of a list ($0: an array of rows, or a map's entries) with their 1-based position: two unnests of the same
+  // length in one select list advance together.
+  unnestRowsOrdinal: '(SELECT unnest(__lb_u), __lb_o FROM (SELECT unnest($0) AS __lb_u, unnest(range(1, len($0) + 1)) AS __lb_o))',
+  mapEntries: 'map_entries($0)',
   lateralZip: '(SELECT 1)',
   // Map and array functions taking (key, value) / (x, y) lambdas; $1 is the lambda body over __lb_x's fields.
   transformValues: 'map_from_entries(list_transform(map_entries($0), __lb_x -> struct_pack(key := __lb_x.key, value := $1)))',

@@ -154,6 +154,23 @@ describe('UNNEST', () => {
     expect(r.rows).toEqual([[1, 'x'], [2, 'y']]);
   });
 
+  it('an array of unnamed rows, and a JSON array cast to an array of rows (the JSON events pattern)', async () => {
+    expect((await h.run("SELECT n, v FROM UNNEST(ARRAY[ROW(1, 'a'), ROW(2, 'b')]) AS t(n, v) ORDER BY n")).rows).toEqual([[1, 'a'], [2, 'b']]);
+    const json = `'{"items": [{"sku": "a", "qty": 1}, {"sku": "b", "qty": 2}]}'`;
+    const r = await h.run(`SELECT t.sku, t.qty FROM (VALUES (${json})) AS p(payload) CROSS JOIN UNNEST(CAST(json_extract(payload, '$.items') AS ARRAY(ROW(sku VARCHAR, qty INTEGER)))) AS t(sku, qty) ORDER BY t.sku`);
+    expect(r.rows).toEqual([['a', 1], ['b', 2]]);
+  });
+
+  it('WITH ORDINALITY over an array of rows and over a map', async () => {
+    const rows = "ARRAY[CAST(ROW(1, 'x') AS ROW(a integer, b varchar)), CAST(ROW(2, 'y') AS ROW(a integer, b varchar))]";
+    expect((await h.run(`SELECT a, b, n FROM UNNEST(${rows}) WITH ORDINALITY AS u(a, b, n) ORDER BY n`)).rows).toEqual([[1, 'x', 1], [2, 'y', 2]]);
+    const m = await h.run("SELECT k, v, n FROM UNNEST(MAP(ARRAY['a', 'b'], ARRAY[10, 20])) WITH ORDINALITY AS u(k, v, n) ORDER BY n");
+    expect(m.rows).toEqual([['a', 10, 1], ['b', 20, 2]]);
+    expect(m.types[2]).toBe('BIGINT');
+    const lateral = await h.run(`SELECT id, k, n FROM ${data} CROSS JOIN UNNEST(m) WITH ORDINALITY AS u(k, v, n) ORDER BY id, n`);
+    expect(lateral.rows.map((r) => r[2])).toEqual([1, 2]);
+  });
+
   it('LEFT JOIN UNNEST … ON true keeps rows with empty arrays', async () => {
     expect((await h.run(`SELECT id, x FROM ${data} LEFT JOIN UNNEST(a) AS u(x) ON true ORDER BY id, x`)).rows).toEqual([[1, 10], [1, 20], [2, null]]);
   });

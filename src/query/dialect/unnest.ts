@@ -46,7 +46,10 @@ export function rewriteUnnest(ref: AstNode, t: Templates): AstNode {
     return ref;
   }
   if (args.length === 1) {
-    if (ordinality) throw unsupported('UNNEST of a map or of an array of rows WITH ORDINALITY is not supported by Lakebox');
+    if (ordinality) {
+      const list = staticType(args[0]) === 'array' ? args[0]! : t.build('mapEntries', args[0]!);
+      return subqueryRef(t.build('unnestRowsOrdinal', list), alias, aliases);
+    }
     const expanded = staticType(args[0]) === 'array' ? t.build('unnestItem', args[0]!) : t.build('unnestEntries', args[0]!);
     const sub = t.build('unnestRows', expanded);
     return subqueryRef(sub, alias, aliases);
