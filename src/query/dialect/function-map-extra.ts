@@ -3,8 +3,8 @@
  * `lax`/`strict` mode), `extract` fields, `concat_ws` over an array, bases, shifts, `width_bucket`, array slicing helpers
  * and Java's math at 0 and below.
  */
-import { constant, stringConstant, type AstNode } from './ast.js';
-import { arity, constantArg, jsonPathArg, rename, template, type Rewriter } from './function-rewriters.js';
+import { columnRef, constant, stringConstant, type AstNode } from './ast.js';
+import { applyLambda, arity, constantArg, jsonPathArg, rename, template, transferAggregate, type Rewriter } from './function-rewriters.js';
 import { unsupported } from './errors.js';
 import { hint, staticType } from './static-types.js';
 
@@ -69,5 +69,19 @@ export const EXTRA_FUNCTIONS: Readonly<Record<string, Rewriter>> = {
   log10: template('log10', 1),
   sqrt: template('sqrt', 1),
   cbrt: template('cbrt', 1),
+  json_array_get: (args, _node, t) => (arity('json_array_get', args, 2), hint(t.build('jsonArrayGet', args[0]!, args[1]!), 'json')),
+  is_json_scalar: template('isJsonScalar', 1),
+  bit_count: (args, node, t) => (arity('bit_count', args, 1, 2), args.length === 2 ? t.build('bitCount', args[0]!, args[1]!) : node),
+  array_histogram: (args, _node, t) => (arity('array_histogram', args, 1), hint(t.build('arrayHistogram', args[0]!), 'map')),
+  multimap_from_entries: (args, _node, t) => (arity('multimap_from_entries', args, 1), hint(t.build('multimapFromEntries', args[0]!), 'map')),
+  split_to_multimap: (args, _node, t) => (arity('split_to_multimap', args, 3), hint(t.build('splitToMultimap', args[0]!, args[1]!, args[2]!), 'map')),
+  map_zip_with: (args, _node, t) => {
+    arity('map_zip_with', args, 3);
+    const field = (name: string): AstNode => ({ ...columnRef('__lb_w'), column_names: ['__lb_w', name] });
+    return hint(t.build('mapZipWith', args[0]!, args[1]!, applyLambda('map_zip_with', args[2], [columnRef('__lb_k'), field('a'), field('b')])), 'map');
+  },
+  multimap_agg: (args, node, t) => (arity('multimap_agg', args, 2), hint(transferAggregate(node, t.build('multimapAgg', args[0]!, args[1]!), 'list'), 'map')),
+  parse_data_size: template('parseDataSize', 1),
+  luhn_check: template('luhnCheck', 1),
   format_number: (args, _node, t) => (arity('format_number', args, 1), hint(t.build('formatNumber', args[0]!), 'varchar')),
 };

@@ -1,33 +1,12 @@
 /** The Trino → DuckDB function table: renames, templates and custom rewrites, applied bottom-up to FUNCTION nodes. */
-import { castNode, children, clone, columnRef, constant, functionCall, integerConstant, isExpression, isNode, isNullConstant, rewrite, stringConstant, type AstNode, text } from './ast.js';
+import { castNode, children, columnRef, constant, functionCall, integerConstant, isNode, isNullConstant, stringConstant, type AstNode, text } from './ast.js';
 import { unsupported } from './errors.js';
 import { javaReplacementToRe2, jodaToStrftime, mysqlToStrftime } from './format-strings.js';
 import { formatCall } from './java-format.js';
 import { hint, staticType } from './static-types.js';
 import type { TemplateName, Templates } from './templates.js';
-import { arity, constantArg, jsonPathArg, rename, template, type Rewriter } from './function-rewriters.js';
+import { applyLambda, arity, constantArg, jsonPathArg, rename, template, transferAggregate, type Rewriter } from './function-rewriters.js';
 import { EXTRA_FUNCTIONS } from './function-map-extra.js';
-
-/** Moves DISTINCT / ORDER BY / FILTER of the original aggregate call onto the aggregate inside a template. */
-function transferAggregate(original: AstNode, built: AstNode, inner: string): AstNode {
-  rewrite(built, {
-    expression(node) {
-      if (node['class'] === 'FUNCTION' && node['function_name'] === inner) {
-        node['distinct'] = original['distinct'] ?? false;
-        node['order_bys'] = clone(original['order_bys'] ?? { type: 'ORDER_MODIFIER', orders: [] });
-        const filter = original['filter'];
-        if (isExpression(filter)) {
-          const own = node['filter'];
-          node['filter'] = isExpression(own)
-            ? { class: 'CONJUNCTION', type: 'CONJUNCTION_AND', alias: '', query_location: 0, children: [own, clone(filter)] }
-            : clone(filter);
-        }
-      }
-      return node;
-    },
-  });
-  return built;
-}
 
 const DATE_UNITS: Readonly<Record<string, string>> = {
   millisecond: 'to_milliseconds',
@@ -55,30 +34,6 @@ function dateFormat(to: 'strftime' | 'strptime', translate: (f: string) => strin
     const format = translate(constantArg(fn, 'format', args[1]));
     return hint(functionCall(to, [args[0]!, constant(format)]), to === 'strptime' ? 'timestamp' : 'varchar');
   };
-}
-
-/** A lambda's parameter names (`x -> …` or `(k, v) -> …`), or undefined when `node` is not a lambda. */
-function lambdaParams(node: AstNode | undefined): string[] | undefined {
-  if (!node || node['class'] !== 'LAMBDA') return undefined;
-  const lhs = node['lhs'];
-  if (!isNode(lhs)) return undefined;
-  const refs = lhs['class'] === 'COLUMN_REF' ? [lhs] : children(lhs);
-  const names = refs.map((r) => (Array.isArray(r['column_names']) && r['column_names'].length === 1 ? r['column_names'][0] : undefined));
-  return names.every((n): n is string => typeof n === 'string') ? names : undefined;
-}
-
-/** A lambda of `values.length` parameters applied to `values`: its body with each parameter replaced (`fn` names it in errors). */
-function applyLambda(fn: string, lambda: AstNode | undefined, values: readonly AstNode[]): AstNode {
-  const params = lambdaParams(lambda);
-  const body = lambda?.['expr'];
-  if (!isNode(body) || params?.length !== values.length) throw unsupported(`${fn}: the function argument must be a ${values.length}-argument lambda`);
-  return rewrite(clone(body), {
-    expression(n) {
-      const names = n['column_names'];
-      const i = n['class'] === 'COLUMN_REF' && Array.isArray(names) && names.length === 1 ? params.indexOf(text(names[0])) : -1;
-      return i >= 0 ? clone(values[i]!) : n;
-    },
-  });
 }
 
 /** `__lb_x.key` and the like: a field of the lambda parameter the templates bind. */
@@ -326,7 +281,6 @@ const FUNCTIONS: Readonly<Record<string, Rewriter>> = {
 const REFUSED: Readonly<Record<string, string>> = {
   approx_set: 'HyperLogLog functions are not supported by Lakebox',
   merge: 'HyperLogLog functions are not supported by Lakebox',
-  json_array_get: 'json_array_get is not supported by Lakebox; use json_extract(json, \'$[i]\')',
 };
 
 /** Window-function form: only renames apply (the call keeps its OVER clause). */

@@ -222,6 +222,52 @@ export const TEMPLATES = {
     'WHEN abs(__lb_a) >= 1e9 THEN 3 WHEN abs(__lb_a) >= 1e6 THEN 2 WHEN abs(__lb_a) >= 1e3 THEN 1 ELSE 0 END], __lb_k -> list_transform([__lb_a / pow(1000, __lb_k)], ' +
     "__lb_v -> list_transform([printf(CASE WHEN __lb_v < 10 THEN '%.2f' WHEN __lb_v < 100 THEN '%.1f' ELSE '%.0f' END, round(__lb_v, CASE WHEN __lb_v < 10 THEN 2 WHEN __lb_v < 100 THEN 1 ELSE 0 END))], " +
     "__lb_s -> (CASE WHEN contains(__lb_s, '.') THEN rtrim(rtrim(__lb_s, '0'), '.') ELSE __lb_s END) || ['', 'K', 'M', 'B', 'T', 'Q'][__lb_k + 1])[1])[1])[1])[1]",
+  // json_array_get(json, i): the i-th element (0-based; negative from the end), NULL past either end or for a non-array.
+  jsonArrayGet:
+    "CASE WHEN json_type($0) <> 'ARRAY' THEN NULL ELSE json_extract($0, '$[' || (CASE WHEN $1 >= 0 THEN '' ELSE '#' END) || CAST($1 AS VARCHAR) || ']') END",
+  isJsonScalar: "json_type(json($0)) NOT IN ('OBJECT', 'ARRAY')",
+  // bit_count(x, bits): set bits of x's two's complement in `bits` bits (2–64), x required to fit.
+  bitCount:
+    "CASE WHEN $1 < 2 OR $1 > 64 THEN error('INVALID_FUNCTION_ARGUMENT: Bits specified in bit_count must be between 2 and 64, got ' || $1) " +
+    "WHEN $1 < 64 AND ($0 >= (CAST(1 AS HUGEINT) << ($1 - 1)) OR $0 < -(CAST(1 AS HUGEINT) << ($1 - 1))) THEN error('INVALID_FUNCTION_ARGUMENT: Number must be representable with the bits specified. ' || $0 || ' cannot be represented with ' || $1 || ' bits') " +
+    'WHEN $1 = 64 THEN CAST(bit_count(CAST($0 AS BIGINT)) AS BIGINT) ELSE CAST(bit_count(CAST($0 AS BIGINT) & ((CAST(1 AS BIGINT) << $1) - 1)) AS BIGINT) END',
+  // array_histogram(a): each non-NULL element's count, in first-seen order.
+  arrayHistogram:
+    'map_from_entries(list_transform(list_filter($0, (__lb_e, __lb_i) -> __lb_e IS NOT NULL AND list_position($0, __lb_e) = __lb_i), ' +
+    '__lb_e -> struct_pack(key := __lb_e, value := CAST(len(list_filter($0, __lb_x -> __lb_x = __lb_e)) AS BIGINT))))',
+  // multimap_from_entries(array of (k, v) rows): each key's values in order; a NULL key fails as in Trino.
+  multimapFromEntries:
+    "CASE WHEN list_bool_or(list_transform($0, __lb_e -> __lb_e[1] IS NULL)) THEN error('INVALID_FUNCTION_ARGUMENT: map key cannot be null') ELSE " +
+    'map_from_entries(list_transform(list_distinct(list_transform($0, __lb_e -> __lb_e[1])), __lb_k -> struct_pack(key := __lb_k, ' +
+    'value := list_transform(list_filter($0, __lb_e -> __lb_e[1] = __lb_k), __lb_e -> __lb_e[2])))) END',
+  // split_to_multimap(s, entryDelimiter, keyValueDelimiter): each key's values in order of appearance.
+  splitToMultimap:
+    "CASE WHEN $0 IS NULL THEN NULL WHEN $0 = '' THEN map_from_entries(CAST([] AS STRUCT(key VARCHAR, value VARCHAR[])[])) ELSE " +
+    "list_transform([list_transform(string_split(CASE WHEN ends_with($0, $1) THEN left($0, length($0) - length($1)) ELSE $0 END, $1), " +
+    "__lb_e -> CASE WHEN len(string_split(__lb_e, $2)) <> 2 THEN error('INVALID_FUNCTION_ARGUMENT: Key-value delimiter must appear exactly once in each entry. Bad input: ''' || __lb_e || '''') " +
+    'ELSE struct_pack(k := split_part(__lb_e, $2, 1), v := split_part(__lb_e, $2, 2)) END)], __lb_p -> map_from_entries(list_transform(' +
+    'list_filter(list_transform(__lb_p, __lb_e -> __lb_e.k), (__lb_k, __lb_i) -> list_position(list_transform(__lb_p, __lb_e -> __lb_e.k), __lb_k) = __lb_i), ' +
+    '__lb_k -> struct_pack(key := __lb_k, value := list_transform(list_filter(__lb_p, __lb_e -> __lb_e.k = __lb_k), __lb_e -> __lb_e.v)))))[1] END',
+  // map_zip_with(m1, m2, (k, v1, v2) -> …) over the union of keys ($2 is the body over __lb_k and __lb_w.a / __lb_w.b).
+  mapZipWith:
+    'CASE WHEN $0 IS NULL OR $1 IS NULL THEN NULL ELSE map_from_entries(list_transform(list_filter(list_concat(map_keys($0), map_keys($1)), ' +
+    '(__lb_e, __lb_i) -> list_position(list_concat(map_keys($0), map_keys($1)), __lb_e) = __lb_i), ' +
+    '__lb_k -> struct_pack(key := __lb_k, value := list_transform([struct_pack(a := $0[__lb_k], b := $1[__lb_k])], __lb_w -> $2)[1]))) END',
+  // multimap_agg(k, v): the aggregate's (k, v) pairs grouped by key, values in input order (NULL keys skipped).
+  multimapAgg:
+    'list_transform([list(struct_pack(k := $0, v := $1)) FILTER (WHERE $0 IS NOT NULL)], __lb_p -> map_from_entries(list_transform(' +
+    'list_filter(list_transform(__lb_p, __lb_e -> __lb_e.k), (__lb_k, __lb_i) -> list_position(list_transform(__lb_p, __lb_e -> __lb_e.k), __lb_k) = __lb_i), ' +
+    '__lb_k -> struct_pack(key := __lb_k, value := list_transform(list_filter(__lb_p, __lb_e -> __lb_e.k = __lb_k), __lb_e -> __lb_e.v)))))[1]',
+  // parse_data_size('2.3MB'): bytes as decimal(38,0), units B kB MB … YB in powers of 1024, truncated.
+  parseDataSize:
+    "CASE WHEN NOT regexp_full_match(trim($0), '\\d+(\\.\\d+)?\\s*(B|kB|MB|GB|TB|PB|EB|ZB|YB)') THEN error('INVALID_FUNCTION_ARGUMENT: Invalid data size: ''' || $0 || '''') " +
+    "ELSE CAST(trunc(CAST(regexp_extract(trim($0), '^(\\d+(\\.\\d+)?)', 1) AS DECIMAL(38,10)) * CAST(pow(1024, list_position(['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB', 'ZB', 'YB'], " +
+    "regexp_extract(trim($0), '(B|kB|MB|GB|TB|PB|EB|ZB|YB)$', 1)) - 1) AS DECIMAL(38,0))) AS DECIMAL(38,0)) END",
+  // luhn_check(digits): the Luhn checksum of a string of digits (other characters fail as in Trino).
+  luhnCheck:
+    "CASE WHEN $0 IS NULL THEN NULL WHEN NOT regexp_full_match($0, '[0-9]+') THEN error('INVALID_FUNCTION_ARGUMENT: Input contains non-digit characters') " +
+    "ELSE list_sum(list_transform(list_reverse(string_split($0, '')), (__lb_d, __lb_i) -> CASE WHEN __lb_i % 2 = 0 THEN " +
+    '(CASE WHEN CAST(__lb_d AS INTEGER) * 2 > 9 THEN CAST(__lb_d AS INTEGER) * 2 - 9 ELSE CAST(__lb_d AS INTEGER) * 2 END) ELSE CAST(__lb_d AS INTEGER) END)) % 10 = 0 END',
   // Java's cbrt is exact for perfect cubes (DuckDB's cbrt(27) is 3.0000000000000004).
   cbrt: 'CASE WHEN round(cbrt($0)) * round(cbrt($0)) * round(cbrt($0)) = $0 THEN round(cbrt($0)) ELSE cbrt($0) END',
   varcharOnly: '((CASE WHEN false THEN $0 >= CAST(\'\' AS VARCHAR) ELSE true END) AND $1)',

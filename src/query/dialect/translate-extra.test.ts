@@ -119,6 +119,47 @@ describe('numbers', () => {
   });
 });
 
+describe('rarer functions, with the answers of Trino documentation', () => {
+  it('json_array_get and is_json_scalar', async () => {
+    expect(await h.value("SELECT json_format(json_array_get('[\"a\", [3, 9], \"c\"]', 1))")).toBe('[3,9]');
+    expect(await h.value("SELECT json_format(json_array_get('[\"a\", [3, 9], \"c\"]', -1))")).toBe('"c"');
+    expect(await h.value("SELECT json_array_get('[1, 2]', 10)")).toBeNull();
+    expect(await h.value("SELECT json_array_get('{\"a\": 1}', 0)")).toBeNull();
+    expect(await h.value("SELECT is_json_scalar('1')")).toBe(true);
+    expect(await h.value("SELECT is_json_scalar('[1, 2, 3]')")).toBe(false);
+  });
+
+  it('bit_count with a width', async () => {
+    expect(await h.value('SELECT bit_count(9, 64)')).toBe(2);
+    expect(await h.value('SELECT bit_count(9, 8)')).toBe(2);
+    expect(await h.value('SELECT bit_count(-7, 64)')).toBe(62);
+    expect(await h.value('SELECT bit_count(-7, 8)')).toBe(6);
+    await expect(h.value('SELECT bit_count(300, 8)')).rejects.toThrow(/cannot be represented with 8 bits/);
+  });
+
+  it('array_histogram, multimap_from_entries, split_to_multimap, multimap_agg', async () => {
+    expect(await h.value('SELECT array_histogram(ARRAY[42, 7, 42, NULL])')).toEqual({ 42: 2, 7: 1 });
+    expect(await h.value("SELECT multimap_from_entries(ARRAY[ROW(1, 'x'), ROW(2, 'y'), ROW(1, 'z')])")).toEqual({ 1: ['x', 'z'], 2: ['y'] });
+    expect(await h.value("SELECT split_to_multimap('a=1,a=2,b=3', ',', '=')")).toEqual({ a: ['1', '2'], b: ['3'] });
+    expect(await h.value("SELECT multimap_agg(k, v) FROM (VALUES ('a', 1), ('a', 2), ('b', 3), (NULL, 4)) AS t(k, v)")).toEqual({ a: [1, 2], b: [3] });
+  });
+
+  it('map_zip_with over the union of keys', async () => {
+    expect(await h.value("SELECT map_zip_with(MAP(ARRAY[1, 2, 3], ARRAY['a', 'b', 'c']), MAP(ARRAY[1, 2, 3], ARRAY['d', 'e', 'f']), (k, v1, v2) -> concat(v1, v2))")).toEqual({ 1: 'ad', 2: 'be', 3: 'cf' });
+    const sum = "(k, v1, v2) -> coalesce(v1, 0) + coalesce(v2, 0)";
+    expect(await h.value(`SELECT map_zip_with(MAP(ARRAY['k1', 'k2'], ARRAY[1, 2]), MAP(ARRAY['k2', 'k3'], ARRAY[4, 9]), ${sum})`)).toEqual({ k1: 1, k2: 6, k3: 9 });
+  });
+
+  it('parse_data_size and luhn_check', async () => {
+    expect(await h.value("SELECT CAST(parse_data_size('1kB') AS bigint)")).toBe(1024);
+    expect(await h.value("SELECT CAST(parse_data_size('2.3MB') AS bigint)")).toBe(2411724);
+    expect(await h.value("SELECT CAST(parse_data_size('1B') AS bigint)")).toBe(1);
+    await expect(h.value("SELECT parse_data_size('1XB')")).rejects.toThrow(/Invalid data size/);
+    expect(await h.value("SELECT luhn_check('79927398713')")).toBe(true);
+    expect(await h.value("SELECT luhn_check('79927398714')")).toBe(false);
+  });
+});
+
 describe('subscripts fail where Trino fails', () => {
   it('past the end, at 0 and below 1 for arrays; a missing key for maps', async () => {
     expect(await h.value('SELECT ARRAY[1, 2][2]')).toBe(2);
