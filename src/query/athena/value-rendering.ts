@@ -1,4 +1,5 @@
 /** Athena's text rendering of engine values (GetQueryResults VarCharValue and result CSV) and its ColumnInfo type names, from DuckDB types. */
+import { zoneOfMicros } from '../dialect/zoned-timestamps.js';
 import {
   DuckDBArrayValue,
   DuckDBBlobValue,
@@ -116,8 +117,11 @@ export function renderValue(value: DuckDBValue, type: DuckDBType): string | unde
     case DuckDBTypeId.TIMESTAMP_NS:
     case DuckDBTypeId.TIMESTAMP_S:
       return timestampText(timestampMicros(value, type.typeId));
-    case DuckDBTypeId.TIMESTAMP_TZ:
-      return `${timestampText((value as { micros: bigint }).micros)} UTC`;
+    case DuckDBTypeId.TIMESTAMP_TZ: {
+      // The zone travels in the microseconds below Trino's milliseconds (zoned-timestamps.ts).
+      const z = zoneOfMicros((value as { micros: bigint }).micros);
+      return `${timestampText(BigInt(z.instantMs + z.offsetMinutes * 60_000) * 1000n)} ${z.zone}`;
+    }
     case DuckDBTypeId.TIME:
       return timeOfDay(Number((value as DuckDBTimeValue).micros / 1000n));
     case DuckDBTypeId.BLOB:

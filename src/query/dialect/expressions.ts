@@ -1,5 +1,6 @@
 /** Expression and table-reference rewrites: literals, casts, functions, UNNEST and TABLESAMPLE. */
-import { castNode, children, constant, functionCall, isNode, isNullConstant, type AstNode, type Visitor, text } from './ast.js';
+import { castNode, children, constant, functionCall, isNode, isNullConstant, stringConstant, type AstNode, type Visitor, text } from './ast.js';
+import { currentTimestamp, zonedAt, zonedLiteral } from './zoned-functions.js';
 import { unsupported } from './errors.js';
 import { nullConcatenation, rewriteFunction } from './function-map.js';
 import { hint, staticType } from './static-types.js';
@@ -22,7 +23,7 @@ function elementConcatenation(args: readonly AstNode[]): AstNode | undefined {
 
 const INTEGER_TYPES = new Set(['TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT']);
 
-function rewriteCast(node: AstNode, t: Templates): AstNode {
+function rewriteCast(node: AstNode, t: Templates, zoned: boolean): AstNode {
   const type = node['cast_type'];
   const child = node['child'];
   if (!isNode(type) || !isNode(child)) return node;
@@ -30,6 +31,11 @@ function rewriteCast(node: AstNode, t: Templates): AstNode {
   const info = type['type_info'];
   if (id === 'UNBOUND' && isNode(info) && text(info['name']).toLowerCase() === TO_JSON_TYPE) {
     return hint(functionCall('to_json', [child]), 'json');
+  }
+  if (id === 'TIMESTAMP WITH TIME ZONE') {
+    // A literal's zone is the one written (UTC without one); other text is read as an instant, in UTC.
+    const literal = stringConstant(child);
+    return (literal === undefined ? undefined : zonedLiteral(literal)) ?? zonedAt(node, constant('UTC'));
   }
   const from = staticType(child);
   if (id === 'VARCHAR' && from === 'json') return hint(t.build('jsonToVarchar', child), 'varchar');
@@ -40,7 +46,7 @@ function rewriteCast(node: AstNode, t: Templates): AstNode {
   }
   // A NULL needs no formatting; kept a plain cast, `'a' || CAST(NULL AS varchar)` stays a varchar.
   if (id === 'VARCHAR' && isNullConstant(child)) return hint(node, 'varchar');
-  if (id === 'VARCHAR' && (from === undefined || from === 'double' || from === 'timestamp')) return hint(t.build('trinoVarchar', child), 'varchar');
+  if (id === 'VARCHAR' && (from === undefined || from === 'double' || from === 'timestamp')) return hint(t.build(zoned && from !== 'double' ? 'trinoVarcharZoned' : 'trinoVarchar', child), 'varchar');
   // Trino rounds half away from zero when casting DOUBLE to an integer type; DuckDB rounds half to even.
   if (INTEGER_TYPES.has(id) && from === 'double') node['child'] = functionCall('round', [child]);
   return node;
@@ -106,7 +112,7 @@ export function nonZeroLiteral(node: AstNode): boolean {
 const insideTry = (path: readonly AstNode[]): boolean => path.some((n) => n['type'] === 'OPERATOR_TRY');
 
 /** The rewrite of one expression node (see dialectVisitor); `path` holds its ancestors, not yet rewritten. */
-function rewriteExpression(node: AstNode, t: Templates, comparisons: StringComparison[], path: readonly AstNode[]): AstNode {
+function rewriteExpression(node: AstNode, t: Templates, comparisons: StringComparison[], path: readonly AstNode[], zoned: boolean): AstNode {
   switch (node['class']) {
     case 'OPERATOR':
       if (node['type'] === 'OPERATOR_TRY') return rewriteTry(node);
@@ -118,8 +124,12 @@ function rewriteExpression(node: AstNode, t: Templates, comparisons: StringCompa
       return guardStringComparison(node, t, comparisons) ?? node;
     case 'CONSTANT':
       return rewriteConstant(node);
+    case 'COLUMN_REF': {
+      const names = node['column_names'];
+      return Array.isArray(names) && names.length === 1 && text(names[0]).toLowerCase() === 'current_timestamp' ? currentTimestamp() : node;
+    }
     case 'CAST':
-      return rewriteCast(node, t);
+      return rewriteCast(node, t, zoned);
     case 'FUNCTION':
       // DATE ± INTERVAL '1' DAY is a DATE in Trino, a TIMESTAMP in DuckDB.
       if (node['is_operator'] === true && staticType(node) === 'date') return hint(castNode(node, 'DATE'), 'date');
@@ -127,7 +137,7 @@ function rewriteExpression(node: AstNode, t: Templates, comparisons: StringCompa
       // `x AT TIME ZONE z` (DuckDB's parser gives main.timezone(z, x)): as at_timezone(x, z).
       if (node['function_name'] === 'timezone' && node['schema'] === 'main' && children(node).length === 2) {
         const [zone, value] = children(node) as [AstNode, AstNode];
-        return t.build('atTimezone', value, zone);
+        return zonedAt(functionCall('lb_tz_instant', [value]), zone);
       }
       // DuckDB refuses a volatile error() inside TRY; there the NULL it gives for a division by zero is try's answer.
       if (node['is_operator'] === true && (node['function_name'] === '/' || node['function_name'] === '%') && children(node).length === 2 && !insideTry(path)) {
@@ -144,10 +154,10 @@ function rewriteExpression(node: AstNode, t: Templates, comparisons: StringCompa
 }
 
 /** The dialect rewrite; `comparisons` collects the string comparisons given a varchar guard. */
-export function dialectVisitor(t: Templates, comparisons: StringComparison[] = []): Visitor {
+export function dialectVisitor(t: Templates, comparisons: StringComparison[] = [], options: { zoned?: boolean } = {}): Visitor {
   return {
     expression(node, path) {
-      const out = rewriteExpression(node, t, comparisons, path);
+      const out = rewriteExpression(node, t, comparisons, path, options.zoned ?? true);
       // A select item's alias (`date_format(ts, '%Y') AS y`) belongs to whatever replaced the expression.
       const alias = text(node['alias']);
       if (out !== node && alias !== '' && text(out['alias']) === '') out['alias'] = alias;

@@ -7,6 +7,7 @@ import { hint, staticType } from './static-types.js';
 import type { TemplateName, Templates } from './templates.js';
 import { applyLambda, arity, constantArg, jsonPathArg, rename, template, transferAggregate, type Rewriter } from './function-rewriters.js';
 import { EXTRA_FUNCTIONS } from './function-map-extra.js';
+import { ZONED_FUNCTIONS, zonedAt, zoneField } from './zoned-functions.js';
 
 const DATE_UNITS: Readonly<Record<string, string>> = {
   millisecond: 'to_milliseconds',
@@ -78,14 +79,8 @@ const FUNCTIONS: Readonly<Record<string, Rewriter>> = {
   date_format: dateFormat('strftime', mysqlToStrftime),
   date_parse: dateFormat('strptime', mysqlToStrftime),
   format_datetime: dateFormat('strftime', jodaToStrftime),
-  parse_datetime: dateFormat('strptime', jodaToStrftime),
-  from_unixtime: (args, node, t) => {
-    arity('from_unixtime', args, 1, 2);
-    if (args.length === 2) return hint(t.build('fromUnixtimeZone', args[0]!, args[1]!), 'timestamp');
-    node['function_name'] = 'to_timestamp';
-    return hint(node, 'timestamp');
-  },
-  to_unixtime: rename('epoch', 1),
+  // Trino's parse_datetime gives a timestamp with time zone (UTC, as Lakebox reads no zone from the text).
+  parse_datetime: (args, node, t) => zonedAt(castNode(dateFormat('strptime', jodaToStrftime)(args, node, t), 'TIMESTAMP WITH TIME ZONE'), constant('UTC')),
   to_iso8601: (args, _node, t) => (arity('to_iso8601', args, 1), hint(t.build('toIso8601', args[0]!), 'varchar')),
   date_add: (args) => {
     arity('date_add', args, 3);
@@ -107,7 +102,6 @@ const FUNCTIONS: Readonly<Record<string, Rewriter>> = {
     return staticType(args[1]) === 'date' ? hint(castNode(node, 'DATE'), 'date') : hint(node, 'timestamp');
   },
   date: (args, _node, t) => (arity('date', args, 1), hint(t.build('date', args[0]!), 'date')),
-  from_iso8601_timestamp: (args, _node, t) => (arity('from_iso8601_timestamp', args, 1), hint(t.build('timestamptz', args[0]!), 'timestamp')),
   from_iso8601_date: (args, _node, t) => (arity('from_iso8601_date', args, 1), hint(t.build('date', args[0]!), 'date')),
   day_of_week: rename('isodow', 1),
   dow: rename('isodow', 1),
@@ -120,7 +114,6 @@ const FUNCTIONS: Readonly<Record<string, Rewriter>> = {
   millisecond: template('millisecond', 1),
   last_day_of_month: (args, node) => (arity('last_day_of_month', args, 1), (node['function_name'] = 'last_day'), hint(node, 'date')),
   current_timezone: template('currentTimezone', 0),
-  at_timezone: template('atTimezone', 2),
   // JSON
   json_extract: (args, node) => {
     arity('json_extract', args, 2);
@@ -201,8 +194,6 @@ const FUNCTIONS: Readonly<Record<string, Rewriter>> = {
   regexp_count: template('regexpCount', 2),
   regexp_position: template('regexpPosition', 2),
   e: template('eulerNumber', 0),
-  // A timestamp read as local time in the zone (DuckDB's timezone(zone, TIMESTAMP) gives that TIMESTAMPTZ).
-  with_timezone: template('timezone', 2),
   to_milliseconds: template('intervalMillis', 1),
   array_average: rename('list_avg', 1),
   url_extract_protocol: template('urlProtocol', 1),
@@ -275,6 +266,7 @@ const FUNCTIONS: Readonly<Record<string, Rewriter>> = {
   bitwise_or: template('bitOr', 2),
   bitwise_xor: template('bitXor', 2),
   bitwise_not: template('bitNot', 1),
+  ...ZONED_FUNCTIONS,
 };
 
 /** Functions whose DuckDB namesake answers differently and that Lakebox does not translate. */
@@ -305,6 +297,11 @@ export function rewriteFunction(node: AstNode, t: Templates): AstNode {
   const name = node['class'] === 'FUNCTION' && node['is_operator'] !== true && builtin ? text(node['function_name']).toLowerCase() : undefined;
   if (!name) return node;
   if (REFUSED[name]) throw unsupported(REFUSED[name]);
+  const args = children(node);
+  if (name === 'date_part') {
+    const field = zoneField(stringConstant(args[0])?.toLowerCase() ?? '', args[1]!);
+    if (field) return field;
+  }
   const rewriter = FUNCTIONS[name];
   if (!rewriter) return node;
   node['function_name'] = name;

@@ -12,6 +12,31 @@ const uriPart = (group: number): string => `regexp_extract($0, ${URI_PARTS}, ${g
 /** A URL function's answer: NULL for a URL java.net.URI cannot parse, else `value` (an absent part is ''). */
 const ifValidUri = (value: string): string => `CASE WHEN regexp_matches($0, ${URI_INVALID}) THEN NULL ELSE ${value} END`;
 
+/**
+ * CAST(x AS varchar) as Trino writes it. A double as Java's Double.toString: plain for 1e-3 <= |x| < 1e7, else
+ * d.dddEn (DuckDB's text has the same shortest digits in another layout). A timestamp with milliseconds, a zoned one
+ * as `zoneBranch` writes it. Every branch works on DuckDB's text, so it binds for any type; typeof() is folded when bound.
+ */
+const trinoVarcharOf = (zoneBranch: string): string =>
+    "CASE WHEN typeof($0) IN ('TIMESTAMP', 'TIMESTAMP_MS', 'TIMESTAMP_S', 'TIMESTAMP_NS') THEN (CASE WHEN contains(CAST($0 AS VARCHAR), '.') THEN rpad(left(CAST($0 AS VARCHAR), 23), 23, '0') ELSE CAST($0 AS VARCHAR) || '.000' END) " +
+    zoneBranch +
+    "WHEN typeof($0) <> 'DOUBLE' THEN CAST($0 AS VARCHAR) WHEN CAST($0 AS VARCHAR) IN ('inf', '-inf', 'nan') THEN " +
+    "(CASE CAST($0 AS VARCHAR) WHEN 'inf' THEN 'Infinity' WHEN '-inf' THEN '-Infinity' ELSE 'NaN' END) " +
+    "WHEN NOT contains(CAST($0 AS VARCHAR), 'e') AND length(split_part(ltrim(CAST($0 AS VARCHAR), '-'), '.', 1)) <= 7 AND (split_part(ltrim(CAST($0 AS VARCHAR), '-'), '.', 1) <> '0' OR NOT starts_with(split_part(ltrim(CAST($0 AS VARCHAR), '-'), '.', 2), '000') OR split_part(ltrim(CAST($0 AS VARCHAR), '-'), '.', 2) = '0') THEN CAST($0 AS VARCHAR) " +
+    "ELSE (CASE WHEN starts_with(CAST($0 AS VARCHAR), '-') THEN '-' ELSE '' END) || (CASE " +
+    "WHEN contains(CAST($0 AS VARCHAR), 'e') THEN regexp_replace(regexp_replace(ltrim(CAST($0 AS VARCHAR), '-'), '^(\\d+)e', '\\1.0e'), 'e\\+?(-?)0*(\\d+)$', 'E\\1\\2') " +
+    "WHEN split_part(ltrim(CAST($0 AS VARCHAR), '-'), '.', 1) <> '0' THEN left(split_part(ltrim(CAST($0 AS VARCHAR), '-'), '.', 1), 1) || '.' || coalesce(nullif(rtrim(substr(split_part(ltrim(CAST($0 AS VARCHAR), '-'), '.', 1), 2) || split_part(ltrim(CAST($0 AS VARCHAR), '-'), '.', 2), '0'), ''), '0') || 'E' || CAST(length(split_part(ltrim(CAST($0 AS VARCHAR), '-'), '.', 1)) - 1 AS VARCHAR) " +
+    "ELSE left(ltrim(split_part(ltrim(CAST($0 AS VARCHAR), '-'), '.', 2), '0'), 1) || '.' || coalesce(nullif(substr(ltrim(split_part(ltrim(CAST($0 AS VARCHAR), '-'), '.', 2), '0'), 2), ''), '0') " +
+    "|| 'E-' || CAST(length(split_part(ltrim(CAST($0 AS VARCHAR), '-'), '.', 2)) - length(ltrim(split_part(ltrim(CAST($0 AS VARCHAR), '-'), '.', 2), '0')) + 1 AS VARCHAR) END) END";
+
+/** A zoned value's text when the query makes only UTC ones: DuckDB's UTC text at milliseconds, ' UTC'. */
+const UTC_TEXT =
+    "WHEN typeof($0) = 'TIMESTAMP WITH TIME ZONE' THEN (CASE WHEN contains(regexp_replace(CAST($0 AS VARCHAR), '\\+00(:00)?$', ''), '.') THEN rpad(left(regexp_replace(CAST($0 AS VARCHAR), '\\+00(:00)?$', ''), 23), 23, '0') ELSE regexp_replace(CAST($0 AS VARCHAR), '\\+00(:00)?$', '') || '.000' END) || ' UTC' ";
+
+/** A zoned value's wall-clock time in its zone and the zone's name (zoned-timestamps.ts). */
+const ZONED_TEXT =
+    "WHEN typeof($0) = 'TIMESTAMP WITH TIME ZONE' THEN strftime(lb_local(CAST($0 AS TIMESTAMPTZ)), '%Y-%m-%d %H:%M:%S.%g') || ' ' || lb_zone(CAST($0 AS TIMESTAMPTZ)) ";
+
 /** Lambda parameters use `__lb_` names so they cannot capture user columns. */
 export const TEMPLATES = {
   concat: '($0 || $1)',
@@ -19,7 +44,6 @@ export const TEMPLATES = {
   subscript: '$0[$1]',
   date: 'CAST($0 AS DATE)',
   dateList: 'CAST($0 AS DATE[])',
-  timestamptz: 'CAST($0 AS TIMESTAMPTZ)',
   varchar: 'CAST($0 AS VARCHAR)',
   double: 'CAST($0 AS DOUBLE)',
   nan: "CAST('nan' AS DOUBLE)",
@@ -82,16 +106,13 @@ export const TEMPLATES = {
   bitOr: '($0 | $1)',
   bitXor: 'xor($0, $1)',
   bitNot: '(~$0)',
-  fromUnixtimeZone: 'timezone($1, to_timestamp($0))',
-  // Trino's to_iso8601: a date as yyyy-MM-dd; a timestamp with milliseconds; one with a time zone in UTC, marked Z.
+  // Trino's to_iso8601: a date as yyyy-MM-dd; a timestamp with milliseconds; a zoned one in its zone, with its offset (Z for 0).
   toIso8601:
     "CASE typeof($0) WHEN 'DATE' THEN strftime(CAST($0 AS DATE), '%Y-%m-%d') " +
-    "WHEN 'TIMESTAMP WITH TIME ZONE' THEN strftime(timezone('UTC', CAST($0 AS TIMESTAMPTZ)), '%Y-%m-%dT%H:%M:%S.%gZ') " +
+    "WHEN 'TIMESTAMP WITH TIME ZONE' THEN strftime(lb_local(CAST($0 AS TIMESTAMPTZ)), '%Y-%m-%dT%H:%M:%S.%g') || (CASE WHEN lb_offset_minutes(CAST($0 AS TIMESTAMPTZ)) = 0 THEN 'Z' ELSE " +
+    "(CASE WHEN lb_offset_minutes(CAST($0 AS TIMESTAMPTZ)) < 0 THEN '-' ELSE '+' END) || lpad(CAST(abs(lb_offset_minutes(CAST($0 AS TIMESTAMPTZ))) // 60 AS VARCHAR), 2, '0') || ':' || " +
+    "lpad(CAST(abs(lb_offset_minutes(CAST($0 AS TIMESTAMPTZ))) % 60 AS VARCHAR), 2, '0') END) " +
     "ELSE strftime(CAST($0 AS TIMESTAMP), '%Y-%m-%dT%H:%M:%S.%g') END",
-  timezone: 'timezone($1, $0)',
-  // Trino converts an instant to the zone; a plain timestamp is that instant in the session zone (UTC) first. DuckDB
-  // would read a plain timestamp as local time in the zone instead.
-  atTimezone: 'timezone($1, CAST($0 AS TIMESTAMPTZ))',
   currentTimezone: "current_setting('TimeZone')",
   ordinality: 'unnest(range(1, $0 + 1))',
   unnestItem: 'unnest($0)',
@@ -114,20 +135,10 @@ export const TEMPLATES = {
     "map_from_entries(list_transform(string_split(CASE WHEN ends_with($0, $1) THEN left($0, length($0) - length($1)) ELSE $0 END, $1), " +
     "__lb_e -> CASE WHEN len(string_split(__lb_e, $2)) <> 2 THEN error('INVALID_FUNCTION_ARGUMENT: Key-value delimiter must appear exactly once in each entry. Bad input: ''' || __lb_e || '''') " +
     'ELSE struct_pack(key := split_part(__lb_e, $2, 1), value := split_part(__lb_e, $2, 2)) END)) END',
-  // CAST(x AS varchar) as Trino writes it. A double as Java's Double.toString: plain for 1e-3 <= |x| < 1e7, else
-  // d.dddEn (DuckDB's text has the same shortest digits in another layout). A timestamp with milliseconds, a zoned
-  // one in UTC. Every branch works on DuckDB's text, so it binds for any type; typeof() is folded when bound.
-  trinoVarchar:
-    "CASE WHEN typeof($0) IN ('TIMESTAMP', 'TIMESTAMP_MS', 'TIMESTAMP_S', 'TIMESTAMP_NS') THEN (CASE WHEN contains(CAST($0 AS VARCHAR), '.') THEN rpad(left(CAST($0 AS VARCHAR), 23), 23, '0') ELSE CAST($0 AS VARCHAR) || '.000' END) " +
-    "WHEN typeof($0) = 'TIMESTAMP WITH TIME ZONE' THEN (CASE WHEN contains(regexp_replace(CAST($0 AS VARCHAR), '\\+00(:00)?$', ''), '.') THEN rpad(left(regexp_replace(CAST($0 AS VARCHAR), '\\+00(:00)?$', ''), 23), 23, '0') ELSE regexp_replace(CAST($0 AS VARCHAR), '\\+00(:00)?$', '') || '.000' END) || ' UTC' " +
-    "WHEN typeof($0) <> 'DOUBLE' THEN CAST($0 AS VARCHAR) WHEN CAST($0 AS VARCHAR) IN ('inf', '-inf', 'nan') THEN " +
-    "(CASE CAST($0 AS VARCHAR) WHEN 'inf' THEN 'Infinity' WHEN '-inf' THEN '-Infinity' ELSE 'NaN' END) " +
-    "WHEN NOT contains(CAST($0 AS VARCHAR), 'e') AND length(split_part(ltrim(CAST($0 AS VARCHAR), '-'), '.', 1)) <= 7 AND (split_part(ltrim(CAST($0 AS VARCHAR), '-'), '.', 1) <> '0' OR NOT starts_with(split_part(ltrim(CAST($0 AS VARCHAR), '-'), '.', 2), '000') OR split_part(ltrim(CAST($0 AS VARCHAR), '-'), '.', 2) = '0') THEN CAST($0 AS VARCHAR) " +
-    "ELSE (CASE WHEN starts_with(CAST($0 AS VARCHAR), '-') THEN '-' ELSE '' END) || (CASE " +
-    "WHEN contains(CAST($0 AS VARCHAR), 'e') THEN regexp_replace(regexp_replace(ltrim(CAST($0 AS VARCHAR), '-'), '^(\\d+)e', '\\1.0e'), 'e\\+?(-?)0*(\\d+)$', 'E\\1\\2') " +
-    "WHEN split_part(ltrim(CAST($0 AS VARCHAR), '-'), '.', 1) <> '0' THEN left(split_part(ltrim(CAST($0 AS VARCHAR), '-'), '.', 1), 1) || '.' || coalesce(nullif(rtrim(substr(split_part(ltrim(CAST($0 AS VARCHAR), '-'), '.', 1), 2) || split_part(ltrim(CAST($0 AS VARCHAR), '-'), '.', 2), '0'), ''), '0') || 'E' || CAST(length(split_part(ltrim(CAST($0 AS VARCHAR), '-'), '.', 1)) - 1 AS VARCHAR) " +
-    "ELSE left(ltrim(split_part(ltrim(CAST($0 AS VARCHAR), '-'), '.', 2), '0'), 1) || '.' || coalesce(nullif(substr(ltrim(split_part(ltrim(CAST($0 AS VARCHAR), '-'), '.', 2), '0'), 2), ''), '0') " +
-    "|| 'E-' || CAST(length(split_part(ltrim(CAST($0 AS VARCHAR), '-'), '.', 2)) - length(ltrim(split_part(ltrim(CAST($0 AS VARCHAR), '-'), '.', 2), '0')) + 1 AS VARCHAR) END) END",
+  // CAST(x AS varchar) as Trino writes it (see trinoVarcharOf); the zoned form binds its zone macros, which costs
+  // the engine milliseconds, so it is used only by queries that make zoned values.
+  trinoVarchar: trinoVarcharOf(UTC_TEXT),
+  trinoVarcharZoned: trinoVarcharOf(ZONED_TEXT),
   // format()'s %s: Java prints a null argument as "null".
   javaString: "coalesce(CAST($0 AS VARCHAR), 'null')",
   // format()'s %b: false for NULL and for the boolean false, true for anything else.

@@ -9,6 +9,8 @@ import { preParse } from './pre-parse.js';
 import type { StringComparison } from './string-comparisons.js';
 import { collectTables, type TableReference } from './tables.js';
 import { Templates } from './templates.js';
+import { zonedSessionMacros } from './zoned-timestamps.js';
+import { writesZonedValues } from './zoned-functions.js';
 
 export { SqlTranslationError } from './errors.js';
 export type { SqlParserPort } from './parser-port.js';
@@ -38,6 +40,8 @@ export const DUCKDB_SESSION_SETTINGS: readonly string[] = [
   "CREATE OR REPLACE TEMP MACRO lb_array_at(a, i) AS CASE WHEN i > len(a) THEN error('INVALID_FUNCTION_ARGUMENT: Array subscript must be less than or equal to array length: ' || i || ' > ' || len(a)) " +
     "WHEN i = 0 THEN error('INVALID_FUNCTION_ARGUMENT: SQL array indices start at 1') WHEN i < 0 THEN error('INVALID_FUNCTION_ARGUMENT: Array subscript is negative: ' || i) ELSE a[i] END",
   "CREATE OR REPLACE TEMP MACRO lb_map_at(m, k) AS CASE WHEN NOT map_contains(m, k) THEN error('INVALID_FUNCTION_ARGUMENT: Key not present in map: ' || k) ELSE m[k] END",
+  // Zoned timestamps (zoned-timestamps.ts).
+  ...zonedSessionMacros(),
 ];
 
 export async function translateAthenaQuery(sql: string, options: { defaultSchema?: string; parser: SqlParserPort }): Promise<TranslatedQuery> {
@@ -53,7 +57,7 @@ export async function translateAthenaQuery(sql: string, options: { defaultSchema
   const root = statement['node'];
   if (!isNode(root)) throw syntaxError('Unexpected statement');
   const stringComparisons: StringComparison[] = [];
-  statement['node'] = rewrite(root, dialectVisitor(templates, stringComparisons));
+  statement['node'] = rewrite(root, dialectVisitor(templates, stringComparisons, { zoned: writesZonedValues(root) }));
   const columnNames = nameOutputColumns(statement['node']);
   const tables: TableReference[] = collectTables(statement, options.defaultSchema);
   let out: string;

@@ -14,6 +14,7 @@ import { castNode, children, clone, constant, functionCall, isNode, rewrite, tex
 import { nonZeroLiteral } from './expressions.js';
 import type { SqlParserPort } from './parser-port.js';
 import { unnestArrayColumns, type ColumnTypes } from './unnest-arrays.js';
+import { LOCAL_TIME_ARGUMENT, localTime } from './zoned-functions.js';
 
 /** What the engine tells about a statement without running it: its parameters' types by name (e.g. `DECIMAL(10,2)`). */
 export interface TypeOracle {
@@ -43,7 +44,7 @@ function decimalOf(type: string | undefined): Decimal | undefined {
 }
 
 /** Which operands of `node` the rewrites need typed: both sides of `/` and `||`, the argument of avg(). */
-function operandSlots(node: AstNode): number[] {
+function operandSlots(node: AstNode, zoned: boolean): number[] {
   const name = text(node['function_name']).toLowerCase();
   const n = children(node).length;
   if (node['class'] === 'FUNCTION' && node['is_operator'] === true && name === '/' && n === 2) return [0, 1];
@@ -59,6 +60,11 @@ function operandSlots(node: AstNode): number[] {
   if (node['class'] === 'FUNCTION' && node['is_operator'] !== true && name === 'date_trunc' && n === 2) return [1];
   if (node['class'] === 'FUNCTION' && node['is_operator'] !== true && name === 'sign' && n === 1) return [0];
   if (node['class'] === 'FUNCTION' && node['is_operator'] !== true && name === 'lb_subscript' && n === 2) return [0];
+  // A zoned value's fields and casts to a date or a timestamp read its wall-clock time in its zone.
+  if (!zoned) return [];
+  const local = node['class'] === 'FUNCTION' && node['is_operator'] !== true ? LOCAL_TIME_ARGUMENT.get(name) : undefined;
+  if (local !== undefined && n > local) return [local];
+  if (node['class'] === 'CAST' && node['try_cast'] !== true && isNode(node['cast_type']) && ['DATE', 'TIMESTAMP'].includes(text(node['cast_type']['id']))) return [0];
   return [];
 }
 
@@ -84,6 +90,22 @@ function statedType(node: AstNode): string | undefined {
 /** A node's text without positions or aliases, for recognising equal operands. */
 function shape(node: AstNode): string {
   return JSON.stringify(node, (key, value: AstValue) => (key === 'query_location' || key === 'alias' ? undefined : value));
+}
+
+const ZONED_PRODUCERS = new Set(['lb_zoned', 'lb_zoned_at', 'lb_iso_zoned']);
+
+/** Whether the statements call a function that makes zoned values (zoned-functions.ts). */
+function makesZonedValues(value: AstValue): boolean {
+  if (Array.isArray(value)) return value.some(makesZonedValues);
+  if (!isNode(value)) return false;
+  if (value['class'] === 'FUNCTION' && ZONED_PRODUCERS.has(text(value['function_name']))) return true;
+  return Object.values(value).some(makesZonedValues);
+}
+
+/** The operands a rewrite looks at: a call's arguments, a cast's value (a copy of the list; write a CAST's back). */
+function operandsOf(node: AstNode): AstNode[] {
+  if (node['class'] === 'CAST') return isNode(node['child']) ? [node['child']] : [];
+  return node['children'] as AstNode[];
 }
 
 function parameter(name: string): AstNode {
@@ -113,10 +135,12 @@ type Slot = { readonly type: string } | { readonly parameter: string };
  * the same tree shape in the same order, so the k-th call of one is the k-th call of the other.
  */
 function walkOperands(statements: AstNode[], visit: (node: AstNode, operands: number[]) => AstNode): void {
+  // The zoned-value rewrites look at field functions and casts only where a query makes zoned values.
+  const zoned = makesZonedValues(statements);
   statements.forEach((s, i) => {
     statements[i] = rewrite(s, {
       expression(node) {
-        const operands = operandSlots(node);
+        const operands = operandSlots(node, zoned);
         return operands.length > 0 ? visit(node, operands) : node;
       },
     });
@@ -129,7 +153,7 @@ function buildProbe(statements: readonly AstNode[]): { probe: AstNode[]; slots: 
   const byShape = new Map<string, string>();
   const slots: Slot[][] = [];
   walkOperands(probe, (node, operands) => {
-    const args = node['children'] as AstNode[];
+    const args = operandsOf(node);
     slots.push(
       operands.map((i) => {
         const e = args[i]!;
@@ -145,6 +169,7 @@ function buildProbe(statements: readonly AstNode[]): { probe: AstNode[]; slots: 
         return { parameter: name };
       }),
     );
+    if (node['class'] === 'CAST') node['child'] = args[0]!;
     // `array || element` does not bind: the probe has the left side in its place (typed as it, both sides probed).
     if (node['function_name'] === '||') return bothSides(args[0]!, args[1]!);
     return node;
@@ -216,6 +241,26 @@ function typedConcatenation(node: AstNode, [ta, tb]: (string | undefined)[]): As
   return node;
 }
 
+const ZONED = 'TIMESTAMP WITH TIME ZONE';
+
+/** The operand at `index` of a field function or cast, read as wall-clock time when it is a zoned value. */
+function zonedLocal(node: AstNode, index: number, type: string | undefined): AstNode {
+  if (type !== ZONED) return node;
+  if (node['class'] === 'CAST') node['child'] = localTime(node['child'] as AstNode);
+  else {
+    const args = node['children'] as AstNode[];
+    args[index] = localTime(args[index]!);
+  }
+  return { ...node };
+}
+
+/** date_trunc of a zoned value: truncated in its zone, and kept in it. */
+function zonedTrunc(node: AstNode): AstNode {
+  const [unit, x] = children(node) as [AstNode, AstNode];
+  const truncated = functionCall('date_trunc', [unit, localTime(clone(x))]);
+  return functionCall('lb_zoned_at', [functionCall('lb_from_local', [truncated, functionCall('lb_zone', [clone(x)])]), functionCall('lb_code', [x])]);
+}
+
 /** A user's `a[i]` on an array or a map: the checked form, which fails where Trino does (see DUCKDB_SESSION_SETTINGS). */
 function checkedSubscript(node: AstNode, type: string | undefined): AstNode {
   const checked = type?.endsWith('[]') ? 'lb_array_at' : type?.startsWith('MAP(') ? 'lb_map_at' : undefined;
@@ -259,6 +304,8 @@ export async function applyEngineTypes(statements: readonly AstNode[], oracle: T
     const name = text(node['function_name']).toLowerCase();
     if (name === '||') out = typedConcatenation(node, operandTypes);
     else if (name === '/') out = typedDivision(node, operandTypes);
+    else if (node['class'] === 'CAST' || LOCAL_TIME_ARGUMENT.has(name)) out = zonedLocal(node, operands[0]!, operandTypes[0]);
+    else if (name === 'date_trunc' && operandTypes[0] === ZONED) out = zonedTrunc(node);
     else if (name === 'sign') out = typedSign(node, operandTypes[0]);
     else if (name === 'lb_subscript') out = checkedSubscript(node, operandTypes[0]);
     else if (name === 'avg') {

@@ -20,7 +20,9 @@ export interface WrittenColumn {
 export function selectList(columns: readonly WrittenColumn[], spec: FormatSpec): string {
   return columns
     .map((c) => {
-      const typed = `CAST(${c.expr ?? 'NULL'} AS ${columnType(c.hive)})`;
+      // A zoned value is written as its instant (UTC), without the zone code in its microseconds (zoned-timestamps.ts).
+      const expr = c.expr !== undefined && columnType(c.hive) === 'TIMESTAMP' ? `lb_tz_instant(${c.expr})` : (c.expr ?? 'NULL');
+      const typed = `CAST(${expr} AS ${columnType(c.hive)})`;
       const value = spec.format === 'textfile' && isNested(c.hive) ? hiveTextExpr(c.hive, typed) : typed;
       return `${value} AS ${q(c.name)}`;
     })
