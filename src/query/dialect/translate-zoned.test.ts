@@ -67,3 +67,13 @@ describe('zoned values keep their zone', () => {
     await expect(h.value("SELECT TIMESTAMP '2012-10-31 01:00 UTC' AT TIME ZONE 'Mars/Olympus'")).rejects.toThrow(/Time zone not supported: Mars\/Olympus/);
   });
 });
+
+describe('differences of zoned values are differences of instants', () => {
+  it('date_diff and subtraction across zones; an interval keeps the zone', async () => {
+    const a = "from_iso8601_timestamp('2020-05-11T11:15:05.055+01:00')";
+    const b = "from_iso8601_timestamp('2020-05-11T10:15:08.055Z')";
+    expect(await h.row(`SELECT date_diff('millisecond', ${a}, ${b}), date_diff('second', ${a}, ${b}), to_milliseconds(${b} - ${a})`)).toEqual([3000, 3, 3000]);
+    expect(await h.value(`SELECT CAST(${a} + INTERVAL '2' HOUR AS varchar)`)).toBe('2020-05-11 13:15:05.055 +01:00');
+    expect(await h.value(`SELECT CAST(${a} - INTERVAL '1' DAY AS varchar)`)).toBe('2020-05-10 11:15:05.055 +01:00');
+  });
+});

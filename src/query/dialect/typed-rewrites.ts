@@ -62,6 +62,9 @@ function operandSlots(node: AstNode, zoned: boolean): number[] {
   if (node['class'] === 'FUNCTION' && node['is_operator'] !== true && name === 'lb_subscript' && n === 2) return [0];
   // A zoned value's fields and casts to a date or a timestamp read its wall-clock time in its zone.
   if (!zoned) return [];
+  // Differences of zoned values: date_diff (date_sub here) and `a - b` measure instants, without the zone codes.
+  if (node['class'] === 'FUNCTION' && node['is_operator'] !== true && name === 'date_sub' && n === 3) return [1, 2];
+  if (node['class'] === 'FUNCTION' && node['is_operator'] === true && name === '-' && n === 2) return [0, 1];
   const local = node['class'] === 'FUNCTION' && node['is_operator'] !== true ? LOCAL_TIME_ARGUMENT.get(name) : undefined;
   if (local !== undefined && n > local) return [local];
   if (node['class'] === 'CAST' && node['try_cast'] !== true && isNode(node['cast_type']) && ['DATE', 'TIMESTAMP'].includes(text(node['cast_type']['id']))) return [0];
@@ -254,6 +257,19 @@ function zonedLocal(node: AstNode, index: number, type: string | undefined): Ast
   return { ...node };
 }
 
+/** Two points in time of which one at least is zoned (not a zoned value and an interval, which keeps its zone). */
+const isZonedDifference = (types: readonly (string | undefined)[]): boolean =>
+  types.includes(ZONED) && types.every((t) => t === ZONED || t === 'TIMESTAMP' || t === 'DATE');
+
+/** The zoned operands (at `indexes`) as their instants: a difference of zoned values must not see the zone codes. */
+function zonedInstants(node: AstNode, indexes: readonly number[], types: readonly (string | undefined)[]): AstNode {
+  const args = node['children'] as AstNode[];
+  indexes.forEach((index, i) => {
+    if (types[i] === ZONED) args[index] = functionCall('lb_instant', [args[index]!]);
+  });
+  return { ...node };
+}
+
 /** date_trunc of a zoned value: truncated in its zone, and kept in it. */
 function zonedTrunc(node: AstNode): AstNode {
   const [unit, x] = children(node) as [AstNode, AstNode];
@@ -306,6 +322,7 @@ export async function applyEngineTypes(statements: readonly AstNode[], oracle: T
     else if (name === '/') out = typedDivision(node, operandTypes);
     else if (node['class'] === 'CAST' || LOCAL_TIME_ARGUMENT.has(name)) out = zonedLocal(node, operands[0]!, operandTypes[0]);
     else if (name === 'date_trunc' && operandTypes[0] === ZONED) out = zonedTrunc(node);
+    else if ((name === 'date_sub' || name === '-') && operands.length === 2 && isZonedDifference(operandTypes)) out = zonedInstants(node, operands, operandTypes);
     else if (name === 'sign') out = typedSign(node, operandTypes[0]);
     else if (name === 'lb_subscript') out = checkedSubscript(node, operandTypes[0]);
     else if (name === 'avg') {
