@@ -37,6 +37,8 @@ describe('zoned values keep their zone', () => {
     expect(await text("from_unixtime(1700000000, 'America/New_York')")).toBe('2023-11-14 17:13:20.000 America/New_York');
     expect(await text('from_unixtime(1700000000)')).toBe('2023-11-14 22:13:20.000 UTC');
     expect(await text('from_unixtime(0, 5, 30)')).toBe('1970-01-01 05:30:00.000 +05:30');
+    expect(await text('from_unixtime(0, -5, -30)')).toBe('1969-12-31 18:30:00.000 -05:30');
+    expect(await text('from_unixtime(0, -5, 30)')).toBe('1969-12-31 19:30:00.000 -04:30');
     expect(await text("parse_datetime('2022-10-20 05:10', 'yyyy-MM-dd HH:mm')")).toBe('2022-10-20 05:10:00.000 UTC');
     expect(await h.value("SELECT typeof(parse_datetime('2022-10-20', 'yyyy-MM-dd'))")).toBe('timestamp(3) with time zone');
     expect(String(await text('current_timestamp'))).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} UTC$/);

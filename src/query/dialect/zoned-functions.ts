@@ -4,7 +4,8 @@
  * current_timestamp, zoned literals) give each value its zone, and the field functions and casts read the wall-clock
  * time in that zone.
  */
-import { castNode, constant, functionCall, isNode, stringConstant, text, type AstNode, type AstValue } from './ast.js';
+import { castNode, constant, functionCall, integerConstant, isNode, stringConstant, text, type AstNode, type AstValue } from './ast.js';
+import { unsupported } from './errors.js';
 import { arity, type Rewriter } from './function-rewriters.js';
 import { hint } from './static-types.js';
 import { zoneCode } from './zoned-timestamps.js';
@@ -41,9 +42,10 @@ export const ZONED_FUNCTIONS: Readonly<Record<string, Rewriter>> = {
     if (args.length === 1) return zonedAt(instant, constant('UTC'));
     if (args.length === 2) return zonedAt(instant, args[1]!);
     // from_unixtime(x, hours, minutes): a fixed offset.
-    const [h, m] = [args[1]!, args[2]!].map((a) => Number(text(isNode(a['value']) ? a['value']['value'] : undefined)));
-    if (!Number.isInteger(h) || !Number.isInteger(m)) return zonedAt(instant, constant('UTC'));
-    const total = h! * 60 + (h! < 0 ? -Math.abs(m!) : Math.abs(m!));
+    const [h, m] = [integerConstant(args[1]), integerConstant(args[2])];
+    if (h === undefined || m === undefined) throw unsupported('from_unixtime(x, hours, minutes) needs constant hours and minutes in Lakebox');
+    // As Trino computes it: hours × 60 + minutes (-5, 30 is -04:30).
+    const total = h * 60 + m;
     const a = Math.abs(total);
     return zonedAt(instant, constant(`${total < 0 ? '-' : '+'}${String(Math.floor(a / 60)).padStart(2, '0')}:${String(a % 60).padStart(2, '0')}`));
   },
@@ -70,7 +72,6 @@ export function zonedLiteral(value: string): AstNode | undefined {
   const zone = constant(m[2]!);
   return zonedAt(functionCall('lb_from_local', [castNode(constant(m[1]!.replace('T', ' ')), 'TIMESTAMP'), zone]), zone);
 }
-
 
 /** Trino calls (and forms) that make zoned values other than UTC ones. */
 const ZONED_SOURCES = new Set(['from_iso8601_timestamp', 'at_timezone', 'with_timezone', 'from_unixtime', 'timezone']);
