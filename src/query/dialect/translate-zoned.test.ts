@@ -79,3 +79,12 @@ describe('differences of zoned values are differences of instants', () => {
     expect(await h.value(`SELECT CAST(${a} - INTERVAL '1' DAY AS varchar)`)).toBe('2020-05-10 11:15:05.055 +01:00');
   });
 });
+
+describe('queries that make zoned values keep plain dates and timestamps as they were', () => {
+  it('date_diff of dates, fields of dates and casts of timestamps beside current_timestamp', async () => {
+    const r = await h.row(
+      "SELECT date_diff('day', DATE '2020-01-01', DATE '2020-01-05') > 0, year(DATE '2020-01-05'), CAST(CAST(TIMESTAMP '2020-01-05 10:00:00' AS date) AS varchar), current_timestamp IS NOT NULL",
+    );
+    expect(r).toEqual([true, 2020, '2020-01-05', true]);
+  });
+});

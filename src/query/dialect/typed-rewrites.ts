@@ -322,7 +322,10 @@ export async function applyEngineTypes(statements: readonly AstNode[], oracle: T
     else if (name === '/') out = typedDivision(node, operandTypes);
     else if (node['class'] === 'CAST' || LOCAL_TIME_ARGUMENT.has(name)) out = zonedLocal(node, operands[0]!, operandTypes[0]);
     else if (name === 'date_trunc' && operandTypes[0] === ZONED) out = zonedTrunc(node);
-    else if ((name === 'date_sub' || name === '-') && operands.length === 2 && isZonedDifference(operandTypes)) out = zonedInstants(node, operands, operandTypes);
+    else if (name === 'date_sub' || (name === '-' && operands.length === 2)) {
+      // Differences (slotted only in queries that make zoned values); other types stay as they are.
+      if (isZonedDifference(operandTypes)) out = zonedInstants(node, operands, operandTypes);
+    }
     else if (name === 'sign') out = typedSign(node, operandTypes[0]);
     else if (name === 'lb_subscript') out = checkedSubscript(node, operandTypes[0]);
     else if (name === 'avg') {
