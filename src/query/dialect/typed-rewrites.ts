@@ -43,7 +43,11 @@ function decimalOf(type: string | undefined): Decimal | undefined {
   return m ? { precision: Number(m[1]), scale: Number(m[2]) } : undefined;
 }
 
-/** Which operands of `node` the rewrites need typed: both sides of `/` and `||`, the argument of avg(). */
+/**
+ * Which operands of `node` the rewrites need typed: both sides of `/` and `||`, the argument of avg(), sign() and a
+ * subscript, the date side of date arithmetic; in queries that make zoned values also differences, field functions
+ * and casts to a date or a timestamp.
+ */
 function operandSlots(node: AstNode, zoned: boolean): number[] {
   const name = text(node['function_name']).toLowerCase();
   const n = children(node).length;
@@ -60,11 +64,12 @@ function operandSlots(node: AstNode, zoned: boolean): number[] {
   if (node['class'] === 'FUNCTION' && node['is_operator'] !== true && name === 'date_trunc' && n === 2) return [1];
   if (node['class'] === 'FUNCTION' && node['is_operator'] !== true && name === 'sign' && n === 1) return [0];
   if (node['class'] === 'FUNCTION' && node['is_operator'] !== true && name === 'lb_subscript' && n === 2) return [0];
-  // A zoned value's fields and casts to a date or a timestamp read its wall-clock time in its zone.
+  // The rest only where the query makes zoned values (zoned-timestamps.ts).
   if (!zoned) return [];
   // Differences of zoned values: date_diff (date_sub here) and `a - b` measure instants, without the zone codes.
   if (node['class'] === 'FUNCTION' && node['is_operator'] !== true && name === 'date_sub' && n === 3) return [1, 2];
   if (node['class'] === 'FUNCTION' && node['is_operator'] === true && name === '-' && n === 2) return [0, 1];
+  // A zoned value's fields and casts to a date or a timestamp read its wall-clock time in its zone.
   const local = node['class'] === 'FUNCTION' && node['is_operator'] !== true ? LOCAL_TIME_ARGUMENT.get(name) : undefined;
   if (local !== undefined && n > local) return [local];
   if (node['class'] === 'CAST' && node['try_cast'] !== true && isNode(node['cast_type']) && ['DATE', 'TIMESTAMP'].includes(text(node['cast_type']['id']))) return [0];
