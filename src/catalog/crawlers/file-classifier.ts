@@ -170,10 +170,10 @@ export async function classifyObject(store: ObjectStore, bucket: string, key: st
       const { data: text, complete, consumed } = await gunzipPrefix(data, SAMPLE_BYTES);
       return classifyText(text, complete, 'gzip', complete ? size : consumed, size);
     }
-    if (isSnappy(data, key) || isZip(data)) {
-      const compression = isZip(data) ? 'zip' : 'snappy';
-      const { data: text, complete, consumed } = await decodePrefix(data, compression === 'zip' ? new ZipEntryReader() : new SnappyDecoder(), SAMPLE_BYTES);
-      return classifyText(text, complete, compression, complete ? size : consumed, size);
+    const packed = isZip(data) ? 'zip' : isSnappy(data, key) ? 'snappy' : undefined;
+    if (packed) {
+      const { data: text, complete, consumed } = await decodePrefix(data, packed === 'zip' ? new ZipEntryReader() : new SnappyDecoder(), SAMPLE_BYTES);
+      return classifyText(text, complete, packed, complete ? size : consumed, size);
     }
     return classifyText(data, true, 'none', size, size);
   }

@@ -37,6 +37,14 @@ const UTC_TEXT =
 const ZONED_TEXT =
     "WHEN typeof($0) = 'TIMESTAMP WITH TIME ZONE' THEN strftime(lb_local(CAST($0 AS TIMESTAMPTZ)), '%Y-%m-%d %H:%M:%S.%g') || ' ' || lb_zone(CAST($0 AS TIMESTAMPTZ)) ";
 
+/** The elements of `list` (an SQL list expression) that are first of their value and satisfy `keep`, in order. */
+const firstSeen = (list: string, keep = 'true'): string => `list_filter(${list}, (__lb_e, __lb_i) -> list_position(${list}, __lb_e) = __lb_i AND ${keep})`;
+
+/** A map of the (k, v) structs of `pairs` grouped by key: keys in first-seen order, each key's values in order. */
+const groupedByKey = (pairs: string): string =>
+  `map_from_entries(list_transform(${firstSeen(`list_transform(${pairs}, __lb_x -> __lb_x.k)`)}, ` +
+  `__lb_k -> struct_pack(key := __lb_k, value := list_transform(list_filter(${pairs}, __lb_x -> __lb_x.k = __lb_k), __lb_x -> __lb_x.v))))`;
+
 /** Lambda parameters use `__lb_` names so they cannot capture user columns. */
 export const TEMPLATES = {
   concat: '($0 || $1)',
@@ -62,7 +70,7 @@ export const TEMPLATES = {
   sequence2: 'generate_series($0, $1, CASE WHEN $0 <= $1 THEN 1 ELSE -1 END)',
   dateSequence2: 'CAST(generate_series($0, $1, CASE WHEN $0 <= $1 THEN to_days(1) ELSE to_days(-1) END) AS DATE[])',
   slice: 'CASE WHEN $1 > 0 THEN list_slice($0, $1, $1 + $2 - 1) ELSE list_slice($0, len($0) + $1 + 1, len($0) + $1 + $2) END',
-  arrayDistinct: 'list_filter($0, (__lb_e, __lb_i) -> list_position($0, __lb_e) = __lb_i)',
+  arrayDistinct: firstSeen('$0'),
   arrayMax: 'CASE WHEN len(list_filter($0, __lb_e -> __lb_e IS NULL)) > 0 THEN NULL ELSE list_max($0) END',
   arrayMin: 'CASE WHEN len(list_filter($0, __lb_e -> __lb_e IS NULL)) > 0 THEN NULL ELSE list_min($0) END',
   arrayPosition: 'CASE WHEN $0 IS NULL THEN NULL ELSE CAST(coalesce(list_position($0, $1), 0) AS BIGINT) END',
@@ -183,15 +191,10 @@ export const TEMPLATES = {
   // Guava's form escaper (Trino): `+` for a space, `*` kept, `~` escaped; DuckDB's url_encode differs in those three.
   urlEncode: "replace(replace(replace(url_encode($0), '%20', '+'), '%2A', '*'), '~', '%7E')",
   urlDecode: `CASE WHEN regexp_matches($0, ${BAD_ESCAPE}) THEN error('INVALID_FUNCTION_ARGUMENT: URLDecoder: Illegal hex characters in escape (%) pattern') ELSE url_decode(replace($0, '+', ' ')) END`,
-  // Trino compares a varchar only with a varchar (see string-comparisons.ts). The dead branch is bound, so DuckDB
-  // rejects $0 of any other type, and then folded away, so the comparison $1 runs (and is pushed down) as before.
   // Trino's set functions: distinct elements, in first-seen order (x's, then y's for a union); NULL is an element.
-  arrayUnion:
-    'CASE WHEN $0 IS NULL OR $1 IS NULL THEN NULL ELSE list_filter(list_concat($0, $1), (__lb_e, __lb_i) -> list_position(list_concat($0, $1), __lb_e) = __lb_i) END',
-  arrayIntersect:
-    'CASE WHEN $0 IS NULL OR $1 IS NULL THEN NULL ELSE list_filter($0, (__lb_e, __lb_i) -> list_position($0, __lb_e) = __lb_i AND coalesce(list_position($1, __lb_e), 0) > 0) END',
-  arrayExcept:
-    'CASE WHEN $0 IS NULL OR $1 IS NULL THEN NULL ELSE list_filter($0, (__lb_e, __lb_i) -> list_position($0, __lb_e) = __lb_i AND coalesce(list_position($1, __lb_e), 0) = 0) END',
+  arrayUnion: `CASE WHEN $0 IS NULL OR $1 IS NULL THEN NULL ELSE ${firstSeen('list_concat($0, $1)')} END`,
+  arrayIntersect: `CASE WHEN $0 IS NULL OR $1 IS NULL THEN NULL ELSE ${firstSeen('$0', 'coalesce(list_position($1, __lb_e), 0) > 0')} END`,
+  arrayExcept: `CASE WHEN $0 IS NULL OR $1 IS NULL THEN NULL ELSE ${firstSeen('$0', 'coalesce(list_position($1, __lb_e), 0) = 0')} END`,
   arrayToString: 'array_to_string($1, $0)',
   // json_value: a scalar's text (NULL for an object, an array or no match); json_query: the item as JSON text.
   jsonQuery: 'CAST(json_extract($0, $1) AS VARCHAR)',
@@ -243,32 +246,24 @@ export const TEMPLATES = {
     "WHEN $1 < 64 AND ($0 >= (CAST(1 AS HUGEINT) << ($1 - 1)) OR $0 < -(CAST(1 AS HUGEINT) << ($1 - 1))) THEN error('INVALID_FUNCTION_ARGUMENT: Number must be representable with the bits specified. ' || $0 || ' cannot be represented with ' || $1 || ' bits') " +
     'WHEN $1 = 64 THEN CAST(bit_count(CAST($0 AS BIGINT)) AS BIGINT) ELSE CAST(bit_count(CAST($0 AS BIGINT) & ((CAST(1 AS BIGINT) << $1) - 1)) AS BIGINT) END',
   // array_histogram(a): each non-NULL element's count, in first-seen order.
-  arrayHistogram:
-    'map_from_entries(list_transform(list_filter($0, (__lb_e, __lb_i) -> __lb_e IS NOT NULL AND list_position($0, __lb_e) = __lb_i), ' +
-    '__lb_e -> struct_pack(key := __lb_e, value := CAST(len(list_filter($0, __lb_x -> __lb_x = __lb_e)) AS BIGINT))))',
-  // multimap_from_entries(array of (k, v) rows): each key's values in order; a NULL key fails as in Trino.
+  arrayHistogram: `map_from_entries(list_transform(${firstSeen('$0', '__lb_e IS NOT NULL')}, __lb_e -> struct_pack(key := __lb_e, value := CAST(len(list_filter($0, __lb_x -> __lb_x = __lb_e)) AS BIGINT))))`,
+  // multimap_from_entries(array of (k, v) rows): keys in first-seen order, each key's values in order; a NULL key fails.
   multimapFromEntries:
     "CASE WHEN list_bool_or(list_transform($0, __lb_e -> __lb_e[1] IS NULL)) THEN error('INVALID_FUNCTION_ARGUMENT: map key cannot be null') ELSE " +
-    'map_from_entries(list_transform(list_distinct(list_transform($0, __lb_e -> __lb_e[1])), __lb_k -> struct_pack(key := __lb_k, ' +
-    'value := list_transform(list_filter($0, __lb_e -> __lb_e[1] = __lb_k), __lb_e -> __lb_e[2])))) END',
+    `list_transform([list_transform($0, __lb_r -> struct_pack(k := __lb_r[1], v := __lb_r[2]))], __lb_p -> ${groupedByKey('__lb_p')})[1] END`,
   // split_to_multimap(s, entryDelimiter, keyValueDelimiter): each key's values in order of appearance.
   splitToMultimap:
     "CASE WHEN $0 IS NULL THEN NULL WHEN $0 = '' THEN map_from_entries(CAST([] AS STRUCT(key VARCHAR, value VARCHAR[])[])) ELSE " +
     "list_transform([list_transform(string_split(CASE WHEN ends_with($0, $1) THEN left($0, length($0) - length($1)) ELSE $0 END, $1), " +
     "__lb_e -> CASE WHEN len(string_split(__lb_e, $2)) <> 2 THEN error('INVALID_FUNCTION_ARGUMENT: Key-value delimiter must appear exactly once in each entry. Bad input: ''' || __lb_e || '''') " +
-    'ELSE struct_pack(k := split_part(__lb_e, $2, 1), v := split_part(__lb_e, $2, 2)) END)], __lb_p -> map_from_entries(list_transform(' +
-    'list_filter(list_transform(__lb_p, __lb_e -> __lb_e.k), (__lb_k, __lb_i) -> list_position(list_transform(__lb_p, __lb_e -> __lb_e.k), __lb_k) = __lb_i), ' +
-    '__lb_k -> struct_pack(key := __lb_k, value := list_transform(list_filter(__lb_p, __lb_e -> __lb_e.k = __lb_k), __lb_e -> __lb_e.v)))))[1] END',
+    `ELSE struct_pack(k := split_part(__lb_e, $2, 1), v := split_part(__lb_e, $2, 2)) END)], __lb_p -> ${groupedByKey('__lb_p')})[1] END`,
   // map_zip_with(m1, m2, (k, v1, v2) -> …) over the union of keys ($2 is the body over __lb_k and __lb_w.a / __lb_w.b).
   mapZipWith:
-    'CASE WHEN $0 IS NULL OR $1 IS NULL THEN NULL ELSE map_from_entries(list_transform(list_filter(list_concat(map_keys($0), map_keys($1)), ' +
-    '(__lb_e, __lb_i) -> list_position(list_concat(map_keys($0), map_keys($1)), __lb_e) = __lb_i), ' +
+    `CASE WHEN $0 IS NULL OR $1 IS NULL THEN NULL ELSE map_from_entries(list_transform(${firstSeen('list_concat(map_keys($0), map_keys($1))')}, ` +
     '__lb_k -> struct_pack(key := __lb_k, value := list_transform([struct_pack(a := $0[__lb_k], b := $1[__lb_k])], __lb_w -> $2)[1]))) END',
   // multimap_agg(k, v): the aggregate's (k, v) pairs grouped by key, values in input order (NULL keys skipped).
   multimapAgg:
-    'list_transform([list(struct_pack(k := $0, v := $1)) FILTER (WHERE $0 IS NOT NULL)], __lb_p -> map_from_entries(list_transform(' +
-    'list_filter(list_transform(__lb_p, __lb_e -> __lb_e.k), (__lb_k, __lb_i) -> list_position(list_transform(__lb_p, __lb_e -> __lb_e.k), __lb_k) = __lb_i), ' +
-    '__lb_k -> struct_pack(key := __lb_k, value := list_transform(list_filter(__lb_p, __lb_e -> __lb_e.k = __lb_k), __lb_e -> __lb_e.v)))))[1]',
+    `list_transform([list(struct_pack(k := $0, v := $1)) FILTER (WHERE $0 IS NOT NULL)], __lb_p -> ${groupedByKey('__lb_p')})[1]`,
   // parse_data_size('2.3MB'): bytes as decimal(38,0), units B kB MB … YB in powers of 1024, truncated.
   parseDataSize:
     "CASE WHEN NOT regexp_full_match(trim($0), '\\d+(\\.\\d+)?\\s*(B|kB|MB|GB|TB|PB|EB|ZB|YB)') THEN error('INVALID_FUNCTION_ARGUMENT: Invalid data size: ''' || $0 || '''') " +
@@ -281,6 +276,8 @@ export const TEMPLATES = {
     '(CASE WHEN CAST(__lb_d AS INTEGER) * 2 > 9 THEN CAST(__lb_d AS INTEGER) * 2 - 9 ELSE CAST(__lb_d AS INTEGER) * 2 END) ELSE CAST(__lb_d AS INTEGER) END)) % 10 = 0 END',
   // Java's cbrt is exact for perfect cubes (DuckDB's cbrt(27) is 3.0000000000000004).
   cbrt: 'CASE WHEN round(cbrt($0)) * round(cbrt($0)) * round(cbrt($0)) = $0 THEN round(cbrt($0)) ELSE cbrt($0) END',
+  // Trino compares a varchar only with a varchar (see string-comparisons.ts). The dead branch is bound, so DuckDB
+  // rejects $0 of any other type, and then folded away, so the comparison $1 runs (and is pushed down) as before.
   varcharOnly: '((CASE WHEN false THEN $0 >= CAST(\'\' AS VARCHAR) ELSE true END) AND $1)',
 } as const;
 
