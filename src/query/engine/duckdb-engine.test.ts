@@ -27,6 +27,36 @@ describe('DuckDbEngine', () => {
     await again.release();
   });
 
+  it('keeps views between queries only while they are asked for: same SQL reused, changed SQL replaced, others dropped', async () => {
+    const solo = new DuckDbEngine({ poolSize: 1, threads: 1 });
+    try {
+      const use = async (schema: string, views: [string, string][], sql: string): Promise<(string | null)[][] | Error> => {
+        const s = await solo.session();
+        try {
+          await s.prepare([...new Set(views.map(([n]) => n.split('.')[0]!))], schema);
+          for (const [n, body] of views) await s.createView(n.split('.')[0]!, n.split('.')[1]!, body);
+          return (await collect(s, sql)).rows;
+        } catch (err) {
+          return err as Error;
+        } finally {
+          await s.release();
+        }
+      };
+      expect(await use('a', [['a.t', 'SELECT 1 AS x'], ['b.t', 'SELECT 10 AS x']], 'SELECT (SELECT x FROM t) + (SELECT x FROM b.t)')).toEqual([['11']]);
+      // Same SQL for a.t (kept), b.t not asked for: it must not be found, and the default schema moves to b.
+      expect(await use('b', [['a.t', 'SELECT 1 AS x']], 'SELECT x FROM a.t')).toEqual([['1']]);
+      expect(await use('b', [['a.t', 'SELECT 1 AS x']], 'SELECT x FROM t')).toBeInstanceOf(Error);
+      expect(await use('b', [['a.t', 'SELECT 1 AS x']], 'SELECT x FROM b.t')).toBeInstanceOf(Error);
+      // Changed SQL replaces the view.
+      expect(await use('a', [['a.t', 'SELECT 2 AS x']], 'SELECT x FROM t')).toEqual([['2']]);
+      // A setup that fails resets the catalog; the next query sets it up again from nothing.
+      expect(await use('a', [['a.t', 'SELECT 3 AS x'], ['a.u', 'SELECT nope']], 'SELECT x FROM t')).toBeInstanceOf(Error);
+      expect(await use('a', [['a.t', 'SELECT 3 AS x']], 'SELECT x FROM t')).toEqual([['3']]);
+    } finally {
+      await solo.close();
+    }
+  });
+
   it('reports a view that cannot be created when the query that needs it runs, and the session stays usable', async () => {
     const s = await engine.session();
     await s.prepare(['db'], 'db');

@@ -1,4 +1,4 @@
-/** QueryEngine adapter on DuckDB: a small pool of in-memory instances; each query's views live in an attached `awsdatacatalog` catalog dropped afterwards. */
+/** QueryEngine adapter on DuckDB: a small pool of in-memory instances; each query's views live in an attached `awsdatacatalog` catalog, kept between queries while they ask for the same views. */
 import { DuckDBInstance, type DuckDBConnection, type DuckDBResult } from '@duckdb/node-api';
 import { columnInfo, renderValue } from '../athena/value-rendering.js';
 import { nameAnonymousStructs } from './unnamed-structs.js';
@@ -50,7 +50,19 @@ const REINTERRUPT_MS = 20;
 
 class DuckDbSession implements EngineSession {
   #interrupted = false;
-  #prepared = false;
+  /**
+   * The query catalog as this connection has it. It stays attached between queries with the views it holds, so a
+   * query over the same tables as the one before sends no setup at all; a session whose setup failed (state unknown)
+   * is reset by detaching the catalog.
+   */
+  #attached = false;
+  #broken = false;
+  #use: string | undefined;
+  readonly #schemas = new Set<string>();
+  /** View SQL by `schema.name` (quoted), as created. */
+  readonly #views = new Map<string, string>();
+  /** The views the current query asked for; the others are dropped before it runs. */
+  readonly #wanted = new Set<string>();
   /** DuckDB calls in flight on this connection. */
   #busy = 0;
   #reinterrupt: NodeJS.Timeout | undefined;
@@ -92,28 +104,48 @@ class DuckDbSession implements EngineSession {
 
   prepare(schemas: readonly string[], defaultSchema: string | undefined): Promise<void> {
     this.#checkInterrupted();
-    this.#pending.push(`ATTACH ':memory:' AS ${QUERY_CATALOG}`);
-    for (const s of new Set([...schemas, ...(defaultSchema === undefined ? [] : [defaultSchema])])) {
-      this.#pending.push(`CREATE SCHEMA IF NOT EXISTS ${QUERY_CATALOG}.${quoteIdent(s)}`);
+    this.#wanted.clear();
+    if (!this.#attached) {
+      this.#pending.push(`ATTACH ':memory:' AS ${QUERY_CATALOG}`);
+      // Set first: if a later statement fails after the ATTACH, release() must still detach the catalog.
+      this.#attached = true;
     }
-    this.#pending.push(`USE ${QUERY_CATALOG}.${quoteIdent(defaultSchema ?? 'main')}`);
-    // Set first: if a later statement fails after the ATTACH, release() must still detach the catalog.
-    this.#prepared = true;
+    for (const s of new Set([...schemas, ...(defaultSchema === undefined ? [] : [defaultSchema])])) {
+      if (this.#schemas.has(s)) continue;
+      this.#pending.push(`CREATE SCHEMA IF NOT EXISTS ${QUERY_CATALOG}.${quoteIdent(s)}`);
+      this.#schemas.add(s);
+    }
+    const use = `${QUERY_CATALOG}.${quoteIdent(defaultSchema ?? 'main')}`;
+    if (this.#use !== use) this.#pending.push(`USE ${use}`);
+    this.#use = use;
     return Promise.resolve();
   }
 
   createView(schema: string, name: string, sql: string): Promise<void> {
     this.#checkInterrupted();
-    this.#pending.push(`CREATE OR REPLACE VIEW ${QUERY_CATALOG}.${quoteIdent(schema)}.${quoteIdent(name)} AS ${sql}`);
+    const key = `${QUERY_CATALOG}.${quoteIdent(schema)}.${quoteIdent(name)}`;
+    this.#wanted.add(key);
+    if (this.#views.get(key) === sql) return Promise.resolve();
+    this.#pending.push(`CREATE OR REPLACE VIEW ${key} AS ${sql}`);
+    this.#views.set(key, sql);
     return Promise.resolve();
   }
 
   /** Sends the held setup statements, if any, in one call. */
   async #flush(): Promise<void> {
-    if (this.#pending.length === 0) return;
-    const sql = this.#pending.join(';\n');
+    // Views left from earlier queries that this one did not ask for go first: a name the query does not resolve
+    // through the catalog must not find a stale view.
+    const stale = [...this.#views.keys()].filter((k) => !this.#wanted.has(k));
+    for (const k of stale) this.#views.delete(k);
+    const statements = [...stale.map((k) => `DROP VIEW IF EXISTS ${k}`), ...this.#pending];
     this.#pending.length = 0;
-    await this.#run(sql);
+    if (statements.length === 0) return;
+    try {
+      await this.#run(statements.join(';\n'));
+    } catch (err) {
+      this.#broken = true;
+      throw err;
+    }
   }
 
   async query(sql: string): Promise<EngineResult> {
@@ -192,13 +224,25 @@ class DuckDbSession implements EngineSession {
     }, REINTERRUPT_MS).unref();
   }
 
+  /** Detaches the query catalog with everything in it. */
+  async #reset(): Promise<void> {
+    this.#views.clear();
+    this.#schemas.clear();
+    this.#use = undefined;
+    this.#broken = false;
+    if (!this.#attached) return;
+    this.#attached = false;
+    await this.connection.run(`USE memory.main; DETACH DATABASE IF EXISTS ${QUERY_CATALOG}`);
+  }
+
   async release(): Promise<void> {
     clearInterval(this.#reinterrupt);
     this.#reinterrupt = undefined;
     try {
+      // Setup that was held but never sent means the recorded catalog state is ahead of the connection's.
+      const unsent = this.#pending.length > 0;
       this.#pending.length = 0;
-      if (this.#prepared) await this.connection.run(`USE memory.main; DETACH DATABASE IF EXISTS ${QUERY_CATALOG}`);
-      this.#prepared = false;
+      if (unsent || this.#broken || this.#interrupted) await this.#reset();
       this.#interrupted = false;
       this.giveBack(this);
     } catch {

@@ -15,6 +15,7 @@ import { ENGINE_INFORMATION_SCHEMA } from '../dialect/tables.js';
 import { applyEngineTypes } from '../dialect/typed-rewrites.js';
 import { unnestArrayColumns, type ColumnTypes } from '../dialect/unnest-arrays.js';
 import { JsonKeyCensus, type CensusEntry, type CensusRunner, type JsonCensusPort } from './json-key-census.js';
+import { columnUsage, mayRead } from './column-usage.js';
 import { informationSchemaRelation, isInformationSchemaTable, schemaRestriction } from './information-schema.js';
 import { partitionExpression, tableReferences, type TableReference } from './partition-pruning.js';
 import { projectedPartitions, projectionEnabled } from './partition-projection.js';
@@ -93,6 +94,7 @@ export class QueryTables {
     const release = (): void => opened.forEach((f) => f.release());
     try {
       const refs = tableReferences(statements);
+      const usage = columnUsage(statements);
       const plan = new Map<string, { schema: string; table: Table; refs: TableReference[] }>();
       const views = new Map<string, View>();
       const metadata = new Map<string, TableReference[]>();
@@ -134,7 +136,10 @@ export class QueryTables {
         if (data.length > 0 && tableFormat(t.table) === 'json' && (t.table.StorageDescriptor?.Columns ?? []).length > 0) {
           census = await this.jsonCensus.census(data, sessionRunner(ctx.session));
         }
-        await ctx.session.createView(t.schema, t.table.Name!, buildRelation(t.table, data, { withPath: ctx.withPath, withFileInfo: ctx.withFileInfo ?? false, presentColumns: present, uniformParquet: uniform, jsonCensus: census }));
+        // Views read the tables' partition columns by their own names, which the query does not see.
+        const partitionColumns = views.size > 0 || mayRead(usage, (t.table.PartitionKeys ?? []).map((k) => k.Name!));
+        const relation = buildRelation(t.table, data, { withPath: ctx.withPath, withFileInfo: ctx.withFileInfo ?? false, presentColumns: present, uniformParquet: uniform, jsonCensus: census, partitionColumns });
+        await ctx.session.createView(t.schema, t.table.Name!, relation);
       }
       for (const [name, r] of metadata) {
         const sql = informationSchemaRelation(name, this.catalog, { catalogName: ctx.catalogName, schemas: schemaRestriction(name, r.map((x) => x.conjuncts)) });

@@ -90,6 +90,11 @@ export interface RelationOptions {
   readonly uniformParquet?: boolean | undefined;
   /** Key census of JSON files by path (json-key-census.ts); without it JSON files are read by the generic scan. */
   readonly jsonCensus?: ReadonlyMap<string, CensusEntry> | undefined;
+  /**
+   * Include the partition columns (default). A query that cannot read them (see column-usage.ts) gets a view without
+   * them: the files are then read as an unpartitioned table's, with no per-file lookup of partition values.
+   */
+  readonly partitionColumns?: boolean | undefined;
 }
 
 /**
@@ -171,7 +176,7 @@ function escapedText(table: Table): EscapedTextOptions | undefined {
 /** The SELECT that a query's view `db.table` is defined as. */
 export function buildRelation(table: Table, files: readonly DataFile[], options: RelationOptions): string {
   const cols = table.StorageDescriptor?.Columns ?? [];
-  const keys = table.PartitionKeys ?? [];
+  const keys = options.partitionColumns === false ? [] : table.PartitionKeys ?? [];
   if (files.length === 0) {
     const select = [
       ...cols.map((c) => `CAST(NULL AS ${columnType(c.Type)}) AS ${q(c.Name!)}`),
