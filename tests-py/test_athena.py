@@ -117,6 +117,36 @@ def test_errors(athena, lake):
     assert rows_of(athena, qe['QueryExecutionId'])[1] == [str(sum(r['units'] for r in DATA) // len(DATA))]
 
 
+def test_errors_name_the_place_in_the_query_as_athena_does(athena, lake):
+    """Positions are in the SQL the user sent (line:column), error names and wording are Trino's."""
+    def failure(sql):
+        qe = run(athena, lake, sql)
+        assert qe['Status']['State'] == 'FAILED', (sql, qe['Status'])
+        return qe['Status']['StateChangeReason'], qe['Status']['AthenaError']['ErrorType']
+
+    tail = 'cannot be resolved or requester is not authorized to access requested resources'
+    assert failure('SELECT banana FROM sales') == (f"COLUMN_NOT_FOUND: line 1:8: Column 'banana' {tail}", 1006)
+    assert failure('SELECT id,\n       banana\nFROM sales') == (f"COLUMN_NOT_FOUND: line 2:8: Column 'banana' {tail}", 1006)
+    assert failure('SELECT id\nFROM sales s\nWHERE s.kiwi = 1')[0] == f"COLUMN_NOT_FOUND: line 3:7: Column 's.kiwi' {tail}"
+    assert failure('SELECT id FROM sales a JOIN sales b ON a.id = b.id')[0] == "AMBIGUOUS_NAME: line 1:8: Column 'id' is ambiguous"
+    assert failure('SELECT city, count(*) FROM sales')[0] == "EXPRESSION_NOT_AGGREGATE: line 1:8: 'city' must be an aggregate expression or appear in GROUP BY clause"
+    assert failure('SELECT 1,\n  no_such_function(id) FROM sales') == ("FUNCTION_NOT_FOUND: line 2:3: Function 'no_such_function' not registered", 1303)
+    for sql, where, token in [('SELEKT 1', '1:1', 'SELEKT'), ('SELECT 1 FROM', '1:14', '<EOF>'), ('SELECT id\nFROM sales\nWHERE', '3:6', '<EOF>'),
+                              ('SELECT id FROM sales\nWHERE id = 1 AND AND units > 2', '2:18', 'AND')]:
+        with pytest.raises(ClientError) as info:
+            athena.start_query_execution(QueryString=sql, ResultConfiguration={'OutputLocation': lake['output']})
+        assert info.value.response['Error']['Message'].startswith(f"line {where}: mismatched input '{token}'"), (sql, info.value.response['Error'])
+
+
+def test_casts_from_text_parse_as_trino_does(athena, lake):
+    qe = run(athena, lake, "SELECT TRY_CAST('1.5' AS integer), TRY_CAST('0x1F' AS bigint), CAST(' 7 ' AS bigint), try(CAST('1e2' AS integer)), "
+                           "CAST('t' AS boolean), TRY_CAST('yes' AS boolean)")
+    assert rows_of(athena, qe['QueryExecutionId'])[1] == [None, None, '7', None, 'true', None]
+    qe = run(athena, lake, "SELECT CAST(city AS integer) FROM sales")
+    assert qe['Status']['StateChangeReason'].startswith("INVALID_CAST_ARGUMENT: Cannot cast '")
+    assert qe['Status']['StateChangeReason'].endswith("' to INT")
+
+
 def test_string_literal_compared_with_other_types_fails_as_on_athena(athena, lake):
     # Trino has no implicit varchar -> number/timestamp cast (trinodb/trino#7334): Athena fails these queries.
     cases = [

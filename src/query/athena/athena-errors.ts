@@ -1,4 +1,5 @@
 /** Typed Athena errors: synchronous API exceptions (InvalidRequestException + AthenaErrorCode…) and engine failures that turn a query FAILED. */
+import { functionPosition, identifierPosition } from './source-positions.js';
 import { ServiceError } from '../../shared/service-error.js';
 import type { AthenaErrorInfo } from './model.js';
 import type { StringComparison } from '../dialect/string-comparisons.js';
@@ -127,19 +128,39 @@ function stringComparisonFailure(message: string, comparisons: readonly StringCo
  * Maps a DuckDB error message to the closest Trino error name, keeping the engine's text as the detail;
  * `stringComparisons` (from the translation) words a refused string comparison as Trino does.
  */
-export function failureFromEngine(message: string, stringComparisons: readonly StringComparison[] = []): QueryFailure {
+/**
+ * An engine error as Athena reports it. `query` is the SQL the user sent: names the engine complains about are
+ * located there for the `line L:C` prefix (DuckDB's own positions are in the translated SQL).
+ */
+export function failureFromEngine(message: string, stringComparisons: readonly StringComparison[] = [], query?: string): QueryFailure {
   const m = message.replace(/\n+LINE \d+:[\s\S]*$/, '').trim();
   const comparison = stringComparisonFailure(m, stringComparisons);
   if (comparison) return comparison;
   // Errors raised on purpose by SerDe readers (DuckDB `error('HIVE_CURSOR_ERROR: …')`) and function templates.
-  const raised = /\b(HIVE_[A-Z_]+|INVALID_FUNCTION_ARGUMENT): ([\s\S]*)$/.exec(m);
+  const raised = /\b(HIVE_[A-Z_]+|INVALID_FUNCTION_ARGUMENT|INVALID_CAST_ARGUMENT): ([\s\S]*)$/.exec(m);
   if (raised) return new QueryFailure(raised[1]!, raised[2]!);
-  if (/^Binder Error: Referenced column|^Binder Error: Values list .* does not have a column named|column .* not found/i.test(m)) {
-    const col = /column "?([^"\s]+)"? not found|Referenced column "?([^"\s]+)"?/i.exec(m);
-    return QueryFailures.columnNotFound(col?.[1] ?? col?.[2] ?? '?');
+  const at = (name: string, qualifier?: string): string => (query === undefined ? '1:8' : identifierPosition(query, name, qualifier));
+  // `Table "t" does not have a column named "x"` (also for VALUES lists): Trino names the column qualified.
+  const qualified = /^Binder Error: (?:Table|Values list) "([^"]+)" does not have a column named "([^"]+)"/i.exec(m);
+  if (qualified) return QueryFailures.columnNotFound(`${qualified[1]}.${qualified[2]}`, at(qualified[2]!, qualified[1]));
+  // The second form is DuckDB's answer when the translation named the select item after the missing column.
+  const column = /Referenced column "([^"]+)" not found|^Binder Error: Column "([^"]+)" referenced that exists in the SELECT clause|column "?([^"\s]+)"? not found/i.exec(m);
+  if (column) {
+    const name = column[1] ?? column[2] ?? column[3] ?? '?';
+    return QueryFailures.columnNotFound(name, at(name));
+  }
+  const ambiguous = /^Binder Error: Ambiguous reference to column name "([^"]+)"/i.exec(m);
+  if (ambiguous) return new QueryFailure('AMBIGUOUS_NAME', `line ${at(ambiguous[1]!)}: Column '${ambiguous[1]}' is ambiguous`);
+  const notAggregate = /^Binder Error: column "([^"]+)" must appear in the GROUP BY clause/i.exec(m);
+  if (notAggregate) {
+    return new QueryFailure('EXPRESSION_NOT_AGGREGATE', `line ${at(notAggregate[1]!)}: '${notAggregate[1]}' must be an aggregate expression or appear in GROUP BY clause`);
   }
   if (/Division by zero/i.test(m)) return new QueryFailure('DIVISION_BY_ZERO', 'Division by zero');
   if (/^Conversion Error/i.test(m)) return new QueryFailure('INVALID_CAST_ARGUMENT', m.replace(/^Conversion Error: /, ''));
+  const missing = /^Catalog Error: (?:Scalar |Aggregate |Table )?Function with name "?([^"\s!]+)"? does not exist/i.exec(m);
+  if (missing && query !== undefined && functionPosition(query, missing[1]!, '') !== '') {
+    return new QueryFailure('FUNCTION_NOT_FOUND', `line ${functionPosition(query, missing[1]!)}: Function '${missing[1]}' not registered`);
+  }
   if (/^Catalog Error: Scalar Function|^Catalog Error: .*Function with name/i.test(m)) {
     return new QueryFailure('FUNCTION_NOT_FOUND', `line 1:8: ${m.replace(/^Catalog Error: /, '')}`);
   }

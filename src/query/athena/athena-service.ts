@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ObjectService } from '../../storage/object-service.js';
 import { SqlTranslationError } from '../dialect/errors.js';
+import { endPosition, lineColumn, mapToken } from './source-positions.js';
 import type { AstNode } from '../dialect/parser-port.js';
 import type { StringComparison } from '../dialect/string-comparisons.js';
 import { AthenaErrors, QueryFailure, QueryFailures } from './athena-errors.js';
@@ -192,7 +193,7 @@ export class AthenaService {
         return { classified, plan: { kind: 'write', write: await planWrite(sql, database, this.deps.translator) } };
       } catch (err) {
         if (err instanceof WriteSyntaxError) throw AthenaErrors.malformedQuery(err.message);
-        if (err instanceof SqlTranslationError && err.kind === 'syntax') throw AthenaErrors.malformedQuery(syntaxMessage(err.message));
+        if (err instanceof SqlTranslationError && err.kind === 'syntax') throw AthenaErrors.malformedQuery(syntaxMessage(err, query));
         if (err instanceof SqlTranslationError) return { classified, plan: { kind: 'fail', failure: QueryFailures.notSupported(err.message) } };
         throw err;
       }
@@ -206,7 +207,7 @@ export class AthenaService {
       const common = { sql: t.sql, statements: t.statements, stringComparisons: t.stringComparisons, withPath, withFileInfo };
       return { classified, plan: explain ? { kind: 'explain', ...common } : { kind: 'engine', ...common, columnNames: t.columnNames } };
     } catch (err) {
-      if (err instanceof SqlTranslationError && err.kind === 'syntax') throw AthenaErrors.malformedQuery(syntaxMessage(err.message));
+      if (err instanceof SqlTranslationError && err.kind === 'syntax') throw AthenaErrors.malformedQuery(syntaxMessage(err, query));
       if (err instanceof SqlTranslationError) return { classified, plan: { kind: 'fail', failure: QueryFailures.notSupported(err.message) } };
       throw err;
     }
@@ -325,10 +326,14 @@ export class AthenaService {
   }
 }
 
-/** Turns DuckDB's parser message into Athena's `line L:C: …` form. */
-function syntaxMessage(message: string): string {
-  const clean = message.replace(/^Parser Error:\s*/i, '').replace(/\n[\s\S]*$/, '');
+/** Turns DuckDB's parser message into Athena's `line L:C: mismatched input '…'` form, positioned in the user's SQL. */
+function syntaxMessage(err: SqlTranslationError, query: string): string {
+  const clean = err.message.replace(/^Parser Error:\s*/i, '').replace(/\n[\s\S]*$/, '');
+  if (/^line \d+:\d+: /.test(clean)) return clean;
+  if (/at end of input/i.test(clean)) return `line ${endPosition(query)}: mismatched input '<EOF>'. ${clean}`;
   const near = /at or near "([^"]*)"/.exec(clean);
+  const token = err.at ? mapToken(query, err.at.sql, err.at.offset) : undefined;
+  if (token) return `line ${lineColumn(query, token.offset)}: mismatched input '${token.text}'. ${clean}`;
   return near ? `line 1:1: mismatched input '${near[1]}'. ${clean}` : `line 1:1: ${clean}`;
 }
 

@@ -153,7 +153,7 @@ export class QueryRunner {
     } catch (err) {
       if (control.cancelled || err instanceof Cancelled || err instanceof EngineInterrupted) throw new Cancelled();
       if (err instanceof QueryFailure) throw err;
-      throw failureFromEngine(withUris(err instanceof Error ? err.message : String(err), uris), plan.stringComparisons);
+      throw failureFromEngine(withUris(err instanceof Error ? err.message : String(err), uris), plan.stringComparisons, record.query);
     } finally {
       control.session = undefined;
       release();

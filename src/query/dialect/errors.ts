@@ -3,6 +3,8 @@ export class SqlTranslationError extends Error {
   constructor(
     message: string,
     readonly kind: 'syntax' | 'unsupported',
+    /** For parser errors: the SQL the parser read and the UTF-16 offset in it where it stopped. */
+    readonly at?: { readonly sql: string; readonly offset: number },
   ) {
     super(message);
     this.name = 'SqlTranslationError';
@@ -14,6 +16,6 @@ export function unsupported(message: string): SqlTranslationError {
   return new SqlTranslationError(message, 'unsupported');
 }
 
-export function syntaxError(message: string): SqlTranslationError {
-  return new SqlTranslationError(message, 'syntax');
+export function syntaxError(message: string, at?: { sql: string; offset: number }): SqlTranslationError {
+  return new SqlTranslationError(message, 'syntax', at);
 }

@@ -22,8 +22,10 @@ function elementConcatenation(args: readonly AstNode[]): AstNode | undefined {
 }
 
 const INTEGER_TYPES = new Set(['TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT']);
+/** How Trino's cast errors name the integer types. */
+const TRINO_INTEGER_NAMES: Readonly<Record<string, string>> = { TINYINT: 'TINYINT', SMALLINT: 'SMALLINT', INTEGER: 'INT', BIGINT: 'BIGINT' };
 
-function rewriteCast(node: AstNode, t: Templates, zoned: boolean): AstNode {
+function rewriteCast(node: AstNode, t: Templates, zoned: boolean, inTry: boolean): AstNode {
   const type = node['cast_type'];
   const child = node['child'];
   if (!isNode(type) || !isNode(child)) return node;
@@ -49,6 +51,19 @@ function rewriteCast(node: AstNode, t: Templates, zoned: boolean): AstNode {
   if (id === 'VARCHAR' && (from === undefined || from === 'double' || from === 'timestamp')) return hint(t.build(zoned && from !== 'double' ? 'trinoVarcharZoned' : 'trinoVarchar', child), 'varchar');
   // Trino rounds half away from zero when casting DOUBLE to an integer type; DuckDB rounds half to even.
   if (INTEGER_TYPES.has(id) && from === 'double') node['child'] = functionCall('round', [child]);
+  // Text is checked as Trino parses it (see lb_int_text); error() cannot run inside TRY, where the cast gives NULL.
+  const lenient = node['try_cast'] === true || inTry;
+  // A literal that passes needs no check (and DuckDB's parser writes TRUE as CAST('t' AS BOOLEAN), which must stay a constant).
+  const literal = stringConstant(child);
+  if (literal !== undefined && (INTEGER_TYPES.has(id) ? /^\s*[+-]?[0-9]+\s*$/.test(literal) : ['t', 'true', '1', 'f', 'false', '0'].includes(literal.toLowerCase()))) return node;
+  if (INTEGER_TYPES.has(id) && (from === undefined || from === 'varchar')) {
+    node['child'] = lenient ? functionCall('lb_int_text_or_null', [child]) : functionCall('lb_int_text', [child, constant(TRINO_INTEGER_NAMES[id]!)]);
+    if (inTry) node['try_cast'] = true;
+  }
+  if (id === 'BOOLEAN' && (from === undefined || from === 'varchar')) {
+    node['child'] = functionCall(lenient ? 'lb_bool_text_or_null' : 'lb_bool_text', [child]);
+    if (inTry) node['try_cast'] = true;
+  }
   return node;
 }
 
@@ -129,7 +144,7 @@ function rewriteExpression(node: AstNode, t: Templates, comparisons: StringCompa
       return Array.isArray(names) && names.length === 1 && text(names[0]).toLowerCase() === 'current_timestamp' ? currentTimestamp() : node;
     }
     case 'CAST':
-      return rewriteCast(node, t, zoned);
+      return rewriteCast(node, t, zoned, insideTry(path));
     case 'FUNCTION':
       // DATE ± INTERVAL '1' DAY is a DATE in Trino, a TIMESTAMP in DuckDB.
       if (node['is_operator'] === true && staticType(node) === 'date') return hint(castNode(node, 'DATE'), 'date');

@@ -186,3 +186,25 @@ describe('subscripts fail where Trino fails', () => {
     await expect(h.value('SELECT a[2] FROM (VALUES (ARRAY[1, 2]), (ARRAY[3])) AS t(a)')).rejects.toThrow(/2 > 1/);
   });
 });
+
+describe('casts from varchar as Trino parses them', () => {
+  it('integers take optional sign, digits and surrounding blanks; anything else fails, or is NULL under TRY_CAST and try()', async () => {
+    expect(await h.value("SELECT CAST(' 12 ' AS integer)")).toBe(12);
+    expect(await h.value("SELECT CAST('+3' AS bigint) + CAST('-7' AS smallint)")).toBe(-4);
+    for (const text of ['1.5', '1e2', '0x1F', '', '1_000']) {
+      await expect(h.value(`SELECT CAST('${text}' AS integer)`)).rejects.toThrow(`INVALID_CAST_ARGUMENT: Cannot cast '${text}' to INT`);
+      expect(await h.value(`SELECT TRY_CAST('${text}' AS bigint)`)).toBeNull();
+      expect(await h.value(`SELECT try(CAST('${text}' AS bigint))`)).toBeNull();
+    }
+    await expect(h.value("SELECT CAST(x AS bigint) FROM (VALUES ('5'), ('5.0')) AS t(x)")).rejects.toThrow("Cannot cast '5.0' to BIGINT");
+    // Other operand types keep their casts: doubles round half away from zero, booleans are 0/1.
+    expect(await h.value('SELECT CAST(2.5E0 AS integer) + CAST(true AS integer)')).toBe(4);
+  });
+
+  it('booleans take t/f/1/0/true/false in any case; yes/no fail', async () => {
+    expect(await h.value("SELECT ARRAY[CAST('T' AS boolean), CAST('false' AS boolean), CAST('1' AS boolean), CAST('0' AS boolean)]")).toEqual([true, false, true, false]);
+    await expect(h.value("SELECT CAST('yes' AS boolean)")).rejects.toThrow("INVALID_CAST_ARGUMENT: Cannot cast 'yes' to BOOLEAN");
+    expect(await h.value("SELECT TRY_CAST('no' AS boolean)")).toBeNull();
+    expect(await h.value('SELECT CAST(1 AS boolean)')).toBe(true);
+  });
+});

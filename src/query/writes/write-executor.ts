@@ -136,7 +136,7 @@ export class WriteExecutor {
       if (control.cancelled || err instanceof Cancelled || err instanceof EngineInterrupted) throw new Cancelled();
       if (err instanceof QueryFailure) throw err;
       if (err instanceof ServiceError) throw new QueryFailure(err.code === 'NoSuchBucket' ? 'HIVE_FILESYSTEM_ERROR' : 'GENERIC_USER_ERROR', err.message);
-      throw failureFromEngine(withUris(err instanceof Error ? err.message : String(err), uris), plan.stringComparisons);
+      throw failureFromEngine(withUris(err instanceof Error ? err.message : String(err), uris), plan.stringComparisons, record.query);
     } finally {
       control.session = undefined;
       release();
