@@ -108,6 +108,29 @@ def test_function_error_shape(lam, unique):
     assert err['errorMessage'] == 'bad input' and err['errorType'] == 'ValueError'
 
 
+def test_nodejs24_refuses_callback_handlers_that_older_node_runtimes_run(lam, unique):
+    """AWS removed callback-style handlers from nodejs24.x: such a function fails at init; async ones still work."""
+    callback = 'exports.handler = function (event, context, callback) { callback(null, { ok: event.n }); };\n'
+    results = {}
+    for runtime in ('nodejs22.x', 'nodejs24.x'):
+        name = unique('cb')
+        lam.create_function(FunctionName=name, Runtime=runtime, Role=ROLE, Handler='index.handler',
+                            Code={'ZipFile': make_zip({'index.js': callback})})
+        lam.get_waiter('function_active_v2').wait(FunctionName=name, WaiterConfig={'Delay': 1, 'MaxAttempts': 10})
+        resp = lam.invoke(FunctionName=name, Payload=b'{"n": 7}')
+        results[runtime] = (resp.get('FunctionError'), json.loads(resp['Payload'].read()))
+    assert results['nodejs22.x'] == (None, {'ok': 7})
+    error, body = results['nodejs24.x']
+    assert error == 'Unhandled' and body['errorType'] == 'Runtime.CallbackHandlerDeprecated'
+    assert 'removed support for callback-based function handlers starting with Node.js 24' in body['errorMessage']
+    name = unique('async24')
+    lam.create_function(FunctionName=name, Runtime='nodejs24.x', Role=ROLE, Handler='index.handler',
+                        Code={'ZipFile': make_zip({'index.js': 'exports.handler = async (event, context) => ({ ok: event.n });\n'})})
+    lam.get_waiter('function_active_v2').wait(FunctionName=name, WaiterConfig={'Delay': 1, 'MaxAttempts': 10})
+    resp = lam.invoke(FunctionName=name, Payload=b'{"n": 8}')
+    assert 'FunctionError' not in resp and json.loads(resp['Payload'].read()) == {'ok': 8}
+
+
 def test_aws_cli_invoke(lam, aws, unique, tmp_path):
     name = unique('cli')
     create_python(lam, name)

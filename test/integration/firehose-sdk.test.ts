@@ -124,6 +124,18 @@ describe('Firehose through @aws-sdk/client-firehose', () => {
     expect(time[0]!.key).toMatch(/^time\/\d{4}\/\d\d\/\d\d\/\d\d\/by-time-1-/);
   });
 
+  it('keys tags given twice at creation by their last value, as TagDeliveryStream does', async () => {
+    await firehose.send(
+      new CreateDeliveryStreamCommand({
+        DeliveryStreamName: 'tagged-twice',
+        ExtendedS3DestinationConfiguration: destination('lake-tagged'),
+        Tags: [{ Key: 'team', Value: 'a' }, { Key: 'env', Value: 'dev' }, { Key: 'team', Value: 'b' }],
+      }),
+    );
+    const tags = (await firehose.send(new ListTagsForDeliveryStreamCommand({ DeliveryStreamName: 'tagged-twice' }))).Tags;
+    expect(tags).toEqual([{ Key: 'env', Value: 'dev' }, { Key: 'team', Value: 'b' }]);
+  });
+
   it('manages streams: list, describe defaults, tags, update with version checks, delete', async () => {
     await createActive('managed', destination('lake-managed'));
     const d = (await firehose.send(new DescribeDeliveryStreamCommand({ DeliveryStreamName: 'managed' }))).DeliveryStreamDescription!;

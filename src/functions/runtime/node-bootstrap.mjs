@@ -124,6 +124,14 @@ async function loadHandler() {
   for (const part of handlerPath.split('.')) fn = fn?.[part];
   if (fn === undefined || fn === null) throw runtimeError('Runtime.HandlerNotFound', `${handlerString} is undefined or not exported`);
   if (typeof fn !== 'function') throw runtimeError('Runtime.HandlerNotFound', `${handlerString} is not a function`);
+  // From nodejs24.x on, AWS's runtime refuses callback-style handlers (three parameters, not async) at init.
+  const major = Number(/^AWS_Lambda_nodejs(\d+)\.x$/.exec(env.AWS_EXECUTION_ENV ?? '')?.[1] ?? 0);
+  if (major >= 24 && fn.length >= 3 && fn.constructor?.name !== 'AsyncFunction') {
+    throw runtimeError(
+      'Runtime.CallbackHandlerDeprecated',
+      'ERROR: AWS Lambda has removed support for callback-based function handlers starting with Node.js 24. You need to modify this function to use a supported handler signature to use Node.js 24 or later. For more information see https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html.',
+    );
+  }
   return fn;
 }
 

@@ -140,7 +140,8 @@ export class FirehoseService {
       createTimestamp: new Date(),
       destination,
       plainS3: kind === 'S3DestinationConfiguration',
-      tags: input.Tags ?? [],
+      // Tags are keyed: a key given twice keeps its last value, as TagDeliveryStream does.
+      tags: [...new Map((input.Tags ?? []).map((t) => [t.Key!, t])).values()],
       throughputHintInMBs: hint,
     };
     this.store.putStream(stream);
