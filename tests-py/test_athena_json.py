@@ -144,3 +144,41 @@ def test_nested_keys_match_struct_fields_case_insensitively(s3, athena_client, g
         a = e['resources'][0]['ARN']
         want[name] = (n + 1, mfa + (e['userIdentity']['sessionContext']['attributes']['mfaAuthenticated'] == 'true'), a if arn is None or a < arn else arn)
     assert got == [[k, str(n), str(m), a] for k, (n, m, a) in sorted(want.items())]
+
+
+def test_openx_reads_epoch_and_offset_timestamps_and_booleans_as_athena_does(s3, athena_client, glue_client):
+    """Firehose events often carry epoch milliseconds; the OpenX SerDe reads them (and ISO offsets, in UTC) as timestamps."""
+    from datetime import datetime, timezone
+
+    bucket, db = new_lake(s3, glue_client, 'openxts')
+    values = [
+        (1709287200000, True), (1709287200, 'TRUE'), ('1709287200.5', 1), ('2024-03-01T10:00:00+02:00', 'yes'),
+        ('2024-03-01 10:00:00', False), ('2024-03-01T10:00:00Z', None), ('2024-03-01', 'false'), ('soon', 'true'),
+    ]
+    lines = [json.dumps({'id': i, 'TS': ts, 'flag': flag}) for i, (ts, flag) in enumerate(values)]
+    # Two files: one every line of which is clean (read by DuckDB's reader), one with a key repeated in case only (scanned).
+    s3.put_object(Bucket=bucket, Key='ev/a.json', Body='\n'.join(lines[:4]).encode())
+    s3.put_object(Bucket=bucket, Key='ev/b.json', Body='\n'.join(lines[4:]).replace('"flag"', '"Flag"', 1).encode())
+    lake = {'athena': athena_client, 'db': db, 'output': f's3://{bucket}/results/'}
+    qe, _ = run(lake, f"CREATE EXTERNAL TABLE ev (id int, ts timestamp, flag boolean) "
+                      f"ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' LOCATION 's3://{bucket}/ev/'")
+    assert qe['Status']['State'] == 'SUCCEEDED', qe['Status']
+    qe, got = run(lake, 'SELECT id, ts, flag FROM ev ORDER BY id')
+    assert qe['Status']['State'] == 'SUCCEEDED', qe['Status']
+
+    def expected_ts(v):
+        # Trino's OpenX reader: ':' → timestamp (offsets to UTC); digits → epoch (13+ chars: ms; '.' → seconds); else NULL.
+        s = str(v)
+        if ':' in s:
+            d = datetime.fromisoformat(s.replace('Z', '+00:00'))
+            d = d.astimezone(timezone.utc).replace(tzinfo=None) if d.tzinfo else d
+        elif re.fullmatch(r'[-+.0-9]+', s) and re.fullmatch(r'[-+]?[0-9]*\.?[0-9]*', s):
+            d = datetime.fromtimestamp(float(s) if '.' in s else int(s) / (1000 if len(s) >= 13 else 1), timezone.utc).replace(tzinfo=None)
+        else:
+            return None  # '2024-03-01' is all digits and dashes but no number: NULL
+        return d.strftime('%Y-%m-%d %H:%M:%S.') + f'{d.microsecond // 1000:03d}'
+
+    def expected_flag(v):
+        return None if v is None else str(str(v).lower() == 'true').lower()
+
+    assert got == [[str(i), expected_ts(ts), expected_flag(flag)] for i, (ts, flag) in enumerate(values)]

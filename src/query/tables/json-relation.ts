@@ -25,9 +25,9 @@ export interface JsonTarget {
   readonly key: string;
   readonly type: string;
   /**
-   * Set when the column holds structs and keys are case-insensitive: the readers then take the value as JSON (`type`
-   * is JSON) and this builds the column from it, matching struct fields to keys case-insensitively at every level as
-   * the SerDe does (DuckDB's JSON → STRUCT conversion matches them exactly).
+   * Builds the column from what the readers give as `type`. Structs with case-insensitive keys are read as JSON and
+   * their fields matched to keys case-insensitively at every level as the SerDe does (DuckDB's JSON → STRUCT
+   * conversion matches them exactly); OpenX timestamps and booleans are read as text and parsed as the SerDe does.
    */
   readonly finish?: ((json: string) => string) | undefined;
 }
@@ -120,8 +120,32 @@ export function jsonTargets(table: Table, sem: JsonSemantics): JsonTarget[] {
     const t = hiveType(c.Type);
     const key = sem.insensitive ? wanted.toLowerCase() : wanted;
     if (t && sem.insensitive && containsStruct(t)) return { name: c.Name!, key, type: 'JSON', finish: (json: string) => caseInsensitiveValue(json, t) };
+    // OpenX reads timestamps and booleans from the value's text by its own rules (see openxTimestamp, openxBoolean).
+    if (sem.openx && t?.kind === 'timestamp') return { name: c.Name!, key, type: 'VARCHAR', finish: openxTimestamp };
+    if (sem.openx && t?.kind === 'boolean') return { name: c.Name!, key, type: 'VARCHAR', finish: openxBoolean };
     return { name: c.Name!, key, type: t ? duckDbType(t) : 'VARCHAR' };
   });
+}
+
+/**
+ * An OpenX `timestamp` from the value's text (a JSON number's text or a string's content), as the SerDe reads it in
+ * Athena: text with a `:` is a timestamp, converted to UTC when it ends with `Z` or an offset; text of digits (and
+ * `+-.`) is epoch time: with a `.`, seconds with a fraction (cut to milliseconds); else milliseconds from 13 characters
+ * on, seconds below. Anything else is NULL.
+ */
+export function openxTimestamp(text: string): string {
+  return (
+    `CASE WHEN strpos(${text}, ':') > 1 THEN CAST(TRY_CAST(${text} AS TIMESTAMPTZ) AS TIMESTAMP) ` +
+    `WHEN NOT regexp_full_match(${text}, '[-+.0-9]+') THEN NULL ` +
+    `WHEN strpos(${text}, '.') > 0 THEN epoch_ms(CAST(trunc(TRY_CAST(${text} AS DECIMAL(38, 9)) * 1000) AS BIGINT)) ` +
+    `WHEN length(${text}) >= 13 THEN epoch_ms(TRY_CAST(${text} AS BIGINT)) ` +
+    `ELSE CAST(to_timestamp(TRY_CAST(${text} AS BIGINT)) AS TIMESTAMP) END`
+  );
+}
+
+/** An OpenX `boolean`: true only for the text `true` in any case (Java's Boolean.parseBoolean); `1` or `yes` are false. */
+export function openxBoolean(text: string): string {
+  return `(lower(${text}) = 'true')`;
 }
 
 /** A key spelling as the SerDe compares it with targets (`lower` is DuckDB's lower() of it, as the scan path uses). */
@@ -194,7 +218,8 @@ function readerSpec(spellings: readonly (string | undefined)[], targets: readonl
 /** The column's final value from what the reader gave (see JsonTarget.finish). */
 const finished = (t: JsonTarget, value: string): string => (t.finish ? t.finish(value) : value);
 
-const nullOf = (t: JsonTarget): string => `CAST(NULL AS ${t.finish ? 'JSON' : t.type}) AS ${q(t.name)}`;
+const nullOf = (t: JsonTarget): string =>
+  t.finish && t.type !== 'JSON' ? `${t.finish(`CAST(NULL AS ${t.type})`)} AS ${q(t.name)}` : `CAST(NULL AS ${t.finish ? 'JSON' : t.type}) AS ${q(t.name)}`;
 
 /** The prefix of the error a malformed line fails the query with. */
 const malformedPrefix = (sem: JsonSemantics): string =>
@@ -260,7 +285,8 @@ export function scanBranch(files: readonly FileRef[], targets: readonly JsonTarg
   if (sem.dots) k = `replace(${k}, '.', '_')`;
   const cols = targets.map((t) => {
     const value = `list_filter(e, x -> ${k} = ${lit(t.key)})[1].value`;
-    return `${t.finish ? t.finish(value) : `json_transform(${value}, ${lit(JSON.stringify(t.type))})`} AS ${q(t.name)}`;
+    const typed = `json_transform(${value}, ${lit(JSON.stringify(t.type))})`;
+    return `${t.finish ? t.finish(t.type === 'JSON' ? value : typed) : typed} AS ${q(t.name)}`;
   });
   const parsed = parsedLine(`map_entries(json_transform(body, '"MAP(VARCHAR, JSON)"'))`, sem, check);
   return `(SELECT filename, ${cols.length > 0 ? cols.join(', ') : 'NULL AS _empty'} FROM (SELECT filename, ${parsed} AS e FROM ${linesOf(files, sem, check)}))`;
