@@ -126,11 +126,9 @@ function stringComparisonFailure(message: string, comparisons: readonly StringCo
 
 /**
  * Maps a DuckDB error message to the closest Trino error name, keeping the engine's text as the detail;
- * `stringComparisons` (from the translation) words a refused string comparison as Trino does.
- */
-/**
- * An engine error as Athena reports it. `query` is the SQL the user sent: names the engine complains about are
- * located there for the `line L:C` prefix (DuckDB's own positions are in the translated SQL).
+ * `stringComparisons` (from the translation) words a refused string comparison as Trino does. `query` is the SQL the
+ * user sent: names the engine complains about are located there for the `line L:C` prefix (DuckDB's own positions
+ * are in the translated SQL).
  */
 export function failureFromEngine(message: string, stringComparisons: readonly StringComparison[] = [], query?: string): QueryFailure {
   const m = message.replace(/\n+LINE \d+:[\s\S]*$/, '').trim();

@@ -135,7 +135,10 @@ export function jsonTargets(table: Table, sem: JsonSemantics): JsonTarget[] {
  */
 export function openxTimestamp(text: string): string {
   return (
-    `CASE WHEN strpos(${text}, ':') > 1 THEN CAST(TRY_CAST(${text} AS TIMESTAMPTZ) AS TIMESTAMP) ` +
+    // DuckDB's TIMESTAMP cast reads `Z` and ignores offsets; the (much slower) TIMESTAMPTZ cast runs only for text
+    // ending in an offset (longer than `yyyy-MM-dd HH:mm:ss`).
+    `CASE WHEN strpos(${text}, ':') > 1 THEN CASE WHEN length(${text}) > 19 AND regexp_matches(${text}, '[+-][0-9]{2}:?[0-9]{2}$') ` +
+    `THEN CAST(TRY_CAST(${text} AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST(${text} AS TIMESTAMP) END ` +
     `WHEN NOT regexp_full_match(${text}, '[-+.0-9]+') THEN NULL ` +
     `WHEN strpos(${text}, '.') > 0 THEN epoch_ms(CAST(trunc(TRY_CAST(${text} AS DECIMAL(38, 9)) * 1000) AS BIGINT)) ` +
     `WHEN length(${text}) >= 13 THEN epoch_ms(TRY_CAST(${text} AS BIGINT)) ` +
