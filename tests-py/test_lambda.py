@@ -131,6 +131,47 @@ def test_nodejs24_refuses_callback_handlers_that_older_node_runtimes_run(lam, un
     assert 'FunctionError' not in resp and json.loads(resp['Payload'].read()) == {'ok': 8}
 
 
+def test_resource_policy_add_get_remove_as_terraform_and_cdk_call_it(lam, unique):
+    name = unique('perm')
+    create_python(lam, name)
+    lam.get_waiter('function_active_v2').wait(FunctionName=name, WaiterConfig={'Delay': 1, 'MaxAttempts': 10})
+    arn = lam.get_function(FunctionName=name)['Configuration']['FunctionArn']
+    with pytest.raises(ClientError) as info:
+        lam.get_policy(FunctionName=name)
+    assert info.value.response['Error']['Code'] == 'ResourceNotFoundException'
+    before = lam.get_function(FunctionName=name)['Configuration']['RevisionId']
+    resp = lam.add_permission(FunctionName=name, StatementId='s3-invoke', Action='lambda:InvokeFunction', Principal='s3.amazonaws.com',
+                              SourceArn='arn:aws:s3:::lake', SourceAccount='123456789012')
+    assert resp['ResponseMetadata']['HTTPStatusCode'] == 201
+    statement = json.loads(resp['Statement'])
+    assert statement == {'Sid': 's3-invoke', 'Effect': 'Allow', 'Principal': {'Service': 's3.amazonaws.com'}, 'Action': 'lambda:InvokeFunction',
+                         'Resource': arn, 'Condition': {'StringEquals': {'AWS:SourceAccount': '123456789012'}, 'ArnLike': {'AWS:SourceArn': 'arn:aws:s3:::lake'}}}
+    lam.add_permission(FunctionName=arn, StatementId='acct', Action='lambda:*', Principal='210987654321')
+    with pytest.raises(ClientError) as info:
+        lam.add_permission(FunctionName=name, StatementId='acct', Action='lambda:InvokeFunction', Principal='*')
+    assert info.value.response['Error']['Code'] == 'ResourceConflictException'
+    with pytest.raises(ClientError) as info:
+        lam.add_permission(FunctionName=name, StatementId='bad sid', Action='lambda:InvokeFunction', Principal='*')
+    assert info.value.response['Error']['Code'] == 'ValidationException'
+    with pytest.raises(ClientError) as info:
+        lam.add_permission(FunctionName=name, StatementId='stale', Action='lambda:InvokeFunction', Principal='*', RevisionId=before)
+    assert info.value.response['Error']['Code'] == 'PreconditionFailedException'
+    policy = lam.get_policy(FunctionName=name)
+    doc = json.loads(policy['Policy'])
+    assert doc['Version'] == '2012-10-17' and [s['Sid'] for s in doc['Statement']] == ['s3-invoke', 'acct']
+    assert doc['Statement'][1]['Principal'] == {'AWS': 'arn:aws:iam::210987654321:root'}
+    assert policy['RevisionId'] == lam.get_function(FunctionName=name)['Configuration']['RevisionId'] != before
+    assert lam.remove_permission(FunctionName=name, StatementId='s3-invoke')['ResponseMetadata']['HTTPStatusCode'] == 204
+    with pytest.raises(ClientError) as info:
+        lam.remove_permission(FunctionName=name, StatementId='s3-invoke')
+    assert info.value.response['Error']['Code'] == 'ResourceNotFoundException'
+    assert [s['Sid'] for s in json.loads(lam.get_policy(FunctionName=name)['Policy'])['Statement']] == ['acct']
+    lam.remove_permission(FunctionName=name, StatementId='acct')
+    with pytest.raises(ClientError) as info:
+        lam.get_policy(FunctionName=name)
+    assert info.value.response['Error']['Code'] == 'ResourceNotFoundException'
+
+
 def test_aws_cli_invoke(lam, aws, unique, tmp_path):
     name = unique('cli')
     create_python(lam, name)

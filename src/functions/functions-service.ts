@@ -7,6 +7,7 @@ import { codeId } from './code-store.js';
 import { EventQueue, type EventJob } from './event-queue.js';
 import { LambdaErrors } from './errors.js';
 import { configFields, toConfiguration } from './function-config.js';
+import { policyDocument, statementOf, withoutStatement, withStatement } from './resource-policy.js';
 import { functionArn, parseFunctionRef, qualifiedArn, type ArnContext, type FunctionRef } from './function-names.js';
 import { LIMITS, lambdaTimestamp, runtimeFamily, type FunctionRecord, type InvokeRequest, type InvokeResult } from './model.js';
 import type { EnvironmentSpec } from './runtime/execution-environment.js';
@@ -181,6 +182,32 @@ export class FunctionsService {
 
   listTags(input: Input): Record<string, unknown> {
     return { Tags: this.#resource(input.Resource).tags };
+  }
+
+  /** AddPermission: a statement in the function's resource-based policy (stored and returned by GetPolicy). */
+  async addPermission(input: Input): Promise<Record<string, unknown>> {
+    const r = this.#policyTarget(input);
+    const statement = statementOf(input, functionArn(r.name, this.#ctx));
+    await this.store.put({ ...r, policy: withStatement(r.policy, statement), revisionId: randomUUID() });
+    return { Statement: JSON.stringify(statement) };
+  }
+
+  async removePermission(input: Input): Promise<void> {
+    const r = this.#policyTarget(input);
+    const policy = withoutStatement(r.policy, String(input.StatementId));
+    await this.store.put({ ...r, policy: policy.length > 0 ? policy : undefined, revisionId: randomUUID() });
+  }
+
+  getPolicy(input: Input): Record<string, unknown> {
+    const r = this.#record(this.#ref(input.FunctionName, input.Qualifier));
+    return { Policy: policyDocument(r.policy), RevisionId: r.revisionId };
+  }
+
+  /** The function whose policy a request changes ($LATEST only: Lakebox has no versions or aliases), RevisionId checked. */
+  #policyTarget(input: Input): FunctionRecord {
+    const r = this.#record(this.#ref(input.FunctionName, input.Qualifier));
+    if (input.RevisionId !== undefined && input.RevisionId !== r.revisionId) throw LambdaErrors.revisionMismatch();
+    return r;
   }
 
   /** Path (under this server) where GetFunction's Code.Location serves the zip; the token is an HMAC with the root secret. */

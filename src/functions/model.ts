@@ -1,4 +1,5 @@
 /** Functions domain model: the persisted function record, runtime families, limits and the invoke contract. */
+import type { PolicyStatement } from './resource-policy.js';
 
 /** Node.js runtimes accepted for create/update; all run on the host's Node. */
 export const NODE_RUNTIMES = ['nodejs18.x', 'nodejs20.x', 'nodejs22.x', 'nodejs24.x'] as const;
@@ -65,6 +66,8 @@ export interface FunctionRecord {
   readonly tags: Readonly<Record<string, string>>;
   /** Accepted and echoed members with no local behaviour (VpcConfig, DeadLetterConfig, Layers, KMSKeyArn, …). */
   readonly extra: Readonly<Record<string, unknown>>;
+  /** Statements of the resource-based policy (AddPermission); absent when none were added. */
+  readonly policy?: readonly PolicyStatement[] | undefined;
 }
 
 export type InvocationType = 'RequestResponse' | 'Event' | 'DryRun';

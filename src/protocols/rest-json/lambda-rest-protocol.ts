@@ -18,11 +18,21 @@ export interface RestTarget {
 interface Route {
   readonly operation: string;
   readonly label: string | undefined;
+  /** The label after a sub-resource (`…/policy/{StatementId}`). */
+  readonly subLabel?: string | undefined;
+}
+
+function decodeLabel(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
 }
 
 const AUTH_CODES = AUTH_CODE_MAP;
 
-const SUCCESS: Readonly<Record<string, number>> = { CreateFunction: 201, DeleteFunction: 204, TagResource: 204, UntagResource: 204, InvokeAsync: 202 };
+const SUCCESS: Readonly<Record<string, number>> = { CreateFunction: 201, DeleteFunction: 204, TagResource: 204, UntagResource: 204, InvokeAsync: 202, AddPermission: 201, RemovePermission: 204 };
 const CODE_PATH = /^\/_lakebox\/functions\/code\/([0-9a-f]{64})\.zip$/;
 
 function header(req: IncomingMessage, name: string): string | undefined {
@@ -44,19 +54,13 @@ export class LambdaRestProtocol {
   #route(method: string, rawPath: string): Route | undefined {
     const parts = rawPath.split('/').slice(1);
     if (parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
-    const [version, collection, rawLabel, sub, ...rest] = parts;
-    if (rest.length > 0 || rawLabel === '') return undefined;
-    let label: string | undefined;
-    if (rawLabel !== undefined) {
-      try {
-        label = decodeURIComponent(rawLabel);
-      } catch {
-        label = rawLabel;
-      }
-    }
-    const key = `${method} ${version ?? ''}/${collection ?? ''}${label === undefined ? '' : '/{}'}${sub === undefined ? '' : `/${sub}`}`;
+    const [version, collection, rawLabel, sub, rawSubLabel, ...rest] = parts;
+    if (rest.length > 0 || rawLabel === '' || rawSubLabel === '') return undefined;
+    const label = rawLabel === undefined ? undefined : decodeLabel(rawLabel);
+    const key = `${method} ${version ?? ''}/${collection ?? ''}${label === undefined ? '' : '/{}'}${sub === undefined ? '' : `/${sub}`}${rawSubLabel === undefined ? '' : '/{}'}`;
     const operation = ROUTES[key];
-    return operation === undefined ? undefined : { operation, label };
+    if (operation === undefined) return undefined;
+    return { operation, label, subLabel: rawSubLabel === undefined ? undefined : decodeLabel(rawSubLabel) };
   }
 
   /** Reads, authenticates and serves one Lambda API request; returns the HTTP status written. */
@@ -124,6 +128,15 @@ export class LambdaRestProtocol {
           break;
         case 'ListTags':
           output = s.listTags({ Resource: route.label });
+          break;
+        case 'AddPermission':
+          output = await s.addPermission(withName);
+          break;
+        case 'GetPolicy':
+          output = s.getPolicy(withName);
+          break;
+        case 'RemovePermission':
+          await s.removePermission({ ...withName, StatementId: route.subLabel, RevisionId: query('RevisionId') });
           break;
         default:
           throw LambdaErrors.unknownOperation(method, url.rawPath);
@@ -225,6 +238,9 @@ const ROUTES: Readonly<Record<string, string>> = {
   'POST 2017-03-31/tags/{}': 'TagResource',
   'DELETE 2017-03-31/tags/{}': 'UntagResource',
   'GET 2017-03-31/tags/{}': 'ListTags',
+  'POST 2015-03-31/functions/{}/policy': 'AddPermission',
+  'GET 2015-03-31/functions/{}/policy': 'GetPolicy',
+  'DELETE 2015-03-31/functions/{}/policy/{}': 'RemovePermission',
 };
 
 /** Reads the request body, refusing anything over the CreateFunction request limit. */
