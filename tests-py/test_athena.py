@@ -158,6 +158,14 @@ def test_string_literal_compared_with_other_types_fails_as_on_athena(athena, lak
             "SELECT count(*) FROM sales WHERE date_add('second', id, TIMESTAMP '1970-01-01 00:00:00') < '1970-01-01 00:00:10'",
             'TYPE_MISMATCH: line 1:8: Cannot apply operator: timestamp(3) < varchar(19)',
         ),
+        # And the other way round: a varchar column (a string partition key, typically) with a number.
+        ("SELECT count(*) FROM sales WHERE city = 2024", 'TYPE_MISMATCH: line 1:8: Cannot apply operator: varchar = integer'),
+        ("SELECT count(*) FROM sales WHERE 2.5 <= city", 'TYPE_MISMATCH: line 1:8: Cannot apply operator: double <= varchar'),
+        (
+            "SELECT count(*) FROM pipes WHERE city IN (1, 2)",
+            'TYPE_MISMATCH: line 1:8: IN value and list items must be the same type or coercible to a common type. '
+            'Cannot find common type between varchar and integer, all types (without duplicates): [varchar, integer]',
+        ),
     ]
     for sql, reason in cases:
         qe = run(athena, lake, sql)
@@ -435,3 +443,15 @@ def test_pyathena_cursor(lakebox, lake):
             want[r['city']] = max(want.get(r['city'], 0.0), r['amount'])
     assert cur.fetchall() == sorted(want.items())
     assert [d[0] for d in cur.description] == ['city', 'top']
+
+
+def test_delimited_text_numbers_and_booleans_decode_as_athena_reads_them(athena, lake, s3):
+    # Trino's text reader: integers are sign + digits with an ignored (digit-only) fraction; booleans true/false only.
+    s3.put_object(Bucket=lake['bucket'], Key='lazy/data.csv', Body=b'1,1.9,yes\n2,0x1F,1\n3, 7 ,t\n4,1e2,FALSE\n5,-2.7,True\n6,99999999999,false\n7,+8,\n')
+    qe = run(athena, lake, f"CREATE EXTERNAL TABLE lazy_nums (id int, n int, b boolean) ROW FORMAT DELIMITED FIELDS TERMINATED BY ',' "
+                           f"LOCATION 's3://{lake['bucket']}/lazy/'")
+    assert qe['Status']['State'] == 'SUCCEEDED', qe['Status']
+    qe = run(athena, lake, 'SELECT id, n, b FROM lazy_nums ORDER BY id')
+    assert rows_of(athena, qe['QueryExecutionId'])[1:] == [
+        ['1', '1', None], ['2', None, None], ['3', None, None], ['4', None, 'false'], ['5', '-2', 'true'], ['6', None, 'false'], ['7', '8', None],
+    ]

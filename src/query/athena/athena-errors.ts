@@ -100,25 +100,32 @@ export const QueryFailures = {
 } as const;
 
 /**
- * A varchar guard's refusal (see dialect/string-comparisons.ts) in Trino's words for the comparison it stands for.
- * DuckDB names only the other type, so a query with several guarded comparisons is worded after its first.
+ * A varchar or number guard's refusal (see dialect/string-comparisons.ts) in Trino's words for the comparison it
+ * stands for. DuckDB names only the other type, so a query with several guarded comparisons is worded after its first.
  */
 function stringComparisonFailure(message: string, comparisons: readonly StringComparison[]): QueryFailure | undefined {
+  // The numericOnly guard: `x + TINYINT` has no match when x is not a number.
+  const n = /No function matches the given name and argument types '\+\((.+), TINYINT\)'/.exec(message);
+  const numeric = comparisons.find((c) => c.numberType !== undefined);
+  if (n && numeric) return comparisonFailure(trinoTypeName(n[1]!), numeric.numberType!, numeric);
   const m = /Cannot compare values of type (.+?) and type VARCHAR - an explicit cast is required/.exec(message);
-  const c = comparisons[0];
+  const c = comparisons.find((x) => x.numberType === undefined);
   if (!m || !c) return undefined;
-  const type = trinoTypeName(m[1]!);
-  const varchar = `varchar(${c.length})`;
+  return comparisonFailure(trinoTypeName(m[1]!), `varchar(${c.length})`, c);
+}
+
+/** Trino's TYPE_MISMATCH for `c` between an expression of type `type` and a literal of type `literal`. */
+function comparisonFailure(type: string, literal: string, c: StringComparison): QueryFailure {
   switch (c.operator) {
     case 'IN':
       return new QueryFailure(
         'TYPE_MISMATCH',
-        `line 1:8: IN value and list items must be the same type or coercible to a common type. Cannot find common type between ${type} and ${varchar}, all types (without duplicates): [${type}, ${varchar}]`,
+        `line 1:8: IN value and list items must be the same type or coercible to a common type. Cannot find common type between ${type} and ${literal}, all types (without duplicates): [${type}, ${literal}]`,
       );
     case 'BETWEEN':
-      return new QueryFailure('TYPE_MISMATCH', `line 1:8: Cannot check if ${type} is BETWEEN ${varchar} and ${varchar}`);
+      return new QueryFailure('TYPE_MISMATCH', `line 1:8: Cannot check if ${type} is BETWEEN ${literal} and ${literal}`);
     default: {
-      const [left, right] = c.literalFirst ? [varchar, type] : [type, varchar];
+      const [left, right] = c.literalFirst ? [literal, type] : [type, literal];
       return new QueryFailure('TYPE_MISMATCH', `line 1:8: Cannot apply operator: ${left} ${c.operator} ${right}`);
     }
   }

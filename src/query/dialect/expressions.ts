@@ -7,7 +7,7 @@ import { hint, staticType } from './static-types.js';
 import type { Templates } from './templates.js';
 import { TO_JSON_TYPE } from './type-names.js';
 import { rewriteUnnest } from './unnest.js';
-import { guardStringComparison, type StringComparison } from './string-comparisons.js';
+import { guardNumericComparison, guardStringComparison, type StringComparison } from './string-comparisons.js';
 import { rewriteTry } from './try-expressions.js';
 
 
@@ -133,10 +133,10 @@ function rewriteExpression(node: AstNode, t: Templates, comparisons: StringCompa
       if (node['type'] === 'OPERATOR_TRY') return rewriteTry(node);
       // a[i] (not under try(), where DuckDB refuses error() and Trino's NULL is DuckDB's): checked once typed.
       if (node['type'] === 'ARRAY_EXTRACT' && children(node).length === 2 && !insideTry(path)) return functionCall('lb_subscript', children(node));
-      return guardStringComparison(node, t, comparisons) ?? node;
+      return guardStringComparison(node, t, comparisons) ?? guardNumericComparison(node, t, comparisons) ?? node;
     case 'COMPARISON':
     case 'BETWEEN':
-      return guardStringComparison(node, t, comparisons) ?? node;
+      return guardStringComparison(node, t, comparisons) ?? guardNumericComparison(node, t, comparisons) ?? node;
     case 'CONSTANT':
       return rewriteConstant(node);
     case 'COLUMN_REF': {

@@ -15,6 +15,8 @@ export interface StringComparison {
   readonly length: number;
   /** Whether the literal is the left operand (`'2024-01-01' <= d`), as Trino's message orders the types. */
   readonly literalFirst: boolean;
+  /** Set for a number literal's comparison (numericOnly guard): the literal's Trino type (`integer`, `bigint`, `double`). */
+  readonly numberType?: string | undefined;
 }
 
 const OPERATORS: Readonly<Record<string, string>> = {
@@ -77,4 +79,39 @@ export function guardStringComparison(node: AstNode, t: Templates, seen: StringC
   if (!typed) return undefined;
   seen.push({ operator: operator!, length: [...first].length, literalFirst: literals[0] !== undefined });
   return t.build('varcharOnly', typed, node);
+}
+
+/** Trino's type of a number literal as written (Athena types decimal literals as double), else undefined. */
+function numberLiteral(node: AstValue | undefined): string | undefined {
+  // Decimal literals arrive as CAST(literal AS DOUBLE) (see expressions.ts).
+  if (isNode(node) && node['class'] === 'CAST' && isNode(node['cast_type']) && node['cast_type']['id'] === 'DOUBLE') return numberLiteral(node['child']) && 'double';
+  if (!isNode(node) || node['class'] !== 'CONSTANT') return undefined;
+  const value = node['value'];
+  if (!isNode(value) || value['is_null'] === true) return undefined;
+  const type = value['type'];
+  const id = isNode(type) ? text(type['id']) : '';
+  if (id === 'INTEGER') return 'integer';
+  if (id === 'BIGINT' || id === 'HUGEINT') return 'bigint';
+  if (id === 'DECIMAL' || id === 'DOUBLE' || id === 'FLOAT') return 'double';
+  return undefined;
+}
+
+const hasSubquery = (node: AstNode): boolean => JSON.stringify(node).includes('"SUBQUERY"');
+
+/**
+ * `node` with a numeric guard when it compares a number literal with an expression (`year = 2024`): Trino refuses a
+ * varchar (or boolean, timestamp…) there with TYPE_MISMATCH, where DuckDB would cast the varchar. Undefined otherwise.
+ */
+export function guardNumericComparison(node: AstNode, t: Templates, seen: StringComparison[]): AstNode | undefined {
+  const operator = OPERATORS[text(node['type'])];
+  const parts = operator === undefined ? undefined : operands(node);
+  if (!parts) return undefined;
+  const all = [parts.subject, ...parts.others];
+  const numbers = all.map(numberLiteral);
+  const first = numbers.find((n) => n !== undefined);
+  if (first === undefined) return undefined;
+  const typed = all.find((n, i) => numbers[i] === undefined && !isNullLiteral(n) && stringLiteral(n) === undefined);
+  if (!typed || hasSubquery(typed)) return undefined;
+  seen.push({ operator: operator!, length: 0, literalFirst: numbers[0] !== undefined, numberType: first });
+  return t.build('numericOnly', typed, node);
 }

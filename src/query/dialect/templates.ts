@@ -279,6 +279,8 @@ export const TEMPLATES = {
   // Trino compares a varchar only with a varchar (see string-comparisons.ts). The dead branch is bound, so DuckDB
   // rejects $0 of any other type, and then folded away, so the comparison $1 runs (and is pushed down) as before.
   varcharOnly: '((CASE WHEN false THEN $0 >= CAST(\'\' AS VARCHAR) ELSE true END) AND $1)',
+  // Likewise a number compares only with a number: DuckDB has no `+` for VARCHAR, BOOLEAN, TIMESTAMP… and TINYINT.
+  numericOnly: '((CASE WHEN false THEN ($0) + CAST(0 AS TINYINT) IS NULL ELSE true END) AND $1)',
 } as const;
 
 export type TemplateName = keyof typeof TEMPLATES;

@@ -63,3 +63,23 @@ describe('string literals compared with other types', () => {
     expect((await h.translate(`SELECT 1 ${FROM} WHERE '2024' < d`)).stringComparisons).toEqual([{ operator: '<', length: 4, literalFirst: true }]);
   });
 });
+
+describe('number literals compared with other types', () => {
+  it.each([
+    ['s = 1', '=', 'VARCHAR'],
+    ['1 < s', '<', 'VARCHAR'],
+    ['s IN (1, 2)', 'IN', 'VARCHAR'],
+    ['s BETWEEN 1 AND 2', 'BETWEEN', 'VARCHAR'],
+    ['b = 1', '=', 'BOOLEAN'],
+    ['ts > 1.5', '>', 'TIMESTAMP'],
+  ])('refuses %s as Trino does', async (predicate, operator, type) => {
+    const translated = await h.translate(`SELECT count(*) ${FROM} WHERE ${predicate}`);
+    expect(translated.stringComparisons.find((c) => c.numberType !== undefined)?.operator).toBe(operator);
+    await expect(h.run(`SELECT count(*) ${FROM} WHERE ${predicate}`)).rejects.toThrow(`'+(${type}, TINYINT)'`);
+  });
+
+  it('keeps numbers compared with numbers, in any type, and literals compared with literals', async () => {
+    expect(await h.value(`SELECT count(*) ${FROM} WHERE i = 1 AND i * 2.5 > 1 AND length(s) IN (1, 2) AND i BETWEEN 0 AND 5.5 AND 1 = 1`)).toBe(1);
+    expect(await h.value(`SELECT count(*) ${FROM} WHERE NULL = 1 OR i = 2`)).toBe(1);
+  });
+});

@@ -93,13 +93,28 @@ export function textValue(field: string, type: HiveType | undefined, collectionD
     const parts = type.fields.map((f, i) => `${q(f.name)} := ${scalar(`split_part(${field}, ${lit(collectionDelim)}, ${i + 1})`, f.type, unescape)}`);
     return `CASE WHEN ${field} IS NULL THEN NULL ELSE struct_pack(${parts.join(', ')}) END`;
   }
-  return t === 'VARCHAR' ? unescape(field) : `TRY_CAST(${field} AS ${t})`;
+  return t === 'VARCHAR' ? unescape(field) : textPrimitive(field, type, t);
 }
 
 function scalar(expr: string, type: HiveType, unescape: Unescape): string {
   const t = duck(type);
   if (type.kind === 'array' || type.kind === 'map' || type.kind === 'struct') return `TRY_CAST(NULL AS ${t})`;
-  return t === 'VARCHAR' ? unescape(expr) : `TRY_CAST(${expr} AS ${t})`;
+  return t === 'VARCHAR' ? unescape(expr) : textPrimitive(expr, type, t);
+}
+
+const INTEGER_KINDS = new Set(['tinyint', 'smallint', 'int', 'bigint']);
+
+/**
+ * A LazySimpleSerDe field of a primitive type as Athena's text reader decodes it: integers are an optional sign and
+ * digits, with a fractional part that must be digits and is dropped (`1.9` is 1; `0x1F`, ` 7 `, `1e2` are NULL);
+ * booleans are `true`/`false` in any case (`1`, `t`, `yes` are NULL); out-of-range values NULL. Other types are cast.
+ */
+function textPrimitive(field: string, type: HiveType, duckType: string): string {
+  if (INTEGER_KINDS.has(type.kind)) {
+    return `TRY_CAST(CASE WHEN regexp_full_match(${field}, '[+-]?[0-9]+(\\.[0-9]*)?') THEN split_part(${field}, '.', 1) END AS ${duckType})`;
+  }
+  if (type.kind === 'boolean') return `CASE lower(${field}) WHEN 'true' THEN true WHEN 'false' THEN false END`;
+  return `TRY_CAST(${field} AS ${duckType})`;
 }
 
 /**
