@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import base64
 import gzip
+import io
 import json
 import uuid
 
 import boto3
+import pyarrow.parquet as pq
 import pytest
 from botocore.config import Config
 
@@ -207,3 +209,29 @@ def test_partitioning_after_a_transform_reports_the_original_record_as_raw_data(
     assert sorted(d['wrapped']['i'] for d in good) == list(range(20))
     failed = error_documents(objects, 'metadata-extraction-failed')
     assert sorted(base64.b64decode(d['rawData']) for d in failed) == sorted(json.dumps(d).encode() for d in docs[20:])
+
+
+def test_conversion_after_a_transform_reports_the_original_record_as_raw_data(lakebox, firehose, lam, s3, bucket):
+    """A transformed record that does not convert to Parquet goes to format-conversion-failed with the record as put."""
+    from test_firehose_parquet import conversion
+
+    glue = client(lakebox, 'glue')
+    db = f'fhl_{uuid.uuid4().hex[:8]}'
+    glue.create_database(DatabaseInput={'Name': db})
+    glue.create_table(DatabaseName=db, TableInput={'Name': 'ev', 'TableType': 'EXTERNAL_TABLE', 'StorageDescriptor': {
+        'Columns': [{'Name': 'wrapped', 'Type': 'struct<i:int>'}, {'Name': 'tenant', 'Type': 'string'}], 'Location': f's3://{bucket}/pq/'}})
+    arn = create_function(lam, 'python3.12', 'wrap.handler', {'wrap.py': JQ_AFTER_LAMBDA})
+    stream = f'py-lambda-pq-{uuid.uuid4().hex[:6]}'
+    create_active(firehose, stream, bucket, Prefix='pq/', ErrorOutputPrefix='errors/!{firehose:error-output-type}/',
+                  BufferingHints={'SizeInMBs': 64, 'IntervalInSeconds': 60},
+                  ProcessingConfiguration={'Enabled': True, 'Processors': [lambda_processor(arn)]},
+                  DataFormatConversionConfiguration=conversion(db, 'ev', {'OpenXJsonSerDe': {}}))
+    docs = [{'i': i, 'tenant': 't'} for i in range(10)] + [{'i': 'not a number', 'tenant': 'x'}, {'i': {'deep': 1}}]
+    put_all(firehose, stream, docs)
+    flush(lakebox, stream)
+    objects = delivered(s3, bucket)
+    parquet = [pq.read_table(io.BytesIO(body)).to_pylist() for key, _, body in objects if key.startswith('pq/')]
+    assert sorted(r['wrapped']['i'] for t in parquet for r in t) == list(range(10))
+    failed = error_documents(objects, 'format-conversion-failed')
+    assert sorted(base64.b64decode(d['rawData']) for d in failed) == sorted(json.dumps(d).encode() for d in docs[10:])
+    assert {d['lastErrorCode'] for d in failed} <= {'DataFormatConversion.MalformedData', 'DataFormatConversion.ParseError'}

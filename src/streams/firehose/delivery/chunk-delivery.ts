@@ -13,6 +13,11 @@ import { effectivePrefix, parsePrefix, type PrefixContext, type PrefixTemplate }
 export interface ParquetConversion {
   /** Converts `records`; writes the Parquet file (when any record converted) and returns error documents for the rest. */
   convert(plan: ParquetPlan, records: readonly Buffer[], arrival: number): Promise<{ file: string | undefined; failures: Buffer[] }>;
+  /**
+   * Checks records a Lambda transformed, before they are staged: an error document (whose rawData is `raw`, the record
+   * as put) for each one that will not convert, undefined for the others (and for all when the table cannot be read).
+   */
+  reject?(plan: ParquetPlan, records: readonly { readonly data: Buffer; readonly raw: Buffer; readonly arrival: number }[]): (Buffer | undefined)[];
   close?(): Promise<void>;
 }
 

@@ -311,6 +311,7 @@ export class DeliveryEngine {
     }
     const active = new Set<string>();
     for (const other of this.#queues.values()) if (other.stream === stream.name && other.kind === 'staged' && other.lane === 'main') active.add(other.partition);
+    const conversion = plan.lambda && plan.conversion ? this.o.conversion?.() : undefined;
     const { routed, groups, exceeded } = await runProcessing(
       {
         plan,
@@ -318,6 +319,7 @@ export class DeliveryEngine {
         transform: invoker ? { streamArn: stream.arn, region: this.o.region, invoker, now: this.#now, retryDelayMs: this.o.lambdaRetryDelayMs ?? 500 } : undefined,
         activePartitions: active,
         activePartitionLimit: this.o.activePartitionLimit ?? 500,
+        rejectConversion: conversion?.reject ? (records) => conversion.reject!(plan.conversion!, records) : undefined,
         now: this.#now,
       },
       stream,
@@ -336,6 +338,7 @@ export class DeliveryEngine {
     m.processedRecords.inc(labels, routed.main);
     m.processingFailedRecords.inc(labels, routed.processingFailed);
     m.extractionFailedRecords.inc(labels, routed.extractionFailed);
+    m.conversionFailedRecords.inc(labels, routed.conversionFailed);
     if (exceeded > 0) m.partitionCountExceeded.inc(labels, exceeded);
     for (const c of staged) this.#enqueueChunk(c);
     if (plan.dynamicPartitioning) m.activePartitions.set(labels, this.#activePartitions(stream.name));

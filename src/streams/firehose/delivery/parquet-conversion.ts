@@ -35,15 +35,7 @@ export class CatalogParquetConversion implements ParquetConversion {
 
   async convert(plan: ParquetPlan, records: readonly Buffer[], arrival: number): Promise<{ file: string | undefined; failures: Buffer[] }> {
     // A missing table is not the records' fault: the delivery is retried (with backoff) until it exists.
-    const table = this.schemas.getTable(plan.databaseName, plan.tableName, { catalogId: plan.catalogId, versionId: plan.versionId });
-    const columns: ConversionColumn[] = (table.StorageDescriptor?.Columns ?? []).map((c) => ({ name: (c.Name ?? '').toLowerCase(), type: c.Type ?? 'string' }));
-    const ref = this.#ref(plan, table);
-    const key = `${ref.databaseName}\0${ref.tableName}\0${ref.versionId}\0${JSON.stringify(plan.deserializer)}`;
-    let converter = this.#converters.get(key);
-    if (!converter) {
-      converter = new RecordConverter(columns, plan.deserializer);
-      this.#converters.set(key, converter);
-    }
+    const { columns, ref, converter } = this.#converter(plan);
     const rows: unknown[] = [];
     const failures: Buffer[] = [];
     const now = this.options.now ?? Date.now;
@@ -57,6 +49,35 @@ export class CatalogParquetConversion implements ParquetConversion {
     this.#writer ??= ParquetWriter.create(this.options.tempDir);
     await (await this.#writer).write(columns, rows, plan.parquet, file);
     return { file, failures };
+  }
+
+  reject(plan: ParquetPlan, records: readonly { readonly data: Buffer; readonly raw: Buffer; readonly arrival: number }[]): (Buffer | undefined)[] {
+    let checked: { ref: CatalogTableRef; converter: RecordConverter };
+    try {
+      checked = this.#converter(plan);
+    } catch {
+      return records.map(() => undefined); // the delivery stage retries until the table can be read
+    }
+    const now = this.options.now ?? Date.now;
+    return records.map((r) => {
+      const out = checked.converter.convert(r.data);
+      if (out.ok) return undefined;
+      return conversionErrorDocument({ data: r.raw, arrival: r.arrival, attemptsMade: 1, errorCode: out.errorCode, errorMessage: out.errorMessage, attemptEndingTimestamp: now() }, checked.ref);
+    });
+  }
+
+  /** The table's columns and the (cached) converter for its version and the plan's deserializer. */
+  #converter(plan: ParquetPlan): { columns: ConversionColumn[]; ref: CatalogTableRef; converter: RecordConverter } {
+    const table = this.schemas.getTable(plan.databaseName, plan.tableName, { catalogId: plan.catalogId, versionId: plan.versionId });
+    const columns: ConversionColumn[] = (table.StorageDescriptor?.Columns ?? []).map((c) => ({ name: (c.Name ?? '').toLowerCase(), type: c.Type ?? 'string' }));
+    const ref = this.#ref(plan, table);
+    const key = `${ref.databaseName}\0${ref.tableName}\0${ref.versionId}\0${JSON.stringify(plan.deserializer)}`;
+    let converter = this.#converters.get(key);
+    if (!converter) {
+      converter = new RecordConverter(columns, plan.deserializer);
+      this.#converters.set(key, converter);
+    }
+    return { columns, ref, converter };
   }
 
   async close(): Promise<void> {

@@ -4,7 +4,7 @@ import type { DeliveryStream } from '../model.js';
 import type { TransformContext } from './lambda-transform.js';
 import type { MetadataExtractor } from './metadata-extractor.js';
 import type { PipelinePlan } from './pipeline-plan.js';
-import { processRecords, type Lane, type SourceRecord } from './record-processor.js';
+import { processRecords, type Lane, type ProcessingContext, type SourceRecord } from './record-processor.js';
 
 export interface ProcessingStep {
   readonly plan: PipelinePlan;
@@ -13,6 +13,7 @@ export interface ProcessingStep {
   /** Partitions that already hold undelivered records (updated as new ones are admitted). */
   readonly activePartitions: Set<string>;
   readonly activePartitionLimit: number;
+  readonly rejectConversion?: ProcessingContext['rejectConversion'];
   readonly now: () => number;
 }
 
@@ -25,7 +26,7 @@ export interface ChunkGroupData {
 
 export interface ProcessingResult {
   readonly groups: ChunkGroupData[];
-  readonly routed: { readonly main: number; readonly processingFailed: number; readonly extractionFailed: number };
+  readonly routed: { readonly main: number; readonly processingFailed: number; readonly extractionFailed: number; readonly conversionFailed: number };
   /** Records refused because the active-partition limit was reached. */
   readonly exceeded: number;
 }
@@ -50,6 +51,7 @@ export async function runProcessing(step: ProcessingStep, stream: DeliveryStream
         step.activePartitions.add(p);
         return true;
       },
+      rejectConversion: step.rejectConversion,
       now: step.now,
     },
     source,
@@ -58,8 +60,10 @@ export async function runProcessing(step: ProcessingStep, stream: DeliveryStream
   let main = 0;
   let processingFailed = 0;
   let extractionFailed = 0;
+  let conversionFailed = 0;
   for (const r of routed) {
     if (r.lane === 'main') main++;
+    else if (r.lane === 'error' && r.partition === 'format-conversion-failed') conversionFailed++;
     else if (r.lane === 'error' && r.partition === 'processing-failed') processingFailed++;
     else if (r.lane === 'error' && r.partition === 'metadata-extraction-failed') extractionFailed++;
     const k = `${r.lane}\0${r.partition}`;
@@ -69,5 +73,5 @@ export async function runProcessing(step: ProcessingStep, stream: DeliveryStream
       g.arrival = Math.min(g.arrival, r.arrival);
     } else groups.set(k, { lane: r.lane, partition: r.partition, arrival: r.arrival, data: [r.data] });
   }
-  return { groups: [...groups.values()], routed: { main, processingFailed, extractionFailed }, exceeded };
+  return { groups: [...groups.values()], routed: { main, processingFailed, extractionFailed, conversionFailed }, exceeded };
 }

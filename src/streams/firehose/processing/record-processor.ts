@@ -31,6 +31,8 @@ export interface ProcessingContext {
   readonly prefixFits: (query: Readonly<Record<string, string>>, lambda: Readonly<Record<string, string>>) => boolean;
   /** Whether a new record may go to `partition` (false once the active-partition limit is reached). */
   readonly admitPartition: (partition: string) => boolean;
+  /** With a Lambda and format conversion: the error document for each transformed record that will not convert. */
+  readonly rejectConversion?: ((records: readonly { data: Buffer; raw: Buffer; arrival: number }[]) => (Buffer | undefined)[]) | undefined;
   readonly now: () => number;
 }
 
@@ -85,6 +87,15 @@ export async function processRecords(ctx: ProcessingContext, source: readonly So
       }
     });
     records = kept;
+    // Records that will not convert go to format-conversion-failed now, while the record as put is at hand for rawData.
+    if (ctx.rejectConversion && records.length > 0) {
+      const rejected = ctx.rejectConversion(records);
+      records = records.filter((r, i) => {
+        const doc = rejected[i];
+        if (doc !== undefined) out.push({ lane: 'error', partition: ErrorOutputType.formatConversionFailed, data: doc, arrival: r.arrival });
+        return doc === undefined;
+      });
+    }
   }
 
   if (!plan.dynamicPartitioning) {
