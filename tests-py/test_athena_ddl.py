@@ -89,6 +89,11 @@ def test_text_serde_and_describe(env):
     create = txt(env, 'SHOW CREATE TABLE txt').split('\n')
     assert create[:6] == [f"CREATE EXTERNAL TABLE `{env['db']}.txt`(", '  `a` int, ', '  `b` string, ', '  `c` double)', 'ROW FORMAT DELIMITED ', "  FIELDS TERMINATED BY '|' "]
     assert "  'skip.header.line.count'='1', " in create
+    # UpdateCount: 0 for SELECT and SHOW; absent for DDL and the Hive-run DESCRIBE, SHOW CREATE TABLE and EXPLAIN.
+    counts = {}
+    for sql in ['SELECT a FROM txt', 'SHOW TABLES', 'DESCRIBE txt', 'SHOW CREATE TABLE txt', 'EXPLAIN SELECT a FROM txt', 'ALTER TABLE txt SET TBLPROPERTIES (\'x\'=\'1\')']:
+        counts[sql.split()[0] + (' CREATE' if 'CREATE' in sql else '')] = env['athena'].get_query_results(QueryExecutionId=run(env, sql)['QueryExecutionId']).get('UpdateCount')
+    assert counts == {'SELECT': 0, 'SHOW': 0, 'DESCRIBE': None, 'SHOW CREATE': None, 'EXPLAIN': None, 'ALTER': None}
 
 
 def hive_escaped_split(line, delim, esc='\\'):

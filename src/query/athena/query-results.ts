@@ -9,6 +9,8 @@ import { parseOutputLocation } from './result-writer.js';
 
 type Json = Record<string, unknown>;
 
+
+const NO_UPDATE_COUNT = new Set(['DESCRIBE_TABLE', 'SHOW_CREATE_TABLE', 'EXPLAIN']);
 export async function readQueryResults(objects: ObjectService, r: QueryExecutionRecord, i: Json): Promise<Json> {
   const limit = maxResults(i.MaxResults, 1, ATHENA_LIMITS.getResultsPage);
   const writeKeys = writeResultKeys(r.substatementType, r.outputPrefix, r.id);
@@ -22,7 +24,9 @@ export async function readQueryResults(objects: ObjectService, r: QueryExecution
   }
   const columns = r.columns ?? [];
   const metadata = { ColumnInfo: columns };
-  const updateCount = r.updateCount !== undefined ? { UpdateCount: r.updateCount } : r.statementType === 'DDL' ? {} : { UpdateCount: 0 };
+  // Athena sends UpdateCount 0 for SELECT and SHOW, none for DDL and for the Hive-run DESCRIBE, SHOW CREATE TABLE, EXPLAIN.
+  const noCount = r.statementType === 'DDL' || NO_UPDATE_COUNT.has(r.substatementType);
+  const updateCount = r.updateCount !== undefined ? { UpdateCount: r.updateCount } : noCount ? {} : { UpdateCount: 0 };
   const datum = (v: string | null): Json => (v === null ? {} : { VarCharValue: v });
   if (r.resultKind !== 'csv') {
     const start = decodeToken<number>('rows', i.NextToken) ?? 0;
