@@ -410,6 +410,13 @@ def test_direct_put_throughput_hint_is_kept_and_described(firehose, bucket):
         firehose.create_delivery_stream(DeliveryStreamName=f'{name}-x', DirectPutSourceConfiguration={'ThroughputHintInMBs': 101},
                                         ExtendedS3DestinationConfiguration={'RoleARN': 'arn:aws:iam::000000000000:role/r', 'BucketARN': f'arn:aws:s3:::{bucket}'})
     assert e.value.response['Error']['Code'] == 'ValidationException'
+    # Paging past the only destination gives none; a stream type outside the enum is a validation error.
+    after = firehose.describe_delivery_stream(DeliveryStreamName=name, ExclusiveStartDestinationId='destinationId-000000000001')
+    assert after['DeliveryStreamDescription']['Destinations'] == [] and after['DeliveryStreamDescription']['HasMoreDestinations'] is False
+    with pytest.raises(ClientError) as e:
+        firehose.list_delivery_streams(DeliveryStreamType='Bogus')
+    assert e.value.response['Error']['Code'] == 'ValidationException' and 'deliveryStreamType' in e.value.response['Error']['Message']
+    assert name in firehose.list_delivery_streams(DeliveryStreamType='DirectPut', Limit=10000)['DeliveryStreamNames']
     for _ in range(100):
         if firehose.describe_delivery_stream(DeliveryStreamName=name)['DeliveryStreamDescription']['DeliveryStreamStatus'] == 'ACTIVE':
             break

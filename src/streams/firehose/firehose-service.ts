@@ -45,6 +45,8 @@ export interface PutRecordsInput {
   readonly Records?: readonly { Data?: RecordData | undefined }[] | undefined;
 }
 
+
+const STREAM_TYPES: readonly string[] = ['DirectPut', 'KinesisStreamAsSource', 'MSKAsSource', 'DatabaseAsSource'];
 export class FirehoseService {
   readonly #activations = new Set<NodeJS.Timeout>();
 
@@ -104,9 +106,7 @@ export class FirehoseService {
     this.#checkName(input.DeliveryStreamName, v);
     this.#checkTags(input.Tags, v, 'tags');
     const type = input.DeliveryStreamType ?? 'DirectPut';
-    if (!['DirectPut', 'KinesisStreamAsSource', 'MSKAsSource', 'DatabaseAsSource'].includes(type)) {
-      v.add(type, 'deliveryStreamType', 'satisfy enum value set: [DirectPut, KinesisStreamAsSource, MSKAsSource, DatabaseAsSource]');
-    }
+    if (!STREAM_TYPES.includes(type)) v.add(type, 'deliveryStreamType', `satisfy enum value set: [${STREAM_TYPES.join(', ')}]`);
     const hint = input.DirectPutSourceConfiguration?.ThroughputHintInMBs;
     if (input.DirectPutSourceConfiguration !== undefined && (hint === undefined || !Number.isInteger(hint) || hint < 1 || hint > 100)) {
       v.add(hint, 'directPutSourceConfiguration.throughputHintInMBs', hint === undefined ? 'not be null' : 'have value between 1 and 100');
@@ -185,13 +185,11 @@ export class FirehoseService {
         VersionId: String(s.versionId),
         CreateTimestamp: s.createTimestamp,
         LastUpdateTimestamp: s.lastUpdateTimestamp,
-        Destinations: [
-          {
-            DestinationId: DESTINATION_ID,
-            S3DestinationDescription: plainView,
-            ExtendedS3DestinationDescription: s.plainS3 ? undefined : d,
-          },
-        ],
+        // The one destination, unless the caller pages past it (ExclusiveStartDestinationId is exclusive).
+        Destinations:
+          input.ExclusiveStartDestinationId !== undefined && input.ExclusiveStartDestinationId >= DESTINATION_ID
+            ? []
+            : [{ DestinationId: DESTINATION_ID, S3DestinationDescription: plainView, ExtendedS3DestinationDescription: s.plainS3 ? undefined : d }],
         HasMoreDestinations: false,
       },
     };
@@ -201,6 +199,8 @@ export class FirehoseService {
     const limit = input.Limit ?? 10;
     const v = new Violations();
     if (!Number.isInteger(limit) || limit < 1 || limit > 10000) v.add(limit, 'limit', 'have value between 1 and 10000');
+    const type = input.DeliveryStreamType;
+    if (type !== undefined && !STREAM_TYPES.includes(type)) v.add(type, 'deliveryStreamType', `satisfy enum value set: [${STREAM_TYPES.join(', ')}]`);
     v.throwIfAny();
     const names = this.store
       .listStreams()
