@@ -97,6 +97,60 @@ def test_function_uses_boto3_against_lakebox(lam, unique, s3):
     s3.delete_bucket(Bucket=bucket)
 
 
+def test_reserved_concurrency_throttles_sync_invokes_and_holds_events(lam, unique, s3):
+    """Terraform's reserved_concurrent_executions: 0 disables the function; N caps running executions."""
+    import concurrent.futures
+    import time
+
+    name = unique('conc')
+    bucket = unique('conc-bucket')
+    s3.create_bucket(Bucket=bucket)
+    code = ('import boto3, time\n'
+            'def handler(event, context):\n'
+            '    time.sleep(event.get("sleep", 0))\n'
+            '    if "key" in event:\n'
+            '        boto3.client("s3").put_object(Bucket=event["bucket"], Key=event["key"], Body=b"ran")\n'
+            '    return "ok"\n')
+    create_python(lam, name, code, Timeout=30)
+    lam.get_waiter('function_active_v2').wait(FunctionName=name, WaiterConfig={'Delay': 1, 'MaxAttempts': 10})
+    assert 'ReservedConcurrentExecutions' not in lam.get_function_concurrency(FunctionName=name)
+    assert lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=0)['ReservedConcurrentExecutions'] == 0
+    assert lam.get_function(FunctionName=name)['Concurrency'] == {'ReservedConcurrentExecutions': 0}
+    with pytest.raises(ClientError) as info:
+        lam.invoke(FunctionName=name, Payload=b'{}')
+    assert info.value.response['Error']['Code'] == 'TooManyRequestsException'
+    assert info.value.response['ResponseMetadata']['HTTPStatusCode'] == 429
+    assert info.value.response['Reason'] == 'ReservedFunctionConcurrentInvocationLimitExceeded'
+    # An event is accepted and waits while the function is throttled; it runs once the reservation is removed.
+    assert lam.invoke(FunctionName=name, InvocationType='Event', Payload=json.dumps({'bucket': bucket, 'key': 'event'}).encode())['StatusCode'] == 202
+    time.sleep(1.5)
+    assert s3.list_objects_v2(Bucket=bucket).get('KeyCount') == 0
+    lam.delete_function_concurrency(FunctionName=name)
+    for _ in range(100):
+        if s3.list_objects_v2(Bucket=bucket).get('KeyCount') == 1:
+            break
+        time.sleep(0.2)
+    assert s3.get_object(Bucket=bucket, Key='event')['Body'].read() == b'ran'
+    # With 1 reserved, a second invoke while the first runs is throttled.
+    lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=1)
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        slow = pool.submit(lam.invoke, FunctionName=name, Payload=b'{"sleep": 2}')
+        time.sleep(0.7)
+        with pytest.raises(ClientError) as info:
+            lam.invoke(FunctionName=name, Payload=b'{}')
+        assert info.value.response['Error']['Code'] == 'TooManyRequestsException'
+        assert 'FunctionError' not in slow.result()
+    assert 'FunctionError' not in lam.invoke(FunctionName=name, Payload=b'{}')
+    # The account keeps 100 unreserved; versions and aliases cannot be reserved.
+    with pytest.raises(ClientError) as info:
+        lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=901)
+    assert info.value.response['Error']['Code'] == 'InvalidParameterValueException'
+    assert 'below its minimum value of [100]' in info.value.response['Error']['Message']
+    with pytest.raises(ClientError) as info:
+        lam.put_function_concurrency(FunctionName=f'{name}:$LATEST', ReservedConcurrentExecutions=5)
+    assert info.value.response['Error']['Code'] == 'InvalidParameterValueException'
+
+
 def test_function_error_shape(lam, unique):
     name = unique('pyerr')
     create_python(lam, name, 'def handler(event, context):\n    raise ValueError("bad input")\n')

@@ -1,6 +1,5 @@
 /** The functions (Lambda) service: function lifecycle, code, tags and Invoke, independent of HTTP. */
-import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
-import { dirname, join } from 'node:path';
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { CodeStore } from './code-store.js';
 import { codeId } from './code-store.js';
@@ -8,10 +7,12 @@ import { EventQueue, type EventJob } from './event-queue.js';
 import { LambdaErrors } from './errors.js';
 import { configFields, toConfiguration } from './function-config.js';
 import { policyDocument, statementOf, withoutStatement, withStatement } from './resource-policy.js';
+import { checkReservation, ConcurrencyGate } from './reserved-concurrency.js';
 import { functionArn, parseFunctionRef, qualifiedArn, type ArnContext, type FunctionRef } from './function-names.js';
-import { LIMITS, lambdaTimestamp, runtimeFamily, type FunctionRecord, type InvokeRequest, type InvokeResult } from './model.js';
+import { LIMITS, lambdaTimestamp, type FunctionRecord, type InvokeRequest, type InvokeResult } from './model.js';
 import type { EnvironmentSpec } from './runtime/execution-environment.js';
-import { bootstrapFile, packageRoot, type WorkerPool } from './runtime/worker-pool.js';
+import { environmentSpec } from './runtime/environment-spec.js';
+import type { WorkerPool } from './runtime/worker-pool.js';
 import type { SqliteFunctionStore } from './sqlite-function-store.js';
 import { parseClientContext, parsePayload, tail } from './invoke-payload.js';
 
@@ -32,6 +33,7 @@ export interface FunctionsServiceOptions extends ArnContext {
 const EMPTY = Buffer.alloc(0);
 
 export class FunctionsService {
+  readonly #gate = new ConcurrencyGate();
   readonly #ctx: ArnContext;
   readonly #events: EventQueue;
   readonly #timers = new Set<NodeJS.Timeout>();
@@ -109,7 +111,39 @@ export class FunctionsService {
       Code: { RepositoryType: 'S3', Location: `${codeBaseUrl}${this.codeLocationPath(r.codeSha256)}` },
     };
     if (Object.keys(r.tags).length > 0) out.Tags = r.tags;
+    if (r.reservedConcurrency !== undefined) out.Concurrency = { ReservedConcurrentExecutions: r.reservedConcurrency };
     return out;
+  }
+
+  async putFunctionConcurrency(input: Input): Promise<Record<string, unknown>> {
+    const r = this.#unqualified(input.FunctionName);
+    const others = this.store.list().reduce((n, o) => n + (o.name === r.name ? 0 : (o.reservedConcurrency ?? 0)), 0);
+    const value = checkReservation(input.ReservedConcurrentExecutions, others);
+    await this.store.put({ ...r, reservedConcurrency: value });
+    this.#gate.wake(r.name);
+    return { ReservedConcurrentExecutions: value };
+  }
+
+  getFunctionConcurrency(input: Input): Record<string, unknown> {
+    const r = this.#unqualified(input.FunctionName);
+    return r.reservedConcurrency === undefined ? {} : { ReservedConcurrentExecutions: r.reservedConcurrency };
+  }
+
+  async deleteFunctionConcurrency(input: Input): Promise<void> {
+    const r = this.#unqualified(input.FunctionName);
+    await this.store.put({ ...r, reservedConcurrency: undefined });
+    this.#gate.wake(r.name);
+  }
+
+  /** Concurrency is set on functions only (Lambda refuses versions and aliases here). */
+  #unqualified(name: unknown): FunctionRecord {
+    const ref = this.#ref(name, undefined, 140);
+    if (ref.qualifier !== undefined) {
+      throw LambdaErrors.invalidParameter(
+        'This operation is permitted on Lambda functions only. Aliases and versions do not support this operation. Please specify either a function name or an unqualified function ARN.',
+      );
+    }
+    return this.#record(ref);
   }
 
   getFunctionConfiguration(input: Input): Record<string, unknown> {
@@ -250,7 +284,13 @@ export class FunctionsService {
       await this.#events.enqueue({ functionName: record.name, qualifier: ref.qualifier, payload, requestId });
       return { statusCode: 202, payload: EMPTY, requestId };
     }
-    const run = await this.#execute(record, ref, payload, requestId, clientContext);
+    const release = this.#gate.enter(record.name, record.reservedConcurrency);
+    let run;
+    try {
+      run = await this.#execute(record, ref, payload, requestId, clientContext);
+    } finally {
+      release();
+    }
     const result: InvokeResult = { statusCode: 200, executedVersion: '$LATEST', payload: run.payload, requestId };
     if (!run.ok) result.functionError = 'Unhandled';
     if (request.logType === 'Tail') result.logResult = tail(run.log);
@@ -260,8 +300,16 @@ export class FunctionsService {
   async #runEvent(job: EventJob, attempt: number): Promise<boolean> {
     const record = this.store.get(job.functionName);
     if (!record) throw new Error(`function ${job.functionName} was deleted`);
-    const run = await this.#execute(record, { name: job.functionName, qualifier: job.qualifier }, job.payload, job.requestId, undefined, attempt);
-    return run.ok;
+    // A throttled event stays queued until the function has a free slot (its reservation is read again each time).
+    const release = await this.#gate.enterWhenFree(record.name, () => this.store.get(job.functionName)?.reservedConcurrency);
+    try {
+      const current = this.store.get(job.functionName);
+      if (!current) throw new Error(`function ${job.functionName} was deleted`);
+      const run = await this.#execute(current, { name: job.functionName, qualifier: job.qualifier }, job.payload, job.requestId, undefined, attempt);
+      return run.ok;
+    } finally {
+      release();
+    }
   }
 
   async #execute(r: FunctionRecord, ref: FunctionRef, payload: string, requestId: string, clientContext: string | undefined, attempt = 1) {
@@ -288,36 +336,8 @@ export class FunctionsService {
   }
 
   async #spec(r: FunctionRecord): Promise<EnvironmentSpec> {
-    const codeDir = await this.code.codeDir(r.codeSha256);
-    const family = runtimeFamily(r.runtime) ?? 'node';
-    const day = new Date().toISOString().slice(0, 10).replace(/-/g, '/');
-    const env: Record<string, string> = {
-      PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
-      LANG: 'en_US.UTF-8',
-      TZ: ':UTC',
-      AWS_LAMBDA_FUNCTION_NAME: r.name,
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(r.memorySize),
-      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-      AWS_REGION: this.#ctx.region,
-      AWS_DEFAULT_REGION: this.#ctx.region,
-      AWS_EXECUTION_ENV: `AWS_Lambda_${r.runtime}`,
-      AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${r.name}`,
-      AWS_LAMBDA_LOG_STREAM_NAME: `${day}/[$LATEST]${randomUUID().replace(/-/g, '')}`,
-      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
-      AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
-      _HANDLER: r.handler,
-      LAMBDA_TASK_ROOT: codeDir,
-      LAMBDA_RUNTIME_DIR: dirname(bootstrapFile('python-bootstrap.py')),
-      AWS_ENDPOINT_URL: this.options.endpoint(),
-      AWS_ACCESS_KEY_ID: this.options.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: this.options.secretAccessKey,
-      ...(family === 'node' ? { NODE_PATH: join(packageRoot(), 'node_modules') } : { LC_CTYPE: 'C.UTF-8', PYTHONDONTWRITEBYTECODE: '1' }),
-      ...r.environment,
-    };
-    const configKey = createHash('sha256')
-      .update(JSON.stringify([r.runtime, r.handler, r.codeSha256, r.memorySize, r.timeout, r.environment ?? {}]))
-      .digest('hex');
-    return { functionName: r.name, family, codeDir, memoryMb: r.memorySize, timeoutSec: r.timeout, env, configKey };
+    const o = this.options;
+    return environmentSpec(r, await this.code.codeDir(r.codeSha256), { region: this.#ctx.region, endpoint: o.endpoint(), accessKeyId: o.accessKeyId, secretAccessKey: o.secretAccessKey });
   }
 
   // --- helpers --------------------------------------------------------------------------------------

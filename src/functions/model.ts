@@ -68,6 +68,8 @@ export interface FunctionRecord {
   readonly extra: Readonly<Record<string, unknown>>;
   /** Statements of the resource-based policy (AddPermission); absent when none were added. */
   readonly policy?: readonly PolicyStatement[] | undefined;
+  /** PutFunctionConcurrency's ReservedConcurrentExecutions; absent when unreserved. */
+  readonly reservedConcurrency?: number | undefined;
 }
 
 export type InvocationType = 'RequestResponse' | 'Event' | 'DryRun';

@@ -32,7 +32,7 @@ function decodeLabel(raw: string): string {
 
 const AUTH_CODES = AUTH_CODE_MAP;
 
-const SUCCESS: Readonly<Record<string, number>> = { CreateFunction: 201, DeleteFunction: 204, TagResource: 204, UntagResource: 204, InvokeAsync: 202, AddPermission: 201, RemovePermission: 204 };
+const SUCCESS: Readonly<Record<string, number>> = { CreateFunction: 201, DeleteFunction: 204, TagResource: 204, UntagResource: 204, InvokeAsync: 202, AddPermission: 201, RemovePermission: 204, DeleteFunctionConcurrency: 204 };
 const CODE_PATH = /^\/_lakebox\/functions\/code\/([0-9a-f]{64})\.zip$/;
 
 function header(req: IncomingMessage, name: string): string | undefined {
@@ -98,7 +98,9 @@ export class LambdaRestProtocol {
       const s = this.service;
       const withName = { ...input, FunctionName: route.label ?? input.FunctionName, Qualifier: query('Qualifier') };
       let output: unknown;
-      switch (route.operation) {
+      const named = BY_NAME[route.operation];
+      if (named) output = await named(s, withName);
+      else switch (route.operation) {
         case 'CreateFunction':
           output = await s.createFunction(input);
           break;
@@ -128,12 +130,6 @@ export class LambdaRestProtocol {
           break;
         case 'ListTags':
           output = s.listTags({ Resource: route.label });
-          break;
-        case 'AddPermission':
-          output = await s.addPermission(withName);
-          break;
-        case 'GetPolicy':
-          output = s.getPolicy(withName);
           break;
         case 'RemovePermission':
           await s.removePermission({ ...withName, StatementId: route.subLabel, RevisionId: query('RevisionId') });
@@ -225,6 +221,15 @@ export class LambdaRestProtocol {
   }
 }
 
+/** Operations whose whole input is the body plus the FunctionName label (and Qualifier query). */
+const BY_NAME: Readonly<Record<string, (s: FunctionsService, input: Record<string, unknown>) => unknown>> = {
+  AddPermission: (s, i) => s.addPermission(i),
+  GetPolicy: (s, i) => s.getPolicy(i),
+  PutFunctionConcurrency: (s, i) => s.putFunctionConcurrency(i),
+  GetFunctionConcurrency: (s, i) => s.getFunctionConcurrency(i),
+  DeleteFunctionConcurrency: (s, i) => s.deleteFunctionConcurrency(i),
+};
+
 const ROUTES: Readonly<Record<string, string>> = {
   'POST 2015-03-31/functions': 'CreateFunction',
   'GET 2015-03-31/functions': 'ListFunctions',
@@ -241,6 +246,9 @@ const ROUTES: Readonly<Record<string, string>> = {
   'POST 2015-03-31/functions/{}/policy': 'AddPermission',
   'GET 2015-03-31/functions/{}/policy': 'GetPolicy',
   'DELETE 2015-03-31/functions/{}/policy/{}': 'RemovePermission',
+  'PUT 2017-10-31/functions/{}/concurrency': 'PutFunctionConcurrency',
+  'GET 2019-09-30/functions/{}/concurrency': 'GetFunctionConcurrency',
+  'DELETE 2017-10-31/functions/{}/concurrency': 'DeleteFunctionConcurrency',
 };
 
 /** Reads the request body, refusing anything over the CreateFunction request limit. */
