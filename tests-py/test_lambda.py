@@ -149,6 +149,14 @@ def test_reserved_concurrency_throttles_sync_invokes_and_holds_events(lam, uniqu
     with pytest.raises(ClientError) as info:
         lam.put_function_concurrency(FunctionName=f'{name}:$LATEST', ReservedConcurrentExecutions=5)
     assert info.value.response['Error']['Code'] == 'InvalidParameterValueException'
+    # GetAccountSettings counts every function, its code and the reservations.
+    functions = [f for page in lam.get_paginator('list_functions').paginate() for f in page['Functions']]
+    reserved = sum(lam.get_function_concurrency(FunctionName=f['FunctionName']).get('ReservedConcurrentExecutions', 0) for f in functions)
+    settings = lam.get_account_settings()
+    assert settings['AccountLimit']['ConcurrentExecutions'] == 1000 and reserved >= 1
+    assert settings['AccountLimit']['UnreservedConcurrentExecutions'] == 1000 - reserved
+    assert settings['AccountLimit']['CodeSizeZipped'] == 52428800 and settings['AccountLimit']['CodeSizeUnzipped'] == 262144000
+    assert settings['AccountUsage'] == {'FunctionCount': len(functions), 'TotalCodeSize': sum(f['CodeSize'] for f in functions)}
 
 
 def test_function_error_shape(lam, unique):

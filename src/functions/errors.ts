@@ -24,6 +24,7 @@ export const LAMBDA_ERROR_STATUS: Readonly<Record<string, number>> = {
   TooManyRequestsException: 429,
   UnsupportedMediaTypeException: 415,
   PreconditionFailedException: 412,
+  CodeStorageExceededException: 400,
   ServiceException: 500,
   UnknownOperationException: 404,
 };

@@ -8,6 +8,7 @@ import { LambdaErrors } from './errors.js';
 import { configFields, toConfiguration } from './function-config.js';
 import { policyDocument, statementOf, withoutStatement, withStatement } from './resource-policy.js';
 import { checkReservation, ConcurrencyGate } from './reserved-concurrency.js';
+import { accountSettings, checkCodeStorage } from './account-settings.js';
 import { functionArn, parseFunctionRef, qualifiedArn, type ArnContext, type FunctionRef } from './function-names.js';
 import { LIMITS, lambdaTimestamp, type FunctionRecord, type InvokeRequest, type InvokeResult } from './model.js';
 import type { EnvironmentSpec } from './runtime/execution-environment.js';
@@ -75,6 +76,7 @@ export class FunctionsService {
     refusePublish(input);
     if (this.store.get(ref.name)) throw LambdaErrors.alreadyExists(ref.name);
     const zip = this.#zipOf(input.Code);
+    checkCodeStorage(this.store.list(), zip.length);
     const stored = await this.code.put(zip);
     if (this.store.get(ref.name)) throw LambdaErrors.alreadyExists(ref.name);
     const record: FunctionRecord = {
@@ -122,6 +124,10 @@ export class FunctionsService {
     await this.store.put({ ...r, reservedConcurrency: value });
     this.#gate.wake(r.name);
     return { ReservedConcurrentExecutions: value };
+  }
+
+  getAccountSettings(): Record<string, unknown> {
+    return accountSettings(this.store.list());
   }
 
   getFunctionConcurrency(input: Input): Record<string, unknown> {
@@ -181,6 +187,7 @@ export class FunctionsService {
     refusePublish(input);
     if (input.Architectures !== undefined) configFields({ Architectures: input.Architectures }, r);
     const zip = this.#zipOf(input);
+    checkCodeStorage(this.store.list(), zip.length, r.name);
     const stored = await this.code.put(zip);
     if (input.DryRun === true) return toConfiguration({ ...r, codeSha256: stored.sha256, codeSize: stored.size }, this.#ctx);
     return this.#commitUpdate(this.#updatable(input), { codeSha256: stored.sha256, codeSize: stored.size });

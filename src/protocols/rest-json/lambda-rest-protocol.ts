@@ -228,6 +228,7 @@ const BY_NAME: Readonly<Record<string, (s: FunctionsService, input: Record<strin
   PutFunctionConcurrency: (s, i) => s.putFunctionConcurrency(i),
   GetFunctionConcurrency: (s, i) => s.getFunctionConcurrency(i),
   DeleteFunctionConcurrency: (s, i) => s.deleteFunctionConcurrency(i),
+  GetAccountSettings: (s) => s.getAccountSettings(),
 };
 
 const ROUTES: Readonly<Record<string, string>> = {
@@ -249,6 +250,7 @@ const ROUTES: Readonly<Record<string, string>> = {
   'PUT 2017-10-31/functions/{}/concurrency': 'PutFunctionConcurrency',
   'GET 2019-09-30/functions/{}/concurrency': 'GetFunctionConcurrency',
   'DELETE 2017-10-31/functions/{}/concurrency': 'DeleteFunctionConcurrency',
+  'GET 2016-08-19/account-settings': 'GetAccountSettings',
 };
 
 /** Reads the request body, refusing anything over the CreateFunction request limit. */
