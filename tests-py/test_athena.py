@@ -131,6 +131,7 @@ def test_errors_name_the_place_in_the_query_as_athena_does(athena, lake):
     assert failure('SELECT id FROM sales a JOIN sales b ON a.id = b.id')[0] == "AMBIGUOUS_NAME: line 1:8: Column 'id' is ambiguous"
     assert failure('SELECT city, count(*) FROM sales')[0] == "EXPRESSION_NOT_AGGREGATE: line 1:8: 'city' must be an aggregate expression or appear in GROUP BY clause"
     assert failure('SELECT 1,\n  no_such_function(id) FROM sales') == ("FUNCTION_NOT_FOUND: line 2:3: Function 'no_such_function' not registered", 1303)
+    assert failure("SELECT id, abs(city) FROM sales") == ('TYPE_MISMATCH: line 1:12: Unexpected parameters (varchar) for function abs', 1002)
     for sql, where, token in [('SELEKT 1', '1:1', 'SELEKT'), ('SELECT 1 FROM', '1:14', '<EOF>'), ('SELECT id\nFROM sales\nWHERE', '3:6', '<EOF>'),
                               ('SELECT id FROM sales\nWHERE id = 1 AND AND units > 2', '2:18', 'AND')]:
         with pytest.raises(ClientError) as info:

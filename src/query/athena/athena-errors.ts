@@ -170,11 +170,47 @@ export function failureFromEngine(message: string, stringComparisons: readonly S
     return new QueryFailure('FUNCTION_NOT_FOUND', `line 1:8: ${m.replace(/^Catalog Error: /, '')}`);
   }
   if (/^Catalog Error: Table with name/i.test(m)) return new QueryFailure('TABLE_NOT_FOUND', `line 1:15: ${m.replace(/^Catalog Error: /, '')}`);
+  // A function the user called with arguments it has no signature for, in Trino's words and at the call.
+  const call = /No function matches the given name and argument types '([A-Za-z_][\w]*)\((.*?)\)'|Could not choose a best candidate function for the function call "([A-Za-z_][\w]*)\((.*?)\)"/.exec(m);
+  const called = call?.[1] ?? call?.[3];
+  if (called !== undefined && query !== undefined && functionPosition(query, called, '') !== '') {
+    const args = splitTypes(call?.[2] ?? call?.[4] ?? '').map(argumentType);
+    return new QueryFailure('TYPE_MISMATCH', `line ${functionPosition(query, called)}: Unexpected parameters (${args.join(', ')}) for function ${called.toLowerCase()}`);
+  }
   if (/^Binder Error: No function matches|Cannot compare values|Cannot mix values of type|^Binder Error: .*type/i.test(m)) {
-    return new QueryFailure('TYPE_MISMATCH', `line 1:8: ${m.replace(/^Binder Error: /, '')}`);
+    // DuckDB's candidate lists name DuckDB's signatures, not Athena's: left out.
+    return new QueryFailure('TYPE_MISMATCH', `line 1:8: ${m.replace(/^Binder Error: /, '').replace(/\.?\s*(In order to select one|You might need to add explicit type casts)[\s\S]*$/, '')}`);
   }
   if (/^Parser Error/i.test(m)) return new QueryFailure('SYNTAX_ERROR', `line 1:1: ${m.replace(/^Parser Error: /, '')}`);
   if (/^Out of Range Error/i.test(m)) return new QueryFailure('NUMERIC_VALUE_OUT_OF_RANGE', m.replace(/^Out of Range Error: /, ''));
   if (/^(Invalid Input|IO) Error/i.test(m)) return new QueryFailure('HIVE_BAD_DATA', m);
   return new QueryFailure('GENERIC_USER_ERROR', m);
+}
+
+/** DuckDB's argument type list (`VARCHAR, DECIMAL(10,2), INTEGER[]`) split at top-level commas. */
+function splitTypes(list: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let current = '';
+  for (const ch of list) {
+    if (ch === '(' || ch === '[') depth++;
+    if (ch === ')' || ch === ']') depth--;
+    if (ch === ',' && depth === 0) {
+      out.push(current.trim());
+      current = '';
+    } else current += ch;
+  }
+  if (current.trim() !== '') out.push(current.trim());
+  return out;
+}
+
+/** A DuckDB argument type in Trino's name (literals as the type Trino gives them). */
+function argumentType(duckType: string): string {
+  const literal: Readonly<Record<string, string>> = { STRING_LITERAL: 'varchar', INTEGER_LITERAL: 'integer', NULL: 'unknown', '"NULL"': 'unknown' };
+  if (literal[duckType] !== undefined) return literal[duckType];
+  try {
+    return trinoTypeName(duckType);
+  } catch {
+    return duckType.toLowerCase();
+  }
 }

@@ -45,3 +45,17 @@ describe('engine errors as Athena reports them', () => {
     );
   });
 });
+
+describe('function calls with arguments no signature takes', () => {
+  it("word the error as Trino does, at the call, when the user wrote the function", () => {
+    const q = 'SELECT 1,\n  abs(name) FROM t';
+    expect(failureFromEngine('Binder Error: Could not choose a best candidate function for the function call "abs(STRING_LITERAL)". In order to select one, please add explicit type casts.', [], q).message).toBe(
+      'TYPE_MISMATCH: line 2:3: Unexpected parameters (varchar) for function abs',
+    );
+    expect(failureFromEngine("Binder Error: No function matches the given name and argument types 'abs(VARCHAR, DECIMAL(10,2), INTEGER[])'. You might need to add explicit type casts.", [], q).message).toBe(
+      'TYPE_MISMATCH: line 2:3: Unexpected parameters (varchar, decimal(10,2), array(integer)) for function abs',
+    );
+    // A function the translation introduced keeps DuckDB's words.
+    expect(failureFromEngine("Binder Error: No function matches the given name and argument types 'date_sub(STRING_LITERAL)'.", [], q).message).toMatch(/^TYPE_MISMATCH: line 1:8: No function matches/);
+  });
+});
