@@ -182,3 +182,23 @@ def test_openx_reads_epoch_and_offset_timestamps_and_booleans_as_athena_does(s3,
         return None if v is None else str(str(v).lower() == 'true').lower()
 
     assert got == [[str(i), expected_ts(ts), expected_flag(flag)] for i, (ts, flag) in enumerate(values)]
+
+
+def test_unnest_of_an_array_of_rows_inside_a_struct_column(s3, athena_client, glue_client):
+    """CROSS JOIN UNNEST(e.payload.items) AS t(sku, qty): the struct field's array of rows expands to its fields."""
+    bucket, db = new_lake(s3, glue_client, 'nestedunnest')
+    events = [{'id': i, 'payload': {'items': [{'sku': f's{(i + k) % 3}', 'qty': k + 1} for k in range(i % 4)], 'tag': 'x'}} for i in range(20)]
+    s3.put_object(Bucket=bucket, Key='ev/a.json', Body='\n'.join(json.dumps(e) for e in events).encode())
+    lake = {'athena': athena_client, 'db': db, 'output': f's3://{bucket}/results/'}
+    qe, _ = run(lake, f"CREATE EXTERNAL TABLE ev (id int, payload struct<items:array<struct<sku:string,qty:int>>, tag:string>) "
+                      f"ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' LOCATION 's3://{bucket}/ev/'")
+    assert qe['Status']['State'] == 'SUCCEEDED', qe['Status']
+    want = {}
+    for e in events:
+        for item in e['payload']['items']:
+            want[item['sku']] = want.get(item['sku'], 0) + item['qty']
+    for sql in ['SELECT t.sku, sum(t.qty) FROM ev CROSS JOIN UNNEST(ev.payload.items) AS t(sku, qty) GROUP BY 1 ORDER BY 1',
+                'SELECT sku, sum(qty) FROM ev e, UNNEST(payload.items) AS u(sku, qty) GROUP BY sku ORDER BY sku']:
+        qe, got = run(lake, sql)
+        assert qe['Status']['State'] == 'SUCCEEDED', (sql, qe['Status'])
+        assert got == [[k, str(v)] for k, v in sorted(want.items())], sql
