@@ -202,3 +202,41 @@ def test_unnest_of_an_array_of_rows_inside_a_struct_column(s3, athena_client, gl
         qe, got = run(lake, sql)
         assert qe['Status']['State'] == 'SUCCEEDED', (sql, qe['Status'])
         assert got == [[k, str(v)] for k, v in sorted(want.items())], sql
+
+
+def test_cloudtrail_table_reads_the_records_of_each_log_file(s3, athena_client, glue_client):
+    """The DDL of Athena's CloudTrail guide: each gzip file is {"Records": [...]}, one row per event."""
+    bucket, db = new_lake(s3, glue_client, 'cloudtrail')
+    events = []
+    for f in range(3):
+        records = [{'eventVersion': '1.08', 'eventTime': f'2024-03-0{f + 1}T10:0{i}:00Z', 'eventSource': 's3.amazonaws.com',
+                    'eventName': ['PutObject', 'GetObject'][i % 2], 'awsRegion': 'us-east-1',
+                    'userIdentity': {'type': 'IAMUser', 'userName': f'user{(f + i) % 2}', 'sessionContext': {'attributes': {'mfaAuthenticated': 'false'}}},
+                    'requestParameters': {'bucketName': 'lake', 'key': f'k{f}-{i}'}, 'resources': [{'ARN': f'arn:aws:s3:::lake/k{f}-{i}', 'type': 'AWS::S3::Object'}]}
+                   for i in range(f + 2)]
+        events += records
+        s3.put_object(Bucket=bucket, Key=f'AWSLogs/123456789012/CloudTrail/us-east-1/2024/03/0{f + 1}/123456789012_CloudTrail_{f}.json.gz',
+                      Body=gzip.compress(json.dumps({'Records': records}).encode()))
+    lake = {'athena': athena_client, 'db': db, 'output': f's3://{bucket}/results/'}
+    qe, _ = run(lake, f"""CREATE EXTERNAL TABLE cloudtrail_logs (
+        eventversion STRING,
+        useridentity STRUCT<type:STRING, username:STRING, sessioncontext:STRUCT<attributes:STRUCT<mfaauthenticated:STRING>>>,
+        eventtime STRING, eventsource STRING, eventname STRING, awsregion STRING, requestparameters STRING,
+        resources ARRAY<STRUCT<arn:STRING, type:STRING>>)
+        ROW FORMAT SERDE 'org.apache.hive.hcatalog.data.JsonSerDe'
+        STORED AS INPUTFORMAT 'com.amazon.emr.cloudtrail.CloudTrailInputFormat'
+        OUTPUTFORMAT 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat'
+        LOCATION 's3://{bucket}/AWSLogs/123456789012/CloudTrail/'
+        TBLPROPERTIES ('classification'='cloudtrail')""")
+    assert qe['Status']['State'] == 'SUCCEEDED', qe['Status']
+    qe, got = run(lake, "SELECT useridentity.username, eventname, count(*) FROM cloudtrail_logs GROUP BY 1, 2 ORDER BY 1, 2")
+    assert qe['Status']['State'] == 'SUCCEEDED', qe['Status']
+    want = {}
+    for e in events:
+        k = (e['userIdentity']['userName'], e['eventName'])
+        want[k] = want.get(k, 0) + 1
+    assert got == [[u, n, str(c)] for (u, n), c in sorted(want.items())]
+    # An object in a string column is its JSON text, as Athena shows requestparameters.
+    qe, got = run(lake, "SELECT json_extract_scalar(requestparameters, '$.key'), resources[1].arn FROM cloudtrail_logs "
+                        "WHERE eventtime = '2024-03-03T10:03:00Z'")
+    assert got == [['k2-3', 'arn:aws:s3:::lake/k2-3']]

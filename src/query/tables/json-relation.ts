@@ -282,7 +282,7 @@ export function linesBranch(files: readonly FileRef[], targets: readonly JsonTar
 }
 
 /** Each line as its key/value list; a column takes the first key matching it as the SerDe compares keys (with `check`, lines repeating a key are malformed). */
-export function scanBranch(files: readonly FileRef[], targets: readonly JsonTarget[], sem: JsonSemantics, check: boolean): string {
+export function scanBranch(files: readonly FileRef[], targets: readonly JsonTarget[], sem: JsonSemantics, check: boolean, source = linesOf(files, sem, check)): string {
   let k = 'x.key';
   if (sem.insensitive) k = `lower(${k})`;
   if (sem.dots) k = `replace(${k}, '.', '_')`;
@@ -292,8 +292,32 @@ export function scanBranch(files: readonly FileRef[], targets: readonly JsonTarg
     return `${t.finish ? t.finish(t.type === 'JSON' ? value : typed) : typed} AS ${q(t.name)}`;
   });
   const parsed = parsedLine(`map_entries(json_transform(body, '"MAP(VARCHAR, JSON)"'))`, sem, check);
-  return `(SELECT filename, ${cols.length > 0 ? cols.join(', ') : 'NULL AS _empty'} FROM (SELECT filename, ${parsed} AS e FROM ${linesOf(files, sem, check)}))`;
+  return `(SELECT filename, ${cols.length > 0 ? cols.join(', ') : 'NULL AS _empty'} FROM (SELECT filename, ${parsed} AS e FROM ${source}))`;
 }
+
+/** Whether a table reads CloudTrail log files (`CloudTrailInputFormat`, or the older `CloudTrailSerde`). */
+export function isCloudTrail(table: Table): boolean {
+  const sd = table.StorageDescriptor;
+  return (sd?.InputFormat ?? '').toLowerCase().includes('cloudtrailinputformat') || (sd?.SerdeInfo?.SerializationLibrary ?? '').toLowerCase().includes('cloudtrailserde');
+}
+
+/**
+ * A CloudTrail table: each file is one JSON document whose `Records` array holds the events, one row each, read with
+ * the Hive JSON SerDe's rules (case-insensitive keys; an object in a string column is its JSON text, as Athena shows
+ * `requestparameters`). A file that is not such a document gives no rows.
+ */
+export function cloudTrailRelation(table: Table, files: readonly FileRef[]): string {
+  const sem = jsonSemantics(table, false);
+  const records = perCompression(
+    files,
+    (list, c) => `read_json_objects(${list}, filename = true, maximum_object_size = ${MAX_CLOUDTRAIL_FILE_BYTES}, compression = '${jsonCompression(c)}')`,
+  );
+  const source = `(SELECT filename, NULL AS line, CAST(r AS VARCHAR) AS body FROM (SELECT filename, unnest(json_extract(json, '$.Records[*]')) AS r FROM ${records}))`;
+  return scanBranch(files, jsonTargets(table, sem), sem, false, source);
+}
+
+/** Largest CloudTrail file read (CloudTrail delivers files of a few MB at most). */
+const MAX_CLOUDTRAIL_FILE_BYTES = 268_435_456;
 
 /** One reader call for a group of files read the same way. */
 export function jsonBranch(path: JsonPath, files: readonly FileRef[], targets: readonly JsonTarget[], sem: JsonSemantics): string {

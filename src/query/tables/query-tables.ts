@@ -14,6 +14,7 @@ import type { ObjectFile, ObjectFiles } from '../engine/object-files.js';
 import { ENGINE_INFORMATION_SCHEMA } from '../dialect/tables.js';
 import { applyEngineTypes } from '../dialect/typed-rewrites.js';
 import { unnestArrayColumns, type ColumnTypes } from '../dialect/unnest-arrays.js';
+import { isCloudTrail } from './json-relation.js';
 import { JsonKeyCensus, type CensusEntry, type CensusRunner, type JsonCensusPort } from './json-key-census.js';
 import { columnUsage, mayRead } from './column-usage.js';
 import { informationSchemaRelation, isInformationSchemaTable, schemaRestriction } from './information-schema.js';
@@ -133,7 +134,7 @@ export class QueryTables {
           uniform = schema?.uniform ?? false;
         }
         let census: ReadonlyMap<string, CensusEntry> | undefined;
-        if (data.length > 0 && tableFormat(t.table) === 'json' && (t.table.StorageDescriptor?.Columns ?? []).length > 0) {
+        if (data.length > 0 && tableFormat(t.table) === 'json' && !isCloudTrail(t.table) && (t.table.StorageDescriptor?.Columns ?? []).length > 0) {
           census = await this.jsonCensus.census(data, sessionRunner(ctx.session));
         }
         // Views read the tables' partition columns by their own names, which the query does not see.

@@ -15,7 +15,7 @@ import { duckDbType } from '../../streams/firehose/conversion/duckdb-types.js';
 import { parseHiveType } from '../../streams/firehose/conversion/hive-type.js';
 import { escapedTextRelation, unescapeValue, type EscapedTextOptions } from './escaped-text.js';
 import type { CensusEntry } from './json-key-census.js';
-import { jsonRelation } from './json-relation.js';
+import { cloudTrailRelation, isCloudTrail, jsonRelation } from './json-relation.js';
 import { hiveType, openCsvValue, perCompression, regexRelation, textValue } from './serde-readers.js';
 
 /** One data file of the table, readable locally. */
@@ -48,7 +48,7 @@ export function tableFormat(table: Table): TableFormat {
   if (serde.includes('parquet') || input.includes('parquet') || classification === 'parquet') return 'parquet';
   if (serde.includes('orc') || input.includes('orc')) return 'orc';
   if (serde.includes('avro') || input.includes('avro')) return 'avro';
-  if (serde.includes('json') || classification === 'json') return 'json';
+  if (serde.includes('json') || serde.includes('cloudtrailserde') || classification === 'json' || classification === 'cloudtrail') return 'json';
   if (serde.includes('regexserde')) return 'regex';
   if (serde.includes('opencsvserde')) return 'opencsv';
   if (serde.includes('lazysimpleserde') || input.includes('textinputformat') || classification === 'csv') return 'text';
@@ -110,6 +110,7 @@ export function readerCall(table: Table, files: readonly DataFile[], jsonCensus?
     case 'parquet':
       return `read_parquet([${files.map((f) => lit(f.path)).join(', ')}], ${uniformParquet ? '' : 'union_by_name = true, '}filename = true)`;
     case 'json':
+      if (isCloudTrail(table)) return cloudTrailRelation(table, files);
       return jsonRelation(table, files, !(table.StorageDescriptor?.SerdeInfo?.SerializationLibrary ?? '').toLowerCase().includes('hcatalog'), jsonCensus);
     case 'regex':
       return regexRelation(table, files);
