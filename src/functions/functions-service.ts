@@ -6,9 +6,9 @@ import { codeId } from './code-store.js';
 import { EventQueue, type EventJob } from './event-queue.js';
 import { LambdaErrors } from './errors.js';
 import { configFields, toConfiguration } from './function-config.js';
-import { policyDocument, statementOf, withoutStatement, withStatement } from './resource-policy.js';
-import { checkReservation, ConcurrencyGate } from './reserved-concurrency.js';
-import { accountSettings, checkCodeStorage } from './account-settings.js';
+import { ConcurrencyGate } from './reserved-concurrency.js';
+import { checkCodeStorage } from './account-settings.js';
+import { FunctionSettings } from './function-settings.js';
 import { functionArn, parseFunctionRef, qualifiedArn, type ArnContext, type FunctionRef } from './function-names.js';
 import { LIMITS, lambdaTimestamp, type FunctionRecord, type InvokeRequest, type InvokeResult } from './model.js';
 import type { EnvironmentSpec } from './runtime/execution-environment.js';
@@ -35,6 +35,8 @@ const EMPTY = Buffer.alloc(0);
 
 export class FunctionsService {
   readonly #gate = new ConcurrencyGate();
+  /** Resource policies, reserved concurrency and account settings (AddPermission, PutFunctionConcurrency, …). */
+  readonly settings: FunctionSettings;
   readonly #ctx: ArnContext;
   readonly #events: EventQueue;
   readonly #timers = new Set<NodeJS.Timeout>();
@@ -47,6 +49,10 @@ export class FunctionsService {
     private readonly logger: Logger,
   ) {
     this.#ctx = { region: options.region, accountId: options.accountId };
+    this.settings = new FunctionSettings(store, this.#ctx, this.#gate, (name, qualifier, max) => {
+      const ref = this.#ref(name, qualifier, max);
+      return { ref, record: () => this.#record(ref) };
+    });
     this.#events = new EventQueue((job, attempt) => this.#runEvent(job, attempt), { retryDelayMs: options.asyncRetryDelayMs, maxRetries: 2 }, logger, store);
   }
 
@@ -115,41 +121,6 @@ export class FunctionsService {
     if (Object.keys(r.tags).length > 0) out.Tags = r.tags;
     if (r.reservedConcurrency !== undefined) out.Concurrency = { ReservedConcurrentExecutions: r.reservedConcurrency };
     return out;
-  }
-
-  async putFunctionConcurrency(input: Input): Promise<Record<string, unknown>> {
-    const r = this.#unqualified(input.FunctionName);
-    const others = this.store.list().reduce((n, o) => n + (o.name === r.name ? 0 : (o.reservedConcurrency ?? 0)), 0);
-    const value = checkReservation(input.ReservedConcurrentExecutions, others);
-    await this.store.put({ ...r, reservedConcurrency: value });
-    this.#gate.wake(r.name);
-    return { ReservedConcurrentExecutions: value };
-  }
-
-  getAccountSettings(): Record<string, unknown> {
-    return accountSettings(this.store.list());
-  }
-
-  getFunctionConcurrency(input: Input): Record<string, unknown> {
-    const r = this.#unqualified(input.FunctionName);
-    return r.reservedConcurrency === undefined ? {} : { ReservedConcurrentExecutions: r.reservedConcurrency };
-  }
-
-  async deleteFunctionConcurrency(input: Input): Promise<void> {
-    const r = this.#unqualified(input.FunctionName);
-    await this.store.put({ ...r, reservedConcurrency: undefined });
-    this.#gate.wake(r.name);
-  }
-
-  /** Concurrency is set on functions only (Lambda refuses versions and aliases here). */
-  #unqualified(name: unknown): FunctionRecord {
-    const ref = this.#ref(name, undefined, 140);
-    if (ref.qualifier !== undefined) {
-      throw LambdaErrors.invalidParameter(
-        'This operation is permitted on Lambda functions only. Aliases and versions do not support this operation. Please specify either a function name or an unqualified function ARN.',
-      );
-    }
-    return this.#record(ref);
   }
 
   getFunctionConfiguration(input: Input): Record<string, unknown> {
@@ -223,32 +194,6 @@ export class FunctionsService {
 
   listTags(input: Input): Record<string, unknown> {
     return { Tags: this.#resource(input.Resource).tags };
-  }
-
-  /** AddPermission: a statement in the function's resource-based policy (stored and returned by GetPolicy). */
-  async addPermission(input: Input): Promise<Record<string, unknown>> {
-    const r = this.#policyTarget(input);
-    const statement = statementOf(input, functionArn(r.name, this.#ctx));
-    await this.store.put({ ...r, policy: withStatement(r.policy, statement), revisionId: randomUUID() });
-    return { Statement: JSON.stringify(statement) };
-  }
-
-  async removePermission(input: Input): Promise<void> {
-    const r = this.#policyTarget(input);
-    const policy = withoutStatement(r.policy, String(input.StatementId));
-    await this.store.put({ ...r, policy: policy.length > 0 ? policy : undefined, revisionId: randomUUID() });
-  }
-
-  getPolicy(input: Input): Record<string, unknown> {
-    const r = this.#record(this.#ref(input.FunctionName, input.Qualifier));
-    return { Policy: policyDocument(r.policy), RevisionId: r.revisionId };
-  }
-
-  /** The function whose policy a request changes ($LATEST only: Lakebox has no versions or aliases), RevisionId checked. */
-  #policyTarget(input: Input): FunctionRecord {
-    const r = this.#record(this.#ref(input.FunctionName, input.Qualifier));
-    if (input.RevisionId !== undefined && input.RevisionId !== r.revisionId) throw LambdaErrors.revisionMismatch();
-    return r;
   }
 
   /** Path (under this server) where GetFunction's Code.Location serves the zip; the token is an HMAC with the root secret. */

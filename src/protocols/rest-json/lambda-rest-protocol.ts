@@ -132,7 +132,7 @@ export class LambdaRestProtocol {
           output = s.listTags({ Resource: route.label });
           break;
         case 'RemovePermission':
-          await s.removePermission({ ...withName, StatementId: route.subLabel, RevisionId: query('RevisionId') });
+          await s.settings.removePermission({ ...withName, StatementId: route.subLabel, RevisionId: query('RevisionId') });
           break;
         default:
           throw LambdaErrors.unknownOperation(method, url.rawPath);
@@ -223,12 +223,12 @@ export class LambdaRestProtocol {
 
 /** Operations whose whole input is the body plus the FunctionName label (and Qualifier query). */
 const BY_NAME: Readonly<Record<string, (s: FunctionsService, input: Record<string, unknown>) => unknown>> = {
-  AddPermission: (s, i) => s.addPermission(i),
-  GetPolicy: (s, i) => s.getPolicy(i),
-  PutFunctionConcurrency: (s, i) => s.putFunctionConcurrency(i),
-  GetFunctionConcurrency: (s, i) => s.getFunctionConcurrency(i),
-  DeleteFunctionConcurrency: (s, i) => s.deleteFunctionConcurrency(i),
-  GetAccountSettings: (s) => s.getAccountSettings(),
+  AddPermission: (s, i) => s.settings.addPermission(i),
+  GetPolicy: (s, i) => s.settings.getPolicy(i),
+  PutFunctionConcurrency: (s, i) => s.settings.putFunctionConcurrency(i),
+  GetFunctionConcurrency: (s, i) => s.settings.getFunctionConcurrency(i),
+  DeleteFunctionConcurrency: (s, i) => s.settings.deleteFunctionConcurrency(i),
+  GetAccountSettings: (s) => s.settings.getAccountSettings(),
 };
 
 const ROUTES: Readonly<Record<string, string>> = {

@@ -1,0 +1,84 @@
+/** Per-function and account settings beside the function itself: resource policies, reserved concurrency, account settings. */
+import { randomUUID } from 'node:crypto';
+import { accountSettings } from './account-settings.js';
+import { LambdaErrors } from './errors.js';
+import { functionArn, type ArnContext, type FunctionRef } from './function-names.js';
+import type { FunctionRecord } from './model.js';
+import { checkReservation, type ConcurrencyGate } from './reserved-concurrency.js';
+import { policyDocument, statementOf, withoutStatement, withStatement } from './resource-policy.js';
+import type { SqliteFunctionStore } from './sqlite-function-store.js';
+
+type Input = Readonly<Record<string, unknown>>;
+
+/** Finds a function by FunctionName (and Qualifier) as the service does, with its errors. */
+export type FunctionResolver = (name: unknown, qualifier: unknown, max?: number) => { ref: FunctionRef; record: () => FunctionRecord };
+
+export class FunctionSettings {
+  constructor(
+    private readonly store: SqliteFunctionStore,
+    private readonly ctx: ArnContext,
+    private readonly gate: ConcurrencyGate,
+    private readonly resolve: FunctionResolver,
+  ) {}
+
+  /** AddPermission: a statement in the function's resource-based policy (stored and returned by GetPolicy). */
+  async addPermission(input: Input): Promise<Record<string, unknown>> {
+    const r = this.#policyTarget(input);
+    const statement = statementOf(input, functionArn(r.name, this.ctx));
+    await this.store.put({ ...r, policy: withStatement(r.policy, statement), revisionId: randomUUID() });
+    return { Statement: JSON.stringify(statement) };
+  }
+
+  async removePermission(input: Input): Promise<void> {
+    const r = this.#policyTarget(input);
+    const policy = withoutStatement(r.policy, String(input.StatementId));
+    await this.store.put({ ...r, policy: policy.length > 0 ? policy : undefined, revisionId: randomUUID() });
+  }
+
+  getPolicy(input: Input): Record<string, unknown> {
+    const r = this.resolve(input.FunctionName, input.Qualifier).record();
+    return { Policy: policyDocument(r.policy), RevisionId: r.revisionId };
+  }
+
+  async putFunctionConcurrency(input: Input): Promise<Record<string, unknown>> {
+    const r = this.#unqualified(input.FunctionName);
+    const others = this.store.list().reduce((n, o) => n + (o.name === r.name ? 0 : (o.reservedConcurrency ?? 0)), 0);
+    const value = checkReservation(input.ReservedConcurrentExecutions, others);
+    await this.store.put({ ...r, reservedConcurrency: value });
+    this.gate.wake(r.name);
+    return { ReservedConcurrentExecutions: value };
+  }
+
+  getFunctionConcurrency(input: Input): Record<string, unknown> {
+    const r = this.#unqualified(input.FunctionName);
+    return r.reservedConcurrency === undefined ? {} : { ReservedConcurrentExecutions: r.reservedConcurrency };
+  }
+
+  async deleteFunctionConcurrency(input: Input): Promise<void> {
+    const r = this.#unqualified(input.FunctionName);
+    await this.store.put({ ...r, reservedConcurrency: undefined });
+    this.gate.wake(r.name);
+  }
+
+  getAccountSettings(): Record<string, unknown> {
+    return accountSettings(this.store.list());
+  }
+
+  /** The function whose policy a request changes ($LATEST only: Lakebox has no versions or aliases), RevisionId checked. */
+  #policyTarget(input: Input): FunctionRecord {
+    const r = this.resolve(input.FunctionName, input.Qualifier).record();
+    if (input.RevisionId !== undefined && input.RevisionId !== r.revisionId) throw LambdaErrors.revisionMismatch();
+    return r;
+  }
+
+  /** Concurrency is set on functions only (Lambda refuses versions and aliases here). */
+  #unqualified(name: unknown): FunctionRecord {
+    const { ref, record } = this.resolve(name, undefined, 140);
+    if (ref.qualifier !== undefined) {
+      throw LambdaErrors.invalidParameter(
+        'This operation is permitted on Lambda functions only. Aliases and versions do not support this operation. Please specify either a function name or an unqualified function ARN.',
+      );
+    }
+    return record();
+  }
+}
