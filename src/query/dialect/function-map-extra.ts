@@ -64,6 +64,7 @@ export const EXTRA_FUNCTIONS: Readonly<Record<string, Rewriter>> = {
   bitwise_xor_agg: rename('bit_xor', 1),
   bitwise_left_shift: template('shiftLeft', 2),
   bitwise_right_shift_arithmetic: template('shiftRightArithmetic', 2),
+  bitwise_right_shift: template('shiftRightLogical', 2),
   ln: template('ln', 1),
   log2: template('log2', 1),
   log10: template('log10', 1),

@@ -223,6 +223,8 @@ export const TEMPLATES = {
   fromBase64Url: "from_base64(rpad(replace(replace($0, '-', '+'), '_', '/'), CAST((length($0) + 3) // 4 * 4 AS INTEGER), '='))",
   shiftLeft: '($0 << $1)',
   shiftRightArithmetic: '($0 >> $1)',
+  // Logical: zeros shifted in from the left, on a 64-bit value (Trino's bigint form; DuckDB's >> is arithmetic).
+  shiftRightLogical: 'CASE WHEN $1 = 0 THEN CAST($0 AS BIGINT) WHEN $1 >= 64 THEN CAST(0 AS BIGINT) ELSE CAST(((CAST($0 AS HUGEINT) + 18446744073709551616) % 18446744073709551616) >> $1 AS BIGINT) END',
   // Trino's ln/log2/log10/sqrt follow Java's Math: -Infinity at 0, NaN below (DuckDB raises an error).
   ln: "CASE WHEN $0 = 0 THEN CAST('-infinity' AS DOUBLE) WHEN $0 < 0 THEN CAST('nan' AS DOUBLE) ELSE ln($0) END",
   log2: "CASE WHEN $0 = 0 THEN CAST('-infinity' AS DOUBLE) WHEN $0 < 0 THEN CAST('nan' AS DOUBLE) ELSE log2($0) END",

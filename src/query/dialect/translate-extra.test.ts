@@ -95,6 +95,10 @@ describe('numbers', () => {
     expect(await h.value('SELECT bitwise_or_agg(x) FROM (VALUES 12, 10) AS t(x)')).toBe(14);
     expect(await h.value('SELECT bitwise_left_shift(1, 2)')).toBe(4);
     expect(await h.value('SELECT bitwise_right_shift_arithmetic(-8, 1)')).toBe(-4);
+    // Logical: Trino's documented 8 >> 2 = 2; a negative bigint gets zeros from the left (2^62 - 2 for -8 >> 2).
+    expect(String(await h.value('SELECT bitwise_right_shift(8, 2)'))).toBe('2');
+    expect(await h.value('SELECT CAST(bitwise_right_shift(CAST(-8 AS bigint), 2) AS varchar)')).toBe('4611686018427387902');
+    expect(String(await h.value('SELECT bitwise_right_shift(CAST(-8 AS bigint), 0)'))).toBe('-8');
   });
 
   it('ln, log2, log10 and sqrt at zero and below follow Java', async () => {
