@@ -192,7 +192,11 @@ const FUNCTIONS: Readonly<Record<string, Rewriter>> = {
   },
   split_to_map: template('splitToMap', 3),
   regexp_count: template('regexpCount', 2),
-  regexp_position: template('regexpPosition', 2),
+  regexp_position: (args, _node, t) => {
+    arity('regexp_position', args, 2, 3, 4);
+    if (args.length === 2) return t.build('regexpPosition', ...args);
+    return t.build('regexpPositionFrom', args[0]!, args[1]!, args[2]!, args[3] ?? constant(1));
+  },
   e: template('eulerNumber', 0),
   to_milliseconds: template('intervalMillis', 1),
   array_average: rename('list_avg', 1),

@@ -169,6 +169,13 @@ export const TEMPLATES = {
     'ELSE list_append(string_split($0, $1)[1:$2 - 1], array_to_string(string_split($0, $1)[$2:], $1)) END',
   regexpCount: 'CAST(len(regexp_extract_all($0, $1)) AS BIGINT)',
   // 1-based character position of the leftmost match (an anchored lazy prefix finds it), -1 without one.
+  // From 1-based position $2, the $3-th match: the text before it is the lazy prefix holding $3 - 1 matches.
+  regexpPositionFrom:
+    "CASE WHEN $2 < 1 THEN error('INVALID_FUNCTION_ARGUMENT: start position cannot be smaller than 1') " +
+    "WHEN $3 < 1 THEN error('INVALID_FUNCTION_ARGUMENT: occurrence cannot be smaller than 1') " +
+    "WHEN regexp_matches(substr($0, $2), '^(?s:((?:.*?(?:' || $1 || ')){' || ($3 - 1) || '}.*?))(?:' || $1 || ')') " +
+    "THEN CAST($2 + length(regexp_extract(substr($0, $2), '^(?s:((?:.*?(?:' || $1 || ')){' || ($3 - 1) || '}.*?))(?:' || $1 || ')', 1)) AS INTEGER) " +
+    'ELSE CASE WHEN $0 IS NULL OR $1 IS NULL THEN NULL ELSE -1 END END',
   regexpPosition: "CASE WHEN regexp_matches($0, $1) THEN CAST(length(regexp_extract($0, '^(?s:(.*?))(?:' || $1 || ')', 1)) + 1 AS INTEGER) ELSE CASE WHEN $0 IS NULL OR $1 IS NULL THEN NULL ELSE -1 END END",
   eulerNumber: 'exp(1)',
   // Trino fails an exact division or modulus by zero (DIVISION_BY_ZERO); DuckDB answers NULL. typeof() is folded at

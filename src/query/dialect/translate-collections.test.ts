@@ -189,6 +189,11 @@ describe('regular expressions', () => {
     ["regexp_position('bab', 'b$')", 3],
     ["regexp_position('xa1b22', '\\d+')", 3],
     ["regexp_position('héllo wörld', 'w')", 7],
+    // Trino's documented answers for a start position and an occurrence.
+    ["regexp_position('I have 23 apples, 5 pears and 13 oranges', '\\b\\d+\\b', 5)", 8],
+    ["regexp_position('I have 23 apples, 5 pears and 13 oranges', '\\b\\d+\\b', 5, 2)", 19],
+    ["regexp_position('I have 23 apples, 5 pears and 13 oranges', '\\b\\d+\\b', 5, 3)", 31],
+    ["regexp_position('I have 23 apples, 5 pears and 13 oranges', '\\b\\d+\\b', 5, 4)", -1],
     ["regexp_position('abc', 'z')", -1],
     ["regexp_position(CAST(NULL AS varchar), 'z')", null],
     ['round(e(), 5)', 2.71828],
