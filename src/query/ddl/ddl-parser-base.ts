@@ -49,6 +49,13 @@ export class ParserBase {
 
   qname(context: string): QualifiedName {
     const start = this.tok.offset;
+    // Hive reads `db.table` in one pair of backticks as a qualified name (Athena's S3 access log DDL writes it so).
+    const quoted = this.tok.type === 'quoted' ? /^([^.]+)\.([^.]+)$/.exec(this.tok.value) : null;
+    if (quoted) {
+      const t = this.tok;
+      this.i++;
+      return { db: quoted[1]!.toLowerCase(), name: quoted[2]!.toLowerCase(), text: this.sql.slice(start, t.offset + t.text.length) };
+    }
     const first = this.ident(context);
     if (this.accept('.')) {
       const name = this.ident(context);

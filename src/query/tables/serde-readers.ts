@@ -61,13 +61,48 @@ const duck = (t: HiveType | undefined): string => (t ? duckDbType(t) : 'VARCHAR'
 /** SELECT producing `filename` and every data column of a RegexSerDe table. */
 export function regexRelation(table: Table, files: readonly FileRef[]): string {
   const params = table.StorageDescriptor?.SerdeInfo?.Parameters ?? {};
-  const re = lit(params['input.regex'] ?? '(.*)');
-  const cols = (table.StorageDescriptor?.Columns ?? []).map((c, i) => {
+  const regex = params['input.regex'] ?? '(.*)';
+  const re = lit(regex);
+  const columns = table.StorageDescriptor?.Columns ?? [];
+  // All groups in one match, as a struct (DuckDB's numbered form stops at group 9; ALB logs have 30 and more).
+  const groups = Math.min(columns.length, captureGroups(regex));
+  const names = Array.from({ length: groups }, (_, i) => lit(`g${i + 1}`));
+  const cols = columns.map((c, i) => {
     const t = duck(hiveType(c.Type));
-    const g = `regexp_extract(line, ${re}, ${i + 1})`;
-    return `CASE WHEN regexp_full_match(line, ${re}) THEN ${t === 'VARCHAR' ? g : `TRY_CAST(${g} AS ${t})`} END AS ${q(c.Name!)}`;
+    if (i >= groups) return `CAST(NULL AS ${t}) AS ${q(c.Name!)}`;
+    const g = `struct_extract(g, ${lit(`g${i + 1}`)})`;
+    return `CASE WHEN matched THEN ${t === 'VARCHAR' ? g : `TRY_CAST(${g} AS ${t})`} END AS ${q(c.Name!)}`;
   });
-  return `(SELECT filename, ${cols.join(', ')} FROM ${linesReader(files, Number(table.Parameters?.['skip.header.line.count'] ?? 0) || 0)} WHERE line IS NOT NULL)`;
+  const lines = linesReader(files, Number(table.Parameters?.['skip.header.line.count'] ?? 0) || 0);
+  const extract = groups > 0 ? `regexp_extract(line, ${re}, [${names.join(', ')}])` : 'NULL';
+  return `(SELECT filename, ${cols.join(', ')} FROM (SELECT filename, regexp_full_match(line, ${re}) AS matched, ${extract} AS g FROM ${lines} WHERE line IS NOT NULL))`;
+}
+
+/** Capturing groups of a regular expression: `(` not escaped, not in a character class, not `(?:`, `(?=`… (named groups count). */
+export function captureGroups(regex: string): number {
+  let n = 0;
+  let inClass = false;
+  for (let i = 0; i < regex.length; i++) {
+    const ch = regex[i]!;
+    if (ch === '\\') {
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (ch === ']') inClass = false;
+      continue;
+    }
+    if (ch === '[') {
+      inClass = true;
+      if (regex[i + 1] === '^') i++;
+      if (regex[i + 1] === ']') i++;
+      continue;
+    }
+    if (ch !== '(') continue;
+    if (regex[i + 1] !== '?') n++;
+    else if (regex[i + 2] === 'P' || (regex[i + 2] === '<' && regex[i + 3] !== '=' && regex[i + 3] !== '!')) n++;
+  }
+  return n;
 }
 
 /** Turns a raw text value into string data (`escape.delim` handling); identity without one. */
