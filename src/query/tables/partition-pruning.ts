@@ -174,7 +174,8 @@ export function partitionExpression(conj: readonly Conjunct[], keys: readonly { 
   for (const c of conj) {
     const type = types.get(c.column);
     if (type === undefined) continue;
-    const col = c.column;
+    // Quoted: a key may be named like a keyword of the expression syntax (`date`, `timestamp`).
+    const col = `\`${c.column.replaceAll("`", "``")}\``;
     if (c.op === 'IN') {
       const values = c.values.map((v) => lit(v, type));
       if (values.every((v) => v !== undefined)) parts.push(`${col} IN (${values.join(', ')})`);
