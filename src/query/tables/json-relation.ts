@@ -221,8 +221,8 @@ function readerSpec(spellings: readonly (string | undefined)[], targets: readonl
 /** The column's final value from what the reader gave (see JsonTarget.finish). */
 const finished = (t: JsonTarget, value: string): string => (t.finish ? t.finish(value) : value);
 
-const nullOf = (t: JsonTarget): string =>
-  t.finish && t.type !== 'JSON' ? `${t.finish(`CAST(NULL AS ${t.type})`)} AS ${q(t.name)}` : `CAST(NULL AS ${t.finish ? 'JSON' : t.type}) AS ${q(t.name)}`;
+/** A column no key of a file matches: NULL of the column's final type (finished, so every branch of a UNION agrees). */
+const nullOf = (t: JsonTarget): string => `${finished(t, `CAST(NULL AS ${t.type})`)} AS ${q(t.name)}`;
 
 /** The prefix of the error a malformed line fails the query with. */
 const malformedPrefix = (sem: JsonSemantics): string =>
