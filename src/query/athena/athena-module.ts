@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { CatalogService } from '../../catalog/catalog-service.js';
+import { ServiceError } from '../../shared/service-error.js';
 import type { Logger } from '../../server/logger.js';
 import { DurableSqlite } from '../../storage/fs/durable-sqlite.js';
 import type { ObjectService } from '../../storage/object-service.js';
@@ -122,6 +123,16 @@ export class AthenaModule {
       maxActive: this.options.maxActiveQueries ?? DEFAULT_MAX_ACTIVE_QUERIES,
       pollWaitMs: this.options.pollWaitMs,
       log: (msg, err) => this.logger?.error({ err }, msg),
+      ensureDefaultDatabase: async () => {
+        try {
+          this.catalog.getDatabase({ Name: 'default' });
+        } catch (err) {
+          if (!(err instanceof ServiceError) || err.code !== 'EntityNotFoundException') throw err;
+          await this.catalog.createDatabase({ DatabaseInput: { Name: 'default' } }).catch((e: unknown) => {
+            if (!(e instanceof ServiceError) || e.code !== 'AlreadyExistsException') throw e;
+          });
+        }
+      },
     });
     await this.#service.recover();
   }

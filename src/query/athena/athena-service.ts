@@ -48,6 +48,8 @@ export interface AthenaServiceDeps {
    */
   readonly pollWaitMs?: number | undefined;
   readonly log?: ((msg: string, err?: unknown) => void) | undefined;
+  /** Creates the catalog's `default` database if it is missing: Athena has one, and AWS's guides use it unannounced. */
+  readonly ensureDefaultDatabase?: (() => Promise<void>) | undefined;
 }
 
 const quoteString = (s: string): string => `'${s.replaceAll("'", "''")}'`;
@@ -114,6 +116,7 @@ export class AthenaService {
   }
 
   async #submit(i: Json, query: string, token: string | undefined, ctx: { Database?: string; Catalog?: string }, requested: ResultConfiguration | undefined): Promise<Json> {
+    await this.deps.ensureDefaultDatabase?.();
     const wg = this.deps.workGroups.require(i.WorkGroup);
     if (wg.State === 'DISABLED') throw AthenaErrors.invalidInput(`Unable to submit query: workgroup ${wg.Name} is disabled.`);
     const resultConfiguration = this.deps.workGroups.outputLocation(wg, requested);
