@@ -36,6 +36,8 @@ describe('jodaToStrftime', () => {
     ['EEE', '%a'],
     ["yyyy-MM-dd'T'HH:mm:ssZ", '%Y-%m-%dT%H:%M:%S%z'],
     ["h 'o''clock'", "%-I o'clock"],
+    // An unterminated quote runs to the end of the pattern, as Joda reads it (the ALB guide's 'Z).
+    ["yyyy-MM-dd'T'HH:mm:ss'Z", '%Y-%m-%dT%H:%M:%SZ'],
     ['DDD', '%j'],
     ['100%', '100%%'],
   ])('%s → %s', (joda, strftime) => {

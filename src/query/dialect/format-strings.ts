@@ -110,7 +110,8 @@ export function jodaToStrftime(pattern: string): string {
       let j = i + 1;
       let literal = '';
       for (;;) {
-        if (j >= pattern.length) throw unsupported(`Unterminated quote in Joda pattern: ${pattern}`);
+        // Joda reads an unterminated quote as literal text to the end of the pattern (AWS's ALB example ends in 'Z).
+        if (j >= pattern.length) break;
         if (pattern[j] === "'") {
           if (pattern[j + 1] !== "'") break;
           j++;
