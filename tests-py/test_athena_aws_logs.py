@@ -114,3 +114,34 @@ def test_default_database_exists_for_the_guides_that_use_it(s3, athena_client, g
       TBLPROPERTIES ('skip.header.line.count'='2')""")
     assert _run(athena_client, 'default', output, f'SELECT cs_method, sc_bytes FROM {table} ORDER BY sc_bytes') == [['GET', '1000'], ['POST', '2500']]
     assert json.loads(json.dumps(glue_client.get_database(Name='default')['Database']['Name'])) == 'default'
+
+
+def test_alb_access_logs_with_the_guides_33_column_regex(s3, athena_client, glue_client):
+    """The ALB table of Athena's guide (tests-py/alb_logs_ddl.sql, as published); lines with IPv6 clients and missing targets."""
+    import os
+
+    bucket, db = new_lake(s3, glue_client, 'alblogs')
+    output = f's3://{bucket}/results/'
+    tg = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/my-targets/73e2d6bc24d8a067'
+    lines = [
+        f'http 2022-02-12T22:23:00.186641Z app/my-lb/50dc6c495c0c9188 192.168.131.39:2817 10.0.0.1:80 0.000 0.001 0.000 200 200 34 366 '
+        f'"GET http://www.example.com:80/ HTTP/1.1" "curl/7.46.0" - - {tg} "Root=1-58337262-36d228ad5d99923122bbe354" "-" "-" 0 '
+        f'2022-02-12T22:22:48.364000Z "forward" "-" "-" "10.0.0.1:80" "200" "-" "-"',
+        f'https 2022-02-12T22:23:04.186641Z app/my-lb/50dc6c495c0c9188 2001:db8:85a3::8a2e:370:7334:51234 10.0.0.1:80 0.001 0.012 0.000 502 - 120 400 '
+        f'"POST https://www.example.com:443/api/v1/orders HTTP/1.1" "Mozilla/5.0 (X11)" ECDHE-RSA-AES128-GCM-SHA256 TLSv1.3 {tg} '
+        f'"Root=1-58337364-23a8c76965a2ef7629b185e4" "www.example.com" "-" 2 2022-02-12T22:23:04.174000Z "forward" "-" "-" "10.0.0.1:80" "-" '
+        f'"Ambiguous" "UndefinedContentLengthSemantics"',
+        f'http 2022-02-12T22:23:05.186641Z app/my-lb/50dc6c495c0c9188 203.0.113.7:60123 - -1 -1 -1 503 - 117 306 '
+        f'"GET http://www.example.com:80/health HTTP/1.1" "ELB-HealthChecker/2.0" - - - "Root=1-58337364-23a8c76965a2ef7629b185e5" "-" "-" 0 '
+        f'2022-02-12T22:23:05.180000Z "forward" "-" "-" "-" "-" "-" "-"',
+    ]
+    s3.put_object(Bucket=bucket, Key='alb/2022/02/12/app.my-lb_20220212T2225Z_10.0.0.1_abc.log.gz', Body=gzip.compress(('\n'.join(lines) + '\n').encode()))
+    ddl = open(os.path.join(os.path.dirname(__file__), 'alb_logs_ddl.sql')).read().replace('{bucket}', bucket)
+    _run(athena_client, db, output, ddl)
+    regex = re.search(r"'input.regex' =\s*'(.*)'\)", ddl).group(1).replace('\\"', '"').replace('\\s', 's')
+    parsed = [re.fullmatch(regex, line) for line in lines]
+    assert all(parsed)
+    got = _run(athena_client, db, output, 'SELECT client_ip, client_port, elb_status_code, target_status_code, request_verb, request_url, '
+                                          'target_processing_time, classification FROM alb_logs ORDER BY time')
+    want = [[m.group(4), m.group(5), m.group(11), m.group(12), m.group(15), m.group(16), repr(float(m.group(9))), m.group(32)] for m in parsed]
+    assert got == want
