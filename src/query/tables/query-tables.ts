@@ -19,10 +19,11 @@ import { JsonKeyCensus, type CensusEntry, type CensusRunner, type JsonCensusPort
 import { columnUsage, mayRead } from './column-usage.js';
 import { informationSchemaRelation, isInformationSchemaTable, schemaRestriction } from './information-schema.js';
 import { partitionExpression, tableReferences, type TableReference } from './partition-pruning.js';
+import { partitionsTable } from './partitions-table.js';
 import { projectedPartitions, projectionEnabled } from './partition-projection.js';
 import { decodePrestoView } from './presto-view.js';
 import { ParquetSchemas } from './parquet-schemas.js';
-import { buildRelation, columnType, readerCall, RelationError, tableFormat, type DataFile } from './relation-builder.js';
+import { buildRelation, readerCall, RelationError, tableFormat, type DataFile } from './relation-builder.js';
 
 /** What the loader needs from the SQL layer: parsing translated SQL, translating view text, rendering trees. */
 export interface SqlTools {
@@ -199,7 +200,7 @@ export class QueryTables {
       } catch (err) {
         const meta = /^(.+)\$partitions$/.exec(ref.table);
         if (meta && err instanceof ServiceError && err.code === 'EntityNotFoundException') {
-          views.set(key, { schema, name: ref.table, sql: this.#partitionsTable(schema, meta[1]!, ctx) });
+          views.set(key, { schema, name: ref.table, sql: partitionsTable(this.catalog, schema, meta[1]!, ctx.catalogName) });
           continue;
         }
         if (err instanceof ServiceError && err.code === 'EntityNotFoundException') {
@@ -291,31 +292,6 @@ export class QueryTables {
       for (const meta of await this.#list(p.StorageDescriptor?.Location)) out.push({ meta, values });
     }
     return out;
-  }
-
-  /** The `"t$partitions"` metadata table: one row per Glue partition, one column per partition key. */
-  #partitionsTable(schema: string, name: string, ctx: LoadContext): string {
-    let table: Table;
-    try {
-      table = this.catalog.getTable(schema, name);
-    } catch (err) {
-      if (err instanceof ServiceError && err.code === 'EntityNotFoundException') throw QueryFailures.tableNotFound(ctx.catalogName, schema, `${name}$partitions`);
-      throw err;
-    }
-    const keys = table.PartitionKeys ?? [];
-    if (keys.length === 0) throw QueryFailures.tableNotFound(ctx.catalogName, schema, `${name}$partitions`);
-    const q = (n: string): string => `"${n.replaceAll('"', '""')}"`;
-    const lit = (v: string): string => `'${v.replaceAll("'", "''")}'`;
-    const rows: string[] = [];
-    let token: string | undefined;
-    do {
-      const page = this.catalog.partitions.getPartitions({ DatabaseName: table.DatabaseName, TableName: table.Name, NextToken: token, ExcludeColumnSchema: true });
-      for (const p of page.Partitions ?? []) rows.push(`(${keys.map((_, i) => (p.Values?.[i] === undefined || p.Values[i] === '__HIVE_DEFAULT_PARTITION__' ? 'NULL' : lit(p.Values[i]))).join(', ')})`);
-      token = page.NextToken;
-    } while (token);
-    const select = keys.map((k, i) => `TRY_CAST(${rows.length > 0 ? `v.c${i}` : 'NULL'} AS ${columnType(k.Type)}) AS ${q(k.Name!)}`).join(', ');
-    if (rows.length === 0) return `SELECT ${select} WHERE false`;
-    return `SELECT ${select} FROM (VALUES ${rows.join(', ')}) AS v(${keys.map((_, i) => `c${i}`).join(', ')})`;
   }
 
   async #list(location: string | undefined): Promise<ListedObject[]> {
