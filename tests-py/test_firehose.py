@@ -171,6 +171,15 @@ def test_errors_match_aws(firehose, bucket):
     assert e.value.response['Error']['Code'] == 'InvalidArgumentException'
     with pytest.raises(ClientError) as e:
         firehose.create_delivery_stream(
+            DeliveryStreamName='bad-timestamp-pattern',
+            ExtendedS3DestinationConfiguration={
+                'RoleARN': 'arn:aws:iam::000000000000:role/r', 'BucketARN': f'arn:aws:s3:::{bucket}',
+                'Prefix': 'p/!{timestamp:qqqqqq}/', 'ErrorOutputPrefix': 'e/!{firehose:error-output-type}/',
+            },
+        )
+    assert e.value.response['Error']['Code'] == 'InvalidArgumentException' and 'Too many pattern letters: q' in e.value.response['Error']['Message']
+    with pytest.raises(ClientError) as e:
+        firehose.create_delivery_stream(
             DeliveryStreamName='a' * 65,
             ExtendedS3DestinationConfiguration={'RoleARN': 'arn:aws:iam::000000000000:role/r', 'BucketARN': f'arn:aws:s3:::{bucket}'},
         )

@@ -105,6 +105,11 @@ type Token = { kind: 'literal'; text: string } | { kind: 'field'; letter: string
 
 export class DateFormatError extends Error {}
 
+/** Most repetitions of each letter java.time accepts (year letters take any count). */
+const MAX_LETTERS: Readonly<Record<string, number>> = {
+  G: 5, M: 5, L: 5, Q: 5, q: 5, E: 5, e: 5, Z: 5, X: 5, x: 5, z: 4, D: 3, d: 2, H: 2, h: 2, k: 2, K: 2, m: 2, s: 2, w: 2, a: 1, S: 9, n: 19,
+};
+
 /** Tokenizes a pattern; throws DateFormatError for letters Firehose would reject. */
 export function parseJavaPattern(pattern: string): Token[] {
   const tokens: Token[] = [];
@@ -120,6 +125,8 @@ export function parseJavaPattern(pattern: string): Token[] {
       let n = 1;
       while (pattern[i + n] === c) n++;
       if (!'yuMLdHhmsSaEeDkKQqGnwYZXxOzV'.includes(c) || (c === 'V' && n !== 2)) throw new DateFormatError(`unsupported date pattern letter "${c}" in "${pattern}"`);
+      // DateTimeFormatter.ofPattern's limits (it throws "Too many pattern letters" past them).
+      if (n > (MAX_LETTERS[c] ?? Infinity) || (c === 'O' && n !== 1 && n !== 4)) throw new DateFormatError(`Too many pattern letters: ${c} in "${pattern}"`);
       tokens.push({ kind: 'field', letter: c, count: n });
       i += n;
     } else {

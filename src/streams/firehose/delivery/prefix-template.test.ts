@@ -39,6 +39,11 @@ describe('Firehose prefix templates', () => {
     expect(() => parsePrefix('a/!{nope:x}/')).toThrow(/namespace/);
     expect(() => parsePrefix('a/!{firehose:other}/')).toThrow(/random-string/);
     expect(() => parsePrefix('a/!{timestamp:bbb}/')).toThrow(/unsupported date pattern letter/);
+    // java.time's letter counts: past them DateTimeFormatter.ofPattern throws, so Firehose refuses the prefix.
+    expect(() => parsePrefix('a/!{timestamp:qqqqqq}/')).toThrow(/Too many pattern letters: q/);
+    expect(() => parsePrefix('a/!{timestamp:yyyy-MM-ddd}/')).toThrow(/Too many pattern letters: d/);
+    expect(() => parsePrefix('a/!{timestamp:HHH}/')).toThrow(/Too many pattern letters: H/);
+    expect(parsePrefix('a/!{timestamp:yyyyy QQQQ EEEE DDD SSSSSSSSS a}/')).toBeDefined();
     expect(() => parsePrefix('!{timestamp}')).toThrow(PrefixError);
   });
 });
