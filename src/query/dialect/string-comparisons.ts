@@ -1,8 +1,9 @@
 /**
- * Trino's rule for string literals in comparisons: a varchar compares only with a varchar (no implicit cast to
- * timestamp, date or numbers; trinodb/trino#7334). DuckDB casts a string literal to whatever it meets, so
- * `ts > '2024-01-01'` would run here and fail on Athena. Each comparison of a bare string literal with another
- * expression gets a type guard that DuckDB's binder rejects unless that expression is a VARCHAR.
+ * Trino's rules for literals in comparisons: a varchar compares only with a varchar (no implicit cast to timestamp,
+ * date or numbers; trinodb/trino#7334), and a number only with a number. DuckDB casts a string literal to whatever
+ * it meets and a varchar to the number it is compared with, so `ts > '2024-01-01'` and `year = 2024` (a string key)
+ * would run here and fail on Athena. Each comparison of a bare literal with another expression gets a type guard
+ * that DuckDB's binder rejects unless that expression has a type Trino would compare with the literal.
  */
 import { children, isNode, text, type AstNode, type AstValue } from './ast.js';
 import type { Templates } from './templates.js';
