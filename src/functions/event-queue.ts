@@ -6,6 +6,8 @@ export interface EventJob {
   readonly qualifier: string | undefined;
   readonly payload: string;
   readonly requestId: string;
+  /** When the event was accepted (epoch ms), for MaximumEventAgeInSeconds; absent in events journaled before it was kept. */
+  readonly acceptedAt?: number | undefined;
 }
 
 /** Runs one attempt; resolves true on success, false on a function error. Throws when the function is gone. */
@@ -23,6 +25,8 @@ export interface EventQueueOptions {
   readonly retryDelayMs: number;
   /** Retries after the first attempt (AWS default 2). */
   readonly maxRetries: number;
+  /** A function's own limits (PutFunctionEventInvokeConfig), read at each attempt; the defaults apply where absent. */
+  readonly policy?: ((job: EventJob) => { readonly maxRetries?: number | undefined; readonly maxAgeMs?: number | undefined }) | undefined;
 }
 
 export class EventQueue {
@@ -56,6 +60,12 @@ export class EventQueue {
   #attempt(job: EventJob, attempt: number): void {
     if (this.#closed) return;
     const task = (async () => {
+      const policy = this.options.policy?.(job) ?? {};
+      if (policy.maxAgeMs !== undefined && job.acceptedAt !== undefined && Date.now() - job.acceptedAt > policy.maxAgeMs) {
+        this.logger.warn({ function: job.functionName, requestId: job.requestId, attempts: attempt - 1 }, 'async invocation dropped: MaximumEventAgeInSeconds passed');
+        this.journal.removeEvent(job.requestId);
+        return;
+      }
       let ok: boolean;
       try {
         ok = await this.run(job, attempt);
@@ -68,7 +78,7 @@ export class EventQueue {
         this.journal.removeEvent(job.requestId);
         return;
       }
-      if (attempt > this.options.maxRetries) {
+      if (attempt > (policy.maxRetries ?? this.options.maxRetries)) {
         this.logger.warn({ function: job.functionName, requestId: job.requestId, attempts: attempt }, 'async invocation failed; retries exhausted');
         this.journal.removeEvent(job.requestId);
         return;

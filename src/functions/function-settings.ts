@@ -1,9 +1,9 @@
 /** Per-function and account settings beside the function itself: resource policies, reserved concurrency, account settings. */
 import { randomUUID } from 'node:crypto';
 import { accountSettings } from './account-settings.js';
-import { LambdaErrors } from './errors.js';
+import { LambdaError, LambdaErrors } from './errors.js';
 import { functionArn, type ArnContext, type FunctionRef } from './function-names.js';
-import type { FunctionRecord } from './model.js';
+import type { EventInvokeConfig, FunctionRecord } from './model.js';
 import { checkReservation, type ConcurrencyGate } from './reserved-concurrency.js';
 import { policyDocument, statementOf, withoutStatement, withStatement } from './resource-policy.js';
 import type { SqliteFunctionStore } from './sqlite-function-store.js';
@@ -60,6 +60,46 @@ export class FunctionSettings {
     this.gate.wake(r.name);
   }
 
+  /** Put (replace) or Update (merge) the function's event invoke config; destinations are refused (Lakebox has none to send to). */
+  async putEventInvokeConfig(input: Input, merge: boolean): Promise<Record<string, unknown>> {
+    const r = this.resolve(input.FunctionName, input.Qualifier).record();
+    if (merge && !r.eventInvokeConfig) throw this.#noEventInvokeConfig(r.name);
+    const config = eventInvokeConfig(input, merge ? r.eventInvokeConfig : undefined);
+    await this.store.put({ ...r, eventInvokeConfig: config });
+    return this.#eventInvokeConfigOut(r.name, config);
+  }
+
+  getEventInvokeConfig(input: Input): Record<string, unknown> {
+    const r = this.resolve(input.FunctionName, input.Qualifier).record();
+    if (!r.eventInvokeConfig) throw this.#noEventInvokeConfig(r.name);
+    return this.#eventInvokeConfigOut(r.name, r.eventInvokeConfig);
+  }
+
+  async deleteEventInvokeConfig(input: Input): Promise<void> {
+    const r = this.resolve(input.FunctionName, input.Qualifier).record();
+    if (!r.eventInvokeConfig) throw this.#noEventInvokeConfig(r.name);
+    await this.store.put({ ...r, eventInvokeConfig: undefined });
+  }
+
+  listEventInvokeConfigs(input: Input): Record<string, unknown> {
+    const r = this.resolve(input.FunctionName, undefined).record();
+    return { FunctionEventInvokeConfigs: r.eventInvokeConfig ? [this.#eventInvokeConfigOut(r.name, r.eventInvokeConfig)] : [] };
+  }
+
+  #eventInvokeConfigOut(name: string, c: EventInvokeConfig): Record<string, unknown> {
+    return {
+      LastModified: c.lastModified,
+      FunctionArn: `${functionArn(name, this.ctx)}:$LATEST`,
+      ...(c.maximumRetryAttempts !== undefined ? { MaximumRetryAttempts: c.maximumRetryAttempts } : {}),
+      ...(c.maximumEventAgeInSeconds !== undefined ? { MaximumEventAgeInSeconds: c.maximumEventAgeInSeconds } : {}),
+      DestinationConfig: { OnSuccess: {}, OnFailure: {} },
+    };
+  }
+
+  #noEventInvokeConfig(name: string): Error {
+    return new LambdaError('ResourceNotFoundException', `The function ${functionArn(name, this.ctx)} doesn't have an EventInvokeConfig`);
+  }
+
   getAccountSettings(): Record<string, unknown> {
     return accountSettings(this.store.list());
   }
@@ -81,4 +121,25 @@ export class FunctionSettings {
     }
     return record();
   }
+}
+
+/** An event invoke config from a Put (or an Update merged into `current`), validated as Lambda validates it. */
+function eventInvokeConfig(input: Input, current: EventInvokeConfig | undefined): EventInvokeConfig {
+  const retries = input.MaximumRetryAttempts;
+  const age = input.MaximumEventAgeInSeconds;
+  if (retries !== undefined && (typeof retries !== 'number' || !Number.isInteger(retries) || retries < 0 || retries > 2)) {
+    throw LambdaErrors.validation(retries, 'maximumRetryAttempts', 'have value less than or equal to 2');
+  }
+  if (age !== undefined && (typeof age !== 'number' || !Number.isInteger(age) || age < 60 || age > 21600)) {
+    throw LambdaErrors.validation(age, 'maximumEventAgeInSeconds', 'have value between 60 and 21600');
+  }
+  const destinations = input.DestinationConfig as { OnSuccess?: { Destination?: string }; OnFailure?: { Destination?: string } } | undefined;
+  if (destinations?.OnSuccess?.Destination !== undefined || destinations?.OnFailure?.Destination !== undefined) {
+    throw LambdaErrors.invalidParameter('Lakebox does not deliver to invocation destinations (SQS, SNS, Lambda, EventBridge, S3) yet.');
+  }
+  return {
+    maximumRetryAttempts: typeof retries === 'number' ? retries : current?.maximumRetryAttempts,
+    maximumEventAgeInSeconds: typeof age === 'number' ? age : current?.maximumEventAgeInSeconds,
+    lastModified: Date.now() / 1000,
+  };
 }

@@ -53,7 +53,11 @@ export class FunctionsService {
       const ref = this.#ref(name, qualifier, max);
       return { ref, record: () => this.#record(ref) };
     });
-    this.#events = new EventQueue((job, attempt) => this.#runEvent(job, attempt), { retryDelayMs: options.asyncRetryDelayMs, maxRetries: 2 }, logger, store);
+    const policy = (job: EventJob): { maxRetries?: number | undefined; maxAgeMs?: number | undefined } => {
+      const c = this.store.get(job.functionName)?.eventInvokeConfig;
+      return { maxRetries: c?.maximumRetryAttempts, maxAgeMs: c?.maximumEventAgeInSeconds === undefined ? undefined : c.maximumEventAgeInSeconds * 1000 };
+    };
+    this.#events = new EventQueue((job, attempt) => this.#runEvent(job, attempt), { retryDelayMs: options.asyncRetryDelayMs, maxRetries: 2, policy }, logger, store);
   }
 
   /** Finishes state transitions interrupted by a restart and removes code nobody references. */
@@ -233,7 +237,7 @@ export class FunctionsService {
     record = await this.#whenActive(record);
     if (type === 'DryRun') return { statusCode: 204, payload: EMPTY, requestId };
     if (type === 'Event') {
-      await this.#events.enqueue({ functionName: record.name, qualifier: ref.qualifier, payload, requestId });
+      await this.#events.enqueue({ functionName: record.name, qualifier: ref.qualifier, payload, requestId, acceptedAt: Date.now() });
       return { statusCode: 202, payload: EMPTY, requestId };
     }
     const release = this.#gate.enter(record.name, record.reservedConcurrency);

@@ -70,6 +70,15 @@ export interface FunctionRecord {
   readonly policy?: readonly PolicyStatement[] | undefined;
   /** PutFunctionConcurrency's ReservedConcurrentExecutions; absent when unreserved. */
   readonly reservedConcurrency?: number | undefined;
+  /** PutFunctionEventInvokeConfig: retries and age limit of Event invocations; absent when not configured. */
+  readonly eventInvokeConfig?: EventInvokeConfig | undefined;
+}
+
+export interface EventInvokeConfig {
+  readonly maximumRetryAttempts?: number | undefined;
+  readonly maximumEventAgeInSeconds?: number | undefined;
+  /** Epoch seconds. */
+  readonly lastModified: number;
 }
 
 export type InvocationType = 'RequestResponse' | 'Event' | 'DryRun';

@@ -7,6 +7,11 @@ import { join } from 'node:path';
 import {
   CreateFunctionCommand,
   DeleteFunctionCommand,
+  DeleteFunctionEventInvokeConfigCommand,
+  GetFunctionEventInvokeConfigCommand,
+  ListFunctionEventInvokeConfigsCommand,
+  PutFunctionEventInvokeConfigCommand,
+  UpdateFunctionEventInvokeConfigCommand,
   GetFunctionCommand,
   GetFunctionConfigurationCommand,
   InvokeCommand,
@@ -173,6 +178,34 @@ describe('functions through @aws-sdk/client-lambda', () => {
     expect((await invoke('echo', 'just a string')).body).toBe('just a string');
     const bad = lambda.send(new InvokeCommand({ FunctionName: 'echo', Payload: Buffer.from('{not json') }));
     expect(await errorName(bad)).toBe('InvalidRequestContentException');
+  });
+
+  it('honours an event invoke config: MaximumRetryAttempts for failing events; destinations are refused', async () => {
+    await create('retry-limited', { 'index.js': 'const fs = require("fs");\nexports.handler = async (e) => { fs.appendFileSync(e.file, "x"); throw new Error("always"); };' });
+    const put = await lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: 'retry-limited', MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 600 }));
+    expect(put).toMatchObject({ FunctionArn: `${ARN}retry-limited:$LATEST`, MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 600 });
+    expect(put.LastModified).toBeInstanceOf(Date);
+    const attempts = async (file: string): Promise<string> => {
+      await invoke('retry-limited', { file }, { InvocationType: 'Event' });
+      // The suite's retry delay is 0.2 s (0.4 s before a second retry): wait past both.
+      await new Promise((r) => setTimeout(r, 1500));
+      return existsSync(file) ? readFileSync(file, 'utf8') : '';
+    };
+    expect(await attempts(join(scratch, 'no-retry'))).toBe('x');
+    const updated = await lambda.send(new UpdateFunctionEventInvokeConfigCommand({ FunctionName: 'retry-limited', MaximumRetryAttempts: 1 }));
+    expect(updated).toMatchObject({ MaximumRetryAttempts: 1, MaximumEventAgeInSeconds: 600 });
+    expect(await attempts(join(scratch, 'one-retry'))).toBe('xx');
+    expect((await lambda.send(new GetFunctionEventInvokeConfigCommand({ FunctionName: 'retry-limited' }))).MaximumRetryAttempts).toBe(1);
+    expect((await lambda.send(new ListFunctionEventInvokeConfigsCommand({ FunctionName: 'retry-limited' }))).FunctionEventInvokeConfigs).toHaveLength(1);
+    const destination = lambda.send(
+      new PutFunctionEventInvokeConfigCommand({ FunctionName: 'retry-limited', DestinationConfig: { OnFailure: { Destination: `${ARN}other` } } }),
+    );
+    expect(await errorName(destination)).toBe('InvalidParameterValueException');
+    expect(await errorName(lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: 'retry-limited', MaximumRetryAttempts: 3 })))).toBe('ValidationException');
+    await lambda.send(new DeleteFunctionEventInvokeConfigCommand({ FunctionName: 'retry-limited' }));
+    expect(await errorName(lambda.send(new GetFunctionEventInvokeConfigCommand({ FunctionName: 'retry-limited' })))).toBe('ResourceNotFoundException');
+    // Without a config, AWS's two retries apply again.
+    expect(await attempts(join(scratch, 'default-retries'))).toBe('xxx');
   });
 
   it('applies UpdateFunctionCode and UpdateFunctionConfiguration to new invocations', async () => {

@@ -32,7 +32,7 @@ function decodeLabel(raw: string): string {
 
 const AUTH_CODES = AUTH_CODE_MAP;
 
-const SUCCESS: Readonly<Record<string, number>> = { CreateFunction: 201, DeleteFunction: 204, TagResource: 204, UntagResource: 204, InvokeAsync: 202, AddPermission: 201, RemovePermission: 204, DeleteFunctionConcurrency: 204 };
+const SUCCESS: Readonly<Record<string, number>> = { CreateFunction: 201, DeleteFunction: 204, TagResource: 204, UntagResource: 204, InvokeAsync: 202, AddPermission: 201, RemovePermission: 204, DeleteFunctionConcurrency: 204, DeleteFunctionEventInvokeConfig: 204 };
 const CODE_PATH = /^\/_lakebox\/functions\/code\/([0-9a-f]{64})\.zip$/;
 
 function header(req: IncomingMessage, name: string): string | undefined {
@@ -57,8 +57,9 @@ export class LambdaRestProtocol {
     const [version, collection, rawLabel, sub, rawSubLabel, ...rest] = parts;
     if (rest.length > 0 || rawLabel === '' || rawSubLabel === '') return undefined;
     const label = rawLabel === undefined ? undefined : decodeLabel(rawLabel);
-    const key = `${method} ${version ?? ''}/${collection ?? ''}${label === undefined ? '' : '/{}'}${sub === undefined ? '' : `/${sub}`}${rawSubLabel === undefined ? '' : '/{}'}`;
-    const operation = ROUTES[key];
+    const base = `${method} ${version ?? ''}/${collection ?? ''}${label === undefined ? '' : '/{}'}${sub === undefined ? '' : `/${sub}`}`;
+    // A last segment is a literal (`…/event-invoke-config/list`) or a label (`…/policy/{StatementId}`).
+    const operation = rawSubLabel === undefined ? ROUTES[base] : (ROUTES[`${base}/${rawSubLabel}`] ?? ROUTES[`${base}/{}`]);
     if (operation === undefined) return undefined;
     return { operation, label, subLabel: rawSubLabel === undefined ? undefined : decodeLabel(rawSubLabel) };
   }
@@ -229,6 +230,11 @@ const BY_NAME: Readonly<Record<string, (s: FunctionsService, input: Record<strin
   GetFunctionConcurrency: (s, i) => s.settings.getFunctionConcurrency(i),
   DeleteFunctionConcurrency: (s, i) => s.settings.deleteFunctionConcurrency(i),
   GetAccountSettings: (s) => s.settings.getAccountSettings(),
+  PutFunctionEventInvokeConfig: (s, i) => s.settings.putEventInvokeConfig(i, false),
+  UpdateFunctionEventInvokeConfig: (s, i) => s.settings.putEventInvokeConfig(i, true),
+  GetFunctionEventInvokeConfig: (s, i) => s.settings.getEventInvokeConfig(i),
+  DeleteFunctionEventInvokeConfig: (s, i) => s.settings.deleteEventInvokeConfig(i),
+  ListFunctionEventInvokeConfigs: (s, i) => s.settings.listEventInvokeConfigs(i),
 };
 
 const ROUTES: Readonly<Record<string, string>> = {
@@ -251,6 +257,11 @@ const ROUTES: Readonly<Record<string, string>> = {
   'GET 2019-09-30/functions/{}/concurrency': 'GetFunctionConcurrency',
   'DELETE 2017-10-31/functions/{}/concurrency': 'DeleteFunctionConcurrency',
   'GET 2016-08-19/account-settings': 'GetAccountSettings',
+  'PUT 2019-09-25/functions/{}/event-invoke-config': 'PutFunctionEventInvokeConfig',
+  'POST 2019-09-25/functions/{}/event-invoke-config': 'UpdateFunctionEventInvokeConfig',
+  'GET 2019-09-25/functions/{}/event-invoke-config': 'GetFunctionEventInvokeConfig',
+  'DELETE 2019-09-25/functions/{}/event-invoke-config': 'DeleteFunctionEventInvokeConfig',
+  'GET 2019-09-25/functions/{}/event-invoke-config/list': 'ListFunctionEventInvokeConfigs',
 };
 
 /** Reads the request body, refusing anything over the CreateFunction request limit. */
