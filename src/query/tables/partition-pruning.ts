@@ -41,12 +41,25 @@ const COMPARE: Readonly<Record<string, CompareOp>> = {
 /** The literal of a constant (or a CAST of one), else undefined. */
 function literal(node: AstValue | undefined): Literal | undefined {
   if (!isNode(node)) return undefined;
-  if (node['class'] === 'CAST') return literal(node['child']);
+  // A cast to BOOLEAN is how the parser writes TRUE/FALSE; boolean keys are not pruned (see lit()).
+  if (node['class'] === 'CAST') return isNode(node['cast_type']) && node['cast_type']['id'] === 'BOOLEAN' ? undefined : literal(node['child']);
   if (node['class'] !== 'CONSTANT') return undefined;
   const v = node['value'];
   if (!isNode(v) || v['is_null'] === true) return undefined;
   const raw = v['value'];
-  if (typeof raw === 'string' || typeof raw === 'number') return raw;
+  const type = isNode(v['type']) ? v['type'] : undefined;
+  // A DECIMAL constant holds its unscaled value (2023.0 is 20230 with scale 1).
+  if (type?.['id'] === 'DECIMAL' && typeof raw === 'number') {
+    const info = type['type_info'];
+    const scale = isNode(info) && typeof info['scale'] === 'number' ? info['scale'] : 0;
+    return raw / 10 ** scale;
+  }
+  // Doubles (and big integers) arrive as the parser port's lossless-number marker text: `@@lbnum…:1.5`.
+  if (typeof raw === 'string') {
+    const marked = /^@@lbnum\w*:(-?[0-9.eE+-]+)$/.exec(raw);
+    return marked ? Number(marked[1]) : raw;
+  }
+  if (typeof raw === 'number') return raw;
   return undefined;
 }
 
@@ -156,9 +169,16 @@ export function tableReferences(statements: readonly AstNode[]): TableReference[
 
 const NUMERIC = /^(tinyint|smallint|int|integer|bigint|float|double|decimal)/i;
 const DATELIKE = /^(date|timestamp)/i;
+const INTEGER_KEY = /^(tinyint|smallint|int|integer|bigint)\b/i;
 
 function lit(value: Literal, keyType: string): string | undefined {
-  if (NUMERIC.test(keyType)) return typeof value === 'number' ? String(value) : undefined;
+  if (NUMERIC.test(keyType)) {
+    if (typeof value !== 'number' || !Number.isFinite(value)) return undefined;
+    // A fraction against an integer key prunes nothing rather than risk the expression's integer reading of it.
+    if (INTEGER_KEY.test(keyType) && !Number.isInteger(value)) return undefined;
+    return String(value);
+  }
+  if (/^boolean/i.test(keyType)) return undefined;
   if (typeof value !== 'string') return undefined;
   if (DATELIKE.test(keyType) && !/^\d{4}-\d{2}-\d{2}/.test(value)) return undefined;
   return `'${value.replaceAll("'", "''")}'`;
