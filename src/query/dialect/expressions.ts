@@ -25,6 +25,21 @@ const INTEGER_TYPES = new Set(['TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT']);
 /** How Trino's cast errors name the integer types. */
 const TRINO_INTEGER_NAMES: Readonly<Record<string, string>> = { TINYINT: 'TINYINT', SMALLINT: 'SMALLINT', INTEGER: 'INT', BIGINT: 'BIGINT' };
 
+const ARITHMETIC = new Set(['+', '-', '*', '/', '%']);
+
+/**
+ * An integer literal in arithmetic is an `integer` in Trino, so `tinyint_col + 127` is an integer; DuckDB narrows the
+ * literal to the other operand's type and overflows. The literal is given its type explicitly.
+ */
+function typeIntegerLiterals(node: AstNode): void {
+  if (node['is_operator'] !== true || !ARITHMETIC.has(text(node['function_name']))) return;
+  const args = node['children'];
+  if (!Array.isArray(args) || args.length !== 2) return;
+  args.forEach((a, i) => {
+    if (isNode(a) && a['class'] === 'CONSTANT' && isNode(a['value']) && isNode(a['value']['type']) && a['value']['type']['id'] === 'INTEGER') args[i] = castNode(a, 'INTEGER');
+  });
+}
+
 function rewriteCast(node: AstNode, t: Templates, zoned: boolean, inTry: boolean): AstNode {
   const type = node['cast_type'];
   const child = node['child'];
@@ -146,6 +161,7 @@ function rewriteExpression(node: AstNode, t: Templates, comparisons: StringCompa
     case 'CAST':
       return rewriteCast(node, t, zoned, insideTry(path));
     case 'FUNCTION':
+      typeIntegerLiterals(node);
       // DATE ± INTERVAL '1' DAY is a DATE in Trino, a TIMESTAMP in DuckDB.
       if (node['is_operator'] === true && staticType(node) === 'date') return hint(castNode(node, 'DATE'), 'date');
       if (node['function_name'] === '||') return elementConcatenation(children(node)) ?? nullConcatenation(children(node), t) ?? node;

@@ -132,3 +132,26 @@ describe('sign() has its argument type', () => {
     expect(r.rows).toEqual([[1, 1, -1, '-1']]);
   });
 });
+
+describe('casts of floating-point values to integers', () => {
+  it('round half away from zero, as Trino does, for columns of any integer target (DuckDB rounds half to even)', async () => {
+    const r = await h.run("SELECT CAST(x AS integer), CAST(x AS bigint), CAST(x AS smallint), TRY_CAST(x AS tinyint), CAST(CAST(x AS real) AS integer) FROM (VALUES DOUBLE '2.5', DOUBLE '-2.5', DOUBLE '0.5', DOUBLE '-0.5', DOUBLE '1.4') t(x)");
+    expect(r.rows.map((row) => row.map(Number))).toEqual([
+      [3, 3, 3, 3, 3],
+      [-3, -3, -3, -3, -3],
+      [1, 1, 1, 1, 1],
+      [-1, -1, -1, -1, -1],
+      [1, 1, 1, 1, 1],
+    ]);
+    // Decimals and integers keep their own casts (decimal → integer already rounds half up).
+    expect((await h.run("SELECT CAST(x AS integer) FROM (VALUES CAST(2.5 AS decimal(3,1)), CAST(-2.5 AS decimal(3,1))) t(x)")).rows).toEqual([[3], [-3]]);
+  });
+});
+
+describe('integer literals in arithmetic', () => {
+  it('are integers, as in Trino: a tinyint or smallint operand widens instead of overflowing', async () => {
+    const r = await h.run('SELECT t + 127, s * 1000, typeof(t + 1), b - 1 FROM (VALUES (CAST(5 AS tinyint), CAST(200 AS smallint), CAST(7 AS bigint))) v(t, s, b)');
+    expect(r.rows).toEqual([[132, 200000, 'integer', 6]]);
+    expect(r.types[3]).toBe('BIGINT');
+  });
+});

@@ -64,6 +64,8 @@ function operandSlots(node: AstNode, zoned: boolean): number[] {
   if (node['class'] === 'FUNCTION' && node['is_operator'] !== true && name === 'date_trunc' && n === 2) return [1];
   if (node['class'] === 'FUNCTION' && node['is_operator'] !== true && name === 'sign' && n === 1) return [0];
   if (node['class'] === 'FUNCTION' && node['is_operator'] !== true && name === 'lb_subscript' && n === 2) return [0];
+  // A cast to an integer type: a floating-point value is rounded half away from zero first, as Trino rounds.
+  if (isIntegerCast(node)) return [0];
   // The rest only where the query makes zoned values (zoned-timestamps.ts).
   if (!zoned) return [];
   // Differences of zoned values: date_diff (date_sub here) and `a - b` measure instants, without the zone codes.
@@ -74,6 +76,16 @@ function operandSlots(node: AstNode, zoned: boolean): number[] {
   if (local !== undefined && n > local) return [local];
   if (node['class'] === 'CAST' && node['try_cast'] !== true && isNode(node['cast_type']) && ['DATE', 'TIMESTAMP'].includes(text(node['cast_type']['id']))) return [0];
   return [];
+}
+
+const INTEGER_CASTS = new Set(['TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT']);
+
+const isIntegerCast = (node: AstNode): boolean => node['class'] === 'CAST' && isNode(node['cast_type']) && INTEGER_CASTS.has(text(node['cast_type']['id']));
+
+/** DuckDB casts DOUBLE and REAL to integers rounding half to even; Trino rounds half away from zero (round() does). */
+function roundedIntegerCast(node: AstNode, type: string | undefined): AstNode {
+  if (!FLOATING.has(type ?? '') || !isNode(node['child'])) return node;
+  return { ...node, child: functionCall('round', [node['child']]) };
 }
 
 /** DuckDB's interval constructors that keep a DATE a date in Trino (whole days and more). */
@@ -325,6 +337,7 @@ export async function applyEngineTypes(statements: readonly AstNode[], oracle: T
     const name = text(node['function_name']).toLowerCase();
     if (name === '||') out = typedConcatenation(node, operandTypes);
     else if (name === '/') out = typedDivision(node, operandTypes);
+    else if (isIntegerCast(node)) out = roundedIntegerCast(node, operandTypes[0]);
     else if (node['class'] === 'CAST' || LOCAL_TIME_ARGUMENT.has(name)) out = zonedLocal(node, operands[0]!, operandTypes[0]);
     else if (name === 'date_trunc' && operandTypes[0] === ZONED) out = zonedTrunc(node);
     else if (name === 'date_sub' || (name === '-' && operands.length === 2)) {
