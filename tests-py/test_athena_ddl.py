@@ -210,3 +210,21 @@ def test_add_replace_and_change_columns(env):
     run(env, 'ALTER TABLE evo REPLACE COLUMNS (id bigint)')
     assert cols() == [('id', 'bigint', None)]
     run(env, 'DROP TABLE evo')
+
+
+def test_partition_keys_compared_with_decimal_and_boolean_literals_prune_correctly(env):
+    """`yr = 2023.0` is the integer 2023 (DuckDB's tree holds the decimal unscaled); boolean keys compare as booleans."""
+    for yr, flag, lines in [(2023, 'true', ['1,2.5,5', '2,-2.5,6']), (2024, 'false', ['3,0.5,7']), (2024, 'true', ['4,-0.5,8'])]:
+        env['s3'].put_object(Bucket=env['bucket'], Key=f'pk/yr={yr}/flag={flag}/d.csv', Body=('\n'.join(lines) + '\n').encode())
+    run(env, f"""CREATE EXTERNAL TABLE pk (id int, x double, t tinyint) PARTITIONED BY (yr int, flag boolean)
+        ROW FORMAT DELIMITED FIELDS TERMINATED BY ',' LOCATION 's3://{env['bucket']}/pk/'""")
+    run(env, 'MSCK REPAIR TABLE pk')
+    counts = {}
+    for where in ['yr = 2023.0', 'yr IN (2023, 2024.0)', 'yr >= 2023.0', 'yr > 2023.5', 'yr BETWEEN 2023.0 AND 2023.0', 'flag = true', 'flag = false',
+                  'flag IN (true)', 'NOT flag', 'yr = 2023.5']:
+        counts[where] = rows(env, f'SELECT count(*) FROM pk WHERE {where}')[0][0][0]
+    assert counts == {'yr = 2023.0': '2', 'yr IN (2023, 2024.0)': '4', 'yr >= 2023.0': '4', 'yr > 2023.5': '2', 'yr BETWEEN 2023.0 AND 2023.0': '2',
+                      'flag = true': '3', 'flag = false': '1', 'flag IN (true)': '3', 'NOT flag': '1', 'yr = 2023.5': '0'}
+    # A double column cast to an integer rounds half away from zero; an integer literal widens a tinyint.
+    got, _ = rows(env, 'SELECT id, CAST(x AS integer), CAST(x AS bigint), t + 127 FROM pk ORDER BY id')
+    assert got == [['1', '3', '3', '132'], ['2', '-3', '-3', '133'], ['3', '1', '1', '134'], ['4', '-1', '-1', '135']]

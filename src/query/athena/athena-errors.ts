@@ -156,9 +156,12 @@ export function failureFromEngine(message: string, stringComparisons: readonly S
   }
   const ambiguous = /^Binder Error: Ambiguous reference to column name "([^"]+)"/i.exec(m);
   if (ambiguous) return new QueryFailure('AMBIGUOUS_NAME', `line ${at(ambiguous[1]!)}: Column '${ambiguous[1]}' is ambiguous`);
-  const notAggregate = /^Binder Error: column "([^"]+)" must appear in the GROUP BY clause/i.exec(m);
+  // DuckDB quotes the name in the select-list form and not in the HAVING form (which it also gives for a name that is
+  // no column at all; Trino would say COLUMN_NOT_FOUND there).
+  const notAggregate = /^Binder Error: column (?:"([^"]+)"|([^\s"]+)) must appear in the GROUP BY clause/i.exec(m);
   if (notAggregate) {
-    return new QueryFailure('EXPRESSION_NOT_AGGREGATE', `line ${at(notAggregate[1]!)}: '${notAggregate[1]}' must be an aggregate expression or appear in GROUP BY clause`);
+    const name = notAggregate[1] ?? notAggregate[2]!;
+    return new QueryFailure('EXPRESSION_NOT_AGGREGATE', `line ${at(name)}: '${name}' must be an aggregate expression or appear in GROUP BY clause`);
   }
   if (/Division by zero/i.test(m)) return new QueryFailure('DIVISION_BY_ZERO', 'Division by zero');
   if (/^Conversion Error/i.test(m)) return new QueryFailure('INVALID_CAST_ARGUMENT', m.replace(/^Conversion Error: /, ''));

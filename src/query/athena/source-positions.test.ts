@@ -5,6 +5,8 @@ import { endPosition, functionPosition, identifierPosition, lineColumn, mapToken
 describe('source positions', () => {
   it('gives 1-based line:column of offsets and of the end of input', () => {
     expect(lineColumn('select 1', 7)).toBe('1:8');
+    // Code points, not UTF-16 units: the emoji before the name counts once.
+    expect(identifierPosition("SELECT '🎉🎉🎉', xyz FROM t", 'xyz')).toBe('1:15');
     expect(lineColumn('select 1\nfrom t\nwhere x', 22)).toBe('3:7');
     expect(endPosition('select 1 from')).toBe('1:14');
     expect(endPosition('select 1\nfrom t\nwhere  -- done\n')).toBe('3:6');
@@ -39,6 +41,9 @@ describe('engine errors as Athena reports them', () => {
     expect(failureFromEngine('Binder Error: Ambiguous reference to column name "banana" (use: \'a.dt\' or \'b.dt\')', [], q).message).toBe("AMBIGUOUS_NAME: line 2:3: Column 'banana' is ambiguous");
     expect(failureFromEngine('Binder Error: column "id" must appear in the GROUP BY clause or must be part of an aggregate function.', [], q).message).toBe(
       "EXPRESSION_NOT_AGGREGATE: line 1:8: 'id' must be an aggregate expression or appear in GROUP BY clause",
+    );
+    expect(failureFromEngine('Binder Error: column nope must appear in the GROUP BY clause or be used in an aggregate function', [], 'SELECT id FROM t\nGROUP BY id\nHAVING nope > 1').message).toBe(
+      "EXPRESSION_NOT_AGGREGATE: line 3:8: 'nope' must be an aggregate expression or appear in GROUP BY clause",
     );
     expect(failureFromEngine('Catalog Error: Scalar Function with name nosuchfunc does not exist!\nDid you mean "cosh"?', [], 'SELECT 1,\n nosuchfunc(2)').message).toBe(
       "FUNCTION_NOT_FOUND: line 2:2: Function 'nosuchfunc' not registered",

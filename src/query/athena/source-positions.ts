@@ -1,10 +1,10 @@
 /** Where in the user's SQL an error is: Athena's `line L:C` positions, found in the text the user sent (not the translation DuckDB saw). */
 import { tokenize, type Token } from '../dialect/tokenizer.js';
 
-/** 1-based `line:column` of a character offset (columns count UTF-16 units, as Trino's do). */
+/** 1-based `line:column` of a UTF-16 offset; columns count code points, as Trino's parser does. */
 export function lineColumn(sql: string, offset: number): string {
   const before = sql.slice(0, Math.max(0, Math.min(offset, sql.length))).split('\n');
-  return `${before.length}:${before.at(-1)!.length + 1}`;
+  return `${before.length}:${[...before.at(-1)!].length + 1}`;
 }
 
 interface Located extends Token {
