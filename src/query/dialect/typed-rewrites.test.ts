@@ -1,4 +1,4 @@
-/** Executed tests of the rewrites that need the engine's types: decimal division and avg(), IEEE division by zero. */
+/** Executed tests of the rewrites that need the engine's types (decimal division and avg(), IEEE division by zero, casts of doubles to integers) and of integer literals in arithmetic. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DialectHarness } from './test-harness.js';
 import { applyEngineTypes } from './typed-rewrites.js';

@@ -2,7 +2,8 @@
  * Rewrites that need the engine's types, applied once a query's tables are registered: decimal division and avg() of
  * decimals keep Trino's decimal types, a floating-point division by zero gives Infinity or NaN, `array || element`
  * appends (DuckDB's `||` joins two lists only), date arithmetic and date_trunc on a date column stay dates, sign()
- * has its argument's type, and a subscript past an array's end or of a missing map key fails.
+ * has its argument's type, a subscript past an array's end or of a missing map key fails, and a DOUBLE or REAL cast
+ * to an integer type rounds half away from zero.
  *
  * The translation cannot type column references, so the engine is asked: a probe copy of the statement has each
  * operand `e` in question replaced by `list_extract(list_value(e, $p), 1)`, which binds like `e`, and preparing it
@@ -45,8 +46,8 @@ function decimalOf(type: string | undefined): Decimal | undefined {
 
 /**
  * Which operands of `node` the rewrites need typed: both sides of `/` and `||`, the argument of avg(), sign() and a
- * subscript, the date side of date arithmetic; in queries that make zoned values also differences, field functions
- * and casts to a date or a timestamp.
+ * subscript, the date side of date arithmetic, the value of a cast to an integer type; in queries that make zoned
+ * values also differences, field functions and casts to a date or a timestamp.
  */
 function operandSlots(node: AstNode, zoned: boolean): number[] {
   const name = text(node['function_name']).toLowerCase();

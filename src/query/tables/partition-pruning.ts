@@ -6,7 +6,7 @@
  * (either side) and `col BETWEEN lit AND lit`, where `col` is qualified by the table's alias/name, or
  * unqualified when the FROM has that single table. Literals may be wrapped in CAST (`DATE '…'`). Only conjuncts on
  * the table's partition keys with a literal of a compatible kind (string for string/date keys, number for numeric
- * keys) are used; they become a Glue partition expression. Anything else (OR, functions, joins' ON, subqueries)
+ * keys, a whole number for integer keys; boolean keys are never pruned) are used; they become a Glue partition expression. Anything else (OR, functions, joins' ON, subqueries)
  * prunes nothing. A table referenced several times reads the union of what each reference needs.
  */
 import type { AstNode, AstValue } from '../dialect/parser-port.js';
