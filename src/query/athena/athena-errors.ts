@@ -4,6 +4,7 @@ import { ServiceError } from '../../shared/service-error.js';
 import type { AthenaErrorInfo } from './model.js';
 import type { StringComparison } from '../dialect/string-comparisons.js';
 import { trinoTypeName } from '../ddl/type-names.js';
+import { splitTop } from '../writes/hive-types.js';
 
 export class AthenaApiError extends ServiceError {}
 
@@ -177,7 +178,7 @@ export function failureFromEngine(message: string, stringComparisons: readonly S
   const call = /No function matches the given name and argument types '([A-Za-z_][\w]*)\((.*?)\)'|Could not choose a best candidate function for the function call "([A-Za-z_][\w]*)\((.*?)\)"/.exec(m);
   const called = call?.[1] ?? call?.[3];
   if (called !== undefined && query !== undefined && functionPosition(query, called, '') !== '') {
-    const args = splitTypes(call?.[2] ?? call?.[4] ?? '').map(argumentType);
+    const args = splitTop(call?.[2] ?? call?.[4] ?? '').map(argumentType);
     return new QueryFailure('TYPE_MISMATCH', `line ${functionPosition(query, called)}: Unexpected parameters (${args.join(', ')}) for function ${called.toLowerCase()}`);
   }
   if (/^Binder Error: No function matches|Cannot compare values|Cannot mix values of type|^Binder Error: .*type/i.test(m)) {
@@ -188,23 +189,6 @@ export function failureFromEngine(message: string, stringComparisons: readonly S
   if (/^Out of Range Error/i.test(m)) return new QueryFailure('NUMERIC_VALUE_OUT_OF_RANGE', m.replace(/^Out of Range Error: /, ''));
   if (/^(Invalid Input|IO) Error/i.test(m)) return new QueryFailure('HIVE_BAD_DATA', m);
   return new QueryFailure('GENERIC_USER_ERROR', m);
-}
-
-/** DuckDB's argument type list (`VARCHAR, DECIMAL(10,2), INTEGER[]`) split at top-level commas. */
-function splitTypes(list: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let current = '';
-  for (const ch of list) {
-    if (ch === '(' || ch === '[') depth++;
-    if (ch === ')' || ch === ']') depth--;
-    if (ch === ',' && depth === 0) {
-      out.push(current.trim());
-      current = '';
-    } else current += ch;
-  }
-  if (current.trim() !== '') out.push(current.trim());
-  return out;
 }
 
 /** A DuckDB argument type in Trino's name (literals as the type Trino gives them). */

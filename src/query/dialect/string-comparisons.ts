@@ -66,19 +66,25 @@ function operands(node: AstNode): { subject: AstNode; others: AstNode[] } | unde
   }
 }
 
-/** `node` with its varchar guard, or undefined when it compares no string literal with anything but strings and NULL. */
-export function guardStringComparison(node: AstNode, t: Templates, seen: StringComparison[]): AstNode | undefined {
+/** A comparison's Trino operator and all its operands (compared one first), or undefined for other nodes. */
+function comparison(node: AstNode): { operator: string; all: AstNode[] } | undefined {
   const operator = OPERATORS[text(node['type'])];
   const parts = operator === undefined ? undefined : operands(node);
-  if (!parts) return undefined;
-  const all = [parts.subject, ...parts.others];
+  return parts && operator !== undefined ? { operator, all: [parts.subject, ...parts.others] } : undefined;
+}
+
+/** `node` with its varchar guard, or undefined when it compares no string literal with anything but strings and NULL. */
+export function guardStringComparison(node: AstNode, t: Templates, seen: StringComparison[]): AstNode | undefined {
+  const c = comparison(node);
+  if (!c) return undefined;
+  const { operator, all } = c;
   const literals = all.map(stringLiteral);
   const first = literals.find((l) => l !== undefined);
   if (first === undefined) return undefined;
   // The expression to check: one that is neither a string literal nor NULL (`'a' = x`, `x IN ('a', 'b')`).
   const typed = all.find((n, i) => literals[i] === undefined && !isNullLiteral(n));
   if (!typed) return undefined;
-  seen.push({ operator: operator!, length: [...first].length, literalFirst: literals[0] !== undefined });
+  seen.push({ operator, length: [...first].length, literalFirst: literals[0] !== undefined });
   return t.build('varcharOnly', typed, node);
 }
 
@@ -104,15 +110,14 @@ const hasSubquery = (node: AstNode): boolean => JSON.stringify(node).includes('"
  * varchar (or boolean, timestamp…) there with TYPE_MISMATCH, where DuckDB would cast the varchar. Undefined otherwise.
  */
 export function guardNumericComparison(node: AstNode, t: Templates, seen: StringComparison[]): AstNode | undefined {
-  const operator = OPERATORS[text(node['type'])];
-  const parts = operator === undefined ? undefined : operands(node);
-  if (!parts) return undefined;
-  const all = [parts.subject, ...parts.others];
+  const c = comparison(node);
+  if (!c) return undefined;
+  const { operator, all } = c;
   const numbers = all.map(numberLiteral);
   const first = numbers.find((n) => n !== undefined);
   if (first === undefined) return undefined;
   const typed = all.find((n, i) => numbers[i] === undefined && !isNullLiteral(n) && stringLiteral(n) === undefined);
   if (!typed || hasSubquery(typed)) return undefined;
-  seen.push({ operator: operator!, length: 0, literalFirst: numbers[0] !== undefined, numberType: first });
+  seen.push({ operator, length: 0, literalFirst: numbers[0] !== undefined, numberType: first });
   return t.build('numericOnly', typed, node);
 }

@@ -1,7 +1,7 @@
 /** DuckDB column types (as DESCRIBE prints them) → the Hive type strings Athena stores in Glue for written tables, and Hive text encodings of nested values. */
 
-/** Splits `a, b(c, d), e` on top-level commas. */
-function splitTop(text: string): string[] {
+/** Splits `a, b(c, d), e` (DuckDB type lists included) on top-level commas. */
+export function splitTop(text: string): string[] {
   const out: string[] = [];
   let depth = 0;
   let cur = '';

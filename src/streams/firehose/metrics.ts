@@ -63,4 +63,21 @@ export class FirehoseMetrics {
     this.backupSuccess = gauge('BackupToS3_Success', 'BackupToS3.Success: 1 if the last backup delivery succeeded');
     this.bufferedBytes = gauge('BufferedBytes', 'Bytes accepted and waiting for delivery');
   }
+
+  /** One processing step's outcome: ExecuteProcessing.* and the records routed to each error output. */
+  recordProcessing(
+    stream: string,
+    seconds: number,
+    routed: { readonly main: number; readonly processingFailed: number; readonly extractionFailed: number; readonly conversionFailed: number },
+    exceeded: number,
+  ): void {
+    const labels = { delivery_stream: stream };
+    this.processingSuccess.set(labels, 1);
+    this.processingDuration.observe(labels, seconds);
+    this.processedRecords.inc(labels, routed.main);
+    this.processingFailedRecords.inc(labels, routed.processingFailed);
+    this.extractionFailedRecords.inc(labels, routed.extractionFailed);
+    this.conversionFailedRecords.inc(labels, routed.conversionFailed);
+    if (exceeded > 0) this.partitionCountExceeded.inc(labels, exceeded);
+  }
 }

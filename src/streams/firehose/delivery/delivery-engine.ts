@@ -332,16 +332,9 @@ export class DeliveryEngine {
     this.#purgeSoon();
     this.#forget(q, chosen);
     const labels = { delivery_stream: stream.name };
-    const m = this.o.metrics;
-    m.processingSuccess.set(labels, 1);
-    m.processingDuration.observe(labels, (this.#now() - started) / 1000);
-    m.processedRecords.inc(labels, routed.main);
-    m.processingFailedRecords.inc(labels, routed.processingFailed);
-    m.extractionFailedRecords.inc(labels, routed.extractionFailed);
-    m.conversionFailedRecords.inc(labels, routed.conversionFailed);
-    if (exceeded > 0) m.partitionCountExceeded.inc(labels, exceeded);
+    this.o.metrics.recordProcessing(stream.name, (this.#now() - started) / 1000, routed, exceeded);
     for (const c of staged) this.#enqueueChunk(c);
-    if (plan.dynamicPartitioning) m.activePartitions.set(labels, this.#activePartitions(stream.name));
+    if (plan.dynamicPartitioning) this.o.metrics.activePartitions.set(labels, this.#activePartitions(stream.name));
   }
 
   #oldestPending(stream: string): number | undefined {
